@@ -1,0 +1,48 @@
+# Marginalia: `make serve` serves the app, `make test` runs every test. Both install what is
+# missing first (scripts/setup.sh, idempotent).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 60
+
+.PHONY: setup serve build test test-native test-browser test-e2e lint purity size clean
+
+setup:
+	@scripts/setup.sh --quiet
+
+## Serve the release build on http://127.0.0.1:8080 (rebuilds when sources change).
+serve: setup
+	trunk serve --release --offline
+
+## The release build, in dist/.
+build: setup
+	trunk build --release --offline
+	@scripts/wasm-size.sh
+
+## Every test: lint and purity, native, browser unit, end to end. Prints each layer's counts.
+test: setup
+	@scripts/test.sh
+
+test-native: setup
+	@scripts/test.sh native
+
+test-browser: setup
+	@scripts/test.sh browser
+
+test-e2e: setup
+	@scripts/test.sh e2e
+
+lint: setup
+	@scripts/test.sh lint
+
+purity:
+	@scripts/check-purity.sh
+
+size:
+	@scripts/wasm-size.sh
+
+clean:
+	cargo clean
+	rm -rf dist

@@ -1,0 +1,5 @@
+//! The web app's entry point, built for wasm32 by trunk.
+
+fn main() {
+    marginalia::ui::start();
+}

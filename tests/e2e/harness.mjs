@@ -1,0 +1,153 @@
+// Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
+// drives Debian's Chromium with playwright-core, a fresh profile per browser, the way a person
+// uses the page. Every request the page makes is recorded so that tests can check none leaves
+// 127.0.0.1; console errors and page errors are recorded too.
+import { createServer } from 'node:http';
+import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DIST = join(ROOT, 'dist');
+export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Serves dist/ on 127.0.0.1 at a free port. Resolves to { url, close }. */
+export async function serveDist() {
+  await stat(join(DIST, 'index.html')).catch(() => {
+    throw new Error('dist/index.html is missing: run `trunk build --release` first (make test does)');
+  });
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = normalize(join(DIST, path));
+      if (!file.startsWith(DIST)) throw new Error('outside dist');
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Launches Chromium with a fresh, empty profile. Resolves to
+ * { context, page, requests, errors, close }, where `requests` lists every URL the browser
+ * asked for and `errors` every console error and uncaught page error.
+ */
+export async function launch({ colorScheme = 'light', viewport = { width: 1280, height: 900 } } = {}) {
+  const profile = await mkdtemp(join(tmpdir(), 'marginalia-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    colorScheme,
+    viewport,
+  });
+  const requests = [];
+  const errors = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const watch = (page) => {
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    requests,
+    errors,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the app and waits until the article is on the page. */
+export async function openApp(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('article p', { timeout: 30_000 });
+}
+
+/** Saves a screenshot under target/e2e-screenshots/NAME.png. */
+export async function screenshot(page, name, options = {}) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, ...options });
+  return path;
+}
+
+/** The shipped article's text, read from the project's own copy. */
+export async function articleText() {
+  return readFile(join(ROOT, 'assets', 'documents', 'damascus-2024-12-08.txt'), 'utf8');
+}
+
+/**
+ * Paragraphs as the app defines them (src/model/document.rs): maximal runs of non-blank lines,
+ * a line break being "\n" with an optional "\r" before it that belongs to the break.
+ */
+export function paragraphsOf(text) {
+  const out = [];
+  let current = null;
+  for (const line of text.split('\n')) {
+    const content = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (content.trim() === '') {
+      if (current !== null) out.push(current.join('\n'));
+      current = null;
+    } else {
+      (current ??= []).push(line);
+    }
+  }
+  if (current !== null) out.push(current.join('\n'));
+  // A paragraph ends before its last line's break: drop a trailing "\r" kept by join.
+  return out.map((p) => (p.endsWith('\r') ? p.slice(0, -1) : p));
+}
+
+/** Requests that went anywhere but the test server. */
+export function foreignRequests(requests, base) {
+  const origin = new URL(base).origin;
+  return requests.filter((u) => {
+    if (u.startsWith('data:') || u.startsWith('blob:')) return false;
+    return new URL(u).origin !== origin;
+  });
+}
