@@ -1,10 +1,22 @@
-//! The pure core of Marginalia: documents and positions (annotations and the reducer follow).
+//! The pure core of Marginalia: documents, positions, annotations, and the reducer.
 //!
 //! Nothing here imports a web crate (yew, web-sys, js-sys, gloo, wasm-bindgen); it builds and
 //! is tested natively with `cargo test`. `scripts/check-purity.sh` fails the test run otherwise.
 
+pub mod annotation;
 pub mod document;
+pub mod labels;
+#[cfg(test)]
+pub mod markup;
 pub mod offsets;
+pub mod segments;
+pub mod state;
+pub mod time;
+pub mod words;
 
+pub use annotation::{Annotation, Body, Kind, Party};
 pub use document::Document;
+pub use labels::Labels;
 pub use offsets::{Span, TextIndex};
+pub use state::{Action, ModelError, Outcome, State};
+pub use time::Timestamp;

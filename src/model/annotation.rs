@@ -1,0 +1,174 @@
+//! Annotations: a span of the document tagged as an entity, a quote or a claim.
+//!
+//! An annotation has a stable id, a non-empty half-open code-point range inside the text, a
+//! kind-specific body, an optional note, and created/updated times. Quotes and claims may link
+//! to an entity annotation (the speaker, the claimant) by id; the reducer keeps every link
+//! pointing at an existing entity.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::offsets::Span;
+use super::time::Timestamp;
+
+/// The three kinds of annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Entity,
+    Quote,
+    Claim,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Entity, Kind::Quote, Kind::Claim];
+
+    /// The lowercase name used in files and CSS classes: "entity", "quote", "claim".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Entity => "entity",
+            Kind::Quote => "quote",
+            Kind::Claim => "claim",
+        }
+    }
+
+    /// The name shown to people: "Entity", "Quote", "Claim".
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Entity => "Entity",
+            Kind::Quote => "Quote",
+            Kind::Claim => "Claim",
+        }
+    }
+
+    /// The key that tags a selection with this kind.
+    pub fn key(self) -> char {
+        match self {
+            Kind::Entity => 'e',
+            Kind::Quote => 'q',
+            Kind::Claim => 'c',
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The letter that starts ids of this kind ("e12").
+    pub(crate) fn id_prefix(self) -> char {
+        self.key()
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title())
+    }
+}
+
+/// Who said a quote or put forward a claim: an entity annotation in the text, or a name when
+/// the person is not in the text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Party {
+    Ref(String),
+    Name(String),
+}
+
+impl Party {
+    pub fn as_ref_id(&self) -> Option<&str> {
+        match self {
+            Party::Ref(id) => Some(id),
+            Party::Name(_) => None,
+        }
+    }
+}
+
+/// What each kind carries besides its span.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Body {
+    Entity {
+        label: String,
+    },
+    Quote {
+        speaker: Option<Party>,
+        /// The span of the words that introduce the quote ("said", "stated").
+        cue: Option<Span>,
+        direct: bool,
+    },
+    Claim {
+        claimant: Option<Party>,
+        checkworthiness: Option<String>,
+    },
+}
+
+impl Body {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Body::Entity { .. } => Kind::Entity,
+            Body::Quote { .. } => Kind::Quote,
+            Body::Claim { .. } => Kind::Claim,
+        }
+    }
+
+    /// The entity type, for entities.
+    pub fn label(&self) -> Option<&str> {
+        match self {
+            Body::Entity { label } => Some(label),
+            _ => None,
+        }
+    }
+
+    /// The linked speaker or claimant, if any.
+    pub fn party(&self) -> Option<&Party> {
+        match self {
+            Body::Quote { speaker, .. } => speaker.as_ref(),
+            Body::Claim { claimant, .. } => claimant.as_ref(),
+            Body::Entity { .. } => None,
+        }
+    }
+
+    /// The body of a fresh quote over `text`: direct when the text is enclosed in quotation
+    /// marks, as a direct quotation is.
+    pub fn new_quote(text: &str) -> Body {
+        Body::Quote {
+            speaker: None,
+            cue: None,
+            direct: looks_direct(text),
+        }
+    }
+
+    pub fn new_claim() -> Body {
+        Body::Claim {
+            claimant: None,
+            checkworthiness: None,
+        }
+    }
+}
+
+/// Whether a span's text reads as a direct quotation: it opens with a quotation mark.
+pub fn looks_direct(text: &str) -> bool {
+    const OPENERS: &[char] = &['“', '"', '«', '„', '‘', '\'', '‚', '‹', '「', '『'];
+    text.trim_start().starts_with(OPENERS)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Annotation {
+    pub id: String,
+    pub span: Span,
+    pub body: Body,
+    pub note: String,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+impl Annotation {
+    pub fn kind(&self) -> Kind {
+        self.body.kind()
+    }
+
+    /// The order annotations are listed and exported in: by start, then end, then id.
+    pub fn sort_key(&self) -> (usize, usize, &str) {
+        (self.span.start, self.span.end, &self.id)
+    }
+}

@@ -1,0 +1,135 @@
+//! The label sets a project annotates with: entity types and the check-worthiness scale.
+//!
+//! Defaults: the OntoNotes entity names spaCy uses, and the ClaimBuster scale (CFS check-worthy
+//! factual, UFS unimportant factual, NFS non-factual). Both are configurable; a valid set has at
+//! least one label, no duplicates, and labels of 1–40 visible characters without spaces.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_ENTITY_LABELS: [&str; 8] = [
+    "PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE",
+];
+pub const DEFAULT_CHECKWORTHINESS: [&str; 3] = ["CFS", "UFS", "NFS"];
+
+/// What each default label means, for tooltips and the legend.
+pub fn describe(label: &str) -> Option<&'static str> {
+    Some(match label {
+        "PERSON" => "People, including fictional",
+        "ORG" => "Companies, agencies, institutions, armed groups",
+        "GPE" => "Countries, cities, states",
+        "LOC" => "Non-GPE locations: regions, mountains, bodies of water",
+        "FAC" => "Buildings, airports, highways, bridges, prisons",
+        "NORP" => "Nationalities, religious or political groups",
+        "EVENT" => "Named wars, battles, events",
+        "DATE" => "Absolute or relative dates or periods",
+        "CFS" => "Check-worthy factual statement",
+        "UFS" => "Unimportant factual statement",
+        "NFS" => "Non-factual statement",
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Labels {
+    pub entity: Vec<String>,
+    pub checkworthiness: Vec<String>,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            entity: DEFAULT_ENTITY_LABELS.map(String::from).to_vec(),
+            checkworthiness: DEFAULT_CHECKWORTHINESS.map(String::from).to_vec(),
+        }
+    }
+}
+
+impl Labels {
+    /// Checks both sets; the error names the set and the label at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        validate_set("entity", &self.entity)?;
+        validate_set("check-worthiness", &self.checkworthiness)
+    }
+
+    /// Parses a comma- or whitespace-separated list as people type it ("PERSON, ORG GPE").
+    pub fn parse_list(s: &str) -> Vec<String> {
+        s.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Checks one label.
+pub fn validate_label(label: &str) -> Result<(), String> {
+    let n = label.chars().count();
+    if n == 0 {
+        return Err("a label cannot be empty".into());
+    }
+    if n > 40 {
+        return Err(format!("the label “{label}” is longer than 40 characters"));
+    }
+    if label.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "the label “{}” contains a space or a control character",
+            label.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+fn validate_set(set: &str, labels: &[String]) -> Result<(), String> {
+    if labels.is_empty() {
+        return Err(format!("the {set} label set is empty"));
+    }
+    for (i, label) in labels.iter().enumerate() {
+        validate_label(label).map_err(|e| format!("{set} labels: {e}"))?;
+        if labels[..i].contains(label) {
+            return Err(format!("{set} labels: “{label}” appears twice"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_described() {
+        let labels = Labels::default();
+        assert_eq!(labels.validate(), Ok(()));
+        assert_eq!(labels.entity[0], "PERSON");
+        for l in labels.entity.iter().chain(&labels.checkworthiness) {
+            assert!(describe(l).is_some(), "{l}");
+        }
+    }
+
+    #[test]
+    fn bad_sets_are_named() {
+        let cases: &[(&[&str], &str)] = &[
+            (&[], "entity label set is empty"),
+            (&["ORG", "ORG"], "“ORG” appears twice"),
+            (&["ORG", ""], "cannot be empty"),
+            (&["TWO WORDS"], "contains a space"),
+            (&["A\u{7}"], "control character"),
+            (&["X".repeat(41).leak()], "longer than 40"),
+        ];
+        for (entity, expected) in cases {
+            let labels = Labels {
+                entity: entity.iter().map(|s| s.to_string()).collect(),
+                ..Labels::default()
+            };
+            let err = labels.validate().unwrap_err();
+            assert!(err.contains(expected), "{err} should say {expected}");
+        }
+    }
+
+    #[test]
+    fn lists_parse_as_typed() {
+        assert_eq!(
+            Labels::parse_list(" PERSON, ORG\tGPE,,WEAPON "),
+            ["PERSON", "ORG", "GPE", "WEAPON"]
+        );
+    }
+}

@@ -1,0 +1,1050 @@
+//! The annotation state of one document, and the one reducer that changes it.
+//!
+//! Every change is an [`Action`] applied by [`State::apply`], which either fails with a
+//! [`ModelError`] and leaves the state exactly as it was, or records a [`Change`] (the
+//! annotations before and after, by id) that undo and redo replay in reverse or again. History
+//! is unlimited.
+//!
+//! Invariants, checked after every action by the property tests ([`State::check_invariants`]):
+//! - every span lies inside the text, is non-empty and covers some non-space text;
+//! - ids are unique;
+//! - every speaker or claimant link points at an existing entity annotation;
+//! - no two annotations share kind, label and span;
+//! - entity labels and check-worthiness values belong to the label sets;
+//! - the sorted list and the per-paragraph lists agree with the annotations;
+//! - undo after any sequence restores the exact earlier state.
+//!
+//! Indexes are kept incrementally: `sorted` by (start, end, id), and one list per paragraph of
+//! the annotations overlapping it, each behind an `Rc` so that a view can tell in O(1) which
+//! paragraphs a change touched (the others keep the same `Rc`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use super::annotation::{Annotation, Body, Kind, Party};
+use super::document::Document;
+use super::labels::{validate_label, Labels};
+use super::offsets::Span;
+use super::time::Timestamp;
+
+/// The annotations overlapping one paragraph, in (start, end, id) order.
+pub type ParagraphAnnotations = Rc<Vec<Rc<Annotation>>>;
+
+/// A change a person (or an import) asks for. Struct variants name what they carry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Tags `span` with a new annotation.
+    Create {
+        span: Span,
+        body: Body,
+        note: String,
+    },
+    Delete {
+        id: String,
+    },
+    SetSpan {
+        id: String,
+        span: Span,
+    },
+    /// Turns an annotation into another kind; `label` is the entity type when it becomes one.
+    SetKind {
+        id: String,
+        kind: Kind,
+        label: Option<String>,
+    },
+    SetLabel {
+        id: String,
+        label: String,
+    },
+    /// The speaker of a quote, or the claimant of a claim.
+    SetParty {
+        id: String,
+        party: Option<Party>,
+    },
+    SetCue {
+        id: String,
+        cue: Option<Span>,
+    },
+    SetDirect {
+        id: String,
+        direct: bool,
+    },
+    SetCheckworthiness {
+        id: String,
+        value: Option<String>,
+    },
+    SetNote {
+        id: String,
+        note: String,
+    },
+    SetLabels {
+        labels: Labels,
+    },
+    /// Brings in annotations from a file, replacing all current ones or merging with them.
+    /// They must already be valid for this document (the format's importer checks them).
+    Import {
+        annotations: Vec<Annotation>,
+        labels: Labels,
+        replace: bool,
+    },
+    Undo,
+    Redo,
+}
+
+/// Why an action was refused. Each reads as a sentence a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelError {
+    EmptySpan,
+    OutOfRange {
+        span: Span,
+        len: usize,
+    },
+    OnlySpace,
+    Duplicate {
+        kind: Kind,
+        label: Option<String>,
+        text: String,
+    },
+    NoSuchAnnotation(String),
+    WrongKind {
+        id: String,
+        expected: &'static str,
+    },
+    UnknownLabel(String),
+    UnknownCheckworthiness(String),
+    BadParty(String),
+    BadLabels(String),
+    LabelInUse {
+        label: String,
+        count: usize,
+    },
+    BadImport(String),
+    NothingToUndo,
+    NothingToRedo,
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::EmptySpan => f.write_str("Select some text first."),
+            ModelError::OutOfRange { span, len } => write!(
+                f,
+                "The range {span} lies outside the document, which has {len} characters."
+            ),
+            ModelError::OnlySpace => f.write_str("The selection holds only spaces or line breaks."),
+            ModelError::Duplicate { kind, label, text } => match label {
+                Some(l) => write!(f, "“{text}” is already tagged {l}."),
+                None => write!(f, "“{text}” is already a {}.", kind.as_str()),
+            },
+            ModelError::NoSuchAnnotation(id) => write!(f, "There is no annotation {id}."),
+            ModelError::WrongKind { id, expected } => {
+                write!(f, "Annotation {id} is not {expected}.")
+            }
+            ModelError::UnknownLabel(l) => {
+                write!(f, "“{l}” is not one of the entity types of this project.")
+            }
+            ModelError::UnknownCheckworthiness(l) => {
+                write!(
+                    f,
+                    "“{l}” is not on the check-worthiness scale of this project."
+                )
+            }
+            ModelError::BadParty(why) => f.write_str(why),
+            ModelError::BadLabels(why) => write!(f, "Labels not changed: {why}."),
+            ModelError::LabelInUse { label, count } => write!(
+                f,
+                "“{label}” is still used by {count} annotation{}; retag {} first.",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "it" } else { "them" }
+            ),
+            ModelError::BadImport(why) => write!(f, "Nothing imported: {why}"),
+            ModelError::NothingToUndo => f.write_str("Nothing to undo."),
+            ModelError::NothingToRedo => f.write_str("Nothing to redo."),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// One annotation before and after a change; `None` where it did not or no longer exists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    pub before: Option<Rc<Annotation>>,
+    pub after: Option<Rc<Annotation>>,
+}
+
+/// What one action did, as undo and redo replay it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// A short description: "Add ORG", "Delete quote".
+    pub label: String,
+    pub edits: Vec<Edit>,
+    pub labels: Option<(Labels, Labels)>,
+    pub seq: (u64, u64),
+}
+
+/// What the caller learns from a successful action.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// The id of a created annotation.
+    pub created: Option<String>,
+    /// A description of what was done or undone ("Add ORG", "Undo Add ORG").
+    pub summary: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    doc: Rc<Document>,
+    labels: Labels,
+    by_id: HashMap<String, Rc<Annotation>>,
+    sorted: Vec<Rc<Annotation>>,
+    by_paragraph: Vec<ParagraphAnnotations>,
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+    next_seq: u64,
+    revision: u64,
+}
+
+/// Two states are equal when a person could not tell them apart: same document, labels,
+/// annotations and id counter. History and revision are not compared.
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.doc == other.doc
+            && self.labels == other.labels
+            && self.sorted == other.sorted
+            && self.next_seq == other.next_seq
+    }
+}
+
+impl State {
+    pub fn new(doc: Rc<Document>) -> Self {
+        let paragraphs = doc.paragraphs().len();
+        State {
+            doc,
+            labels: Labels::default(),
+            by_id: HashMap::new(),
+            sorted: Vec::new(),
+            by_paragraph: (0..paragraphs).map(|_| Rc::default()).collect(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            next_seq: 1,
+            revision: 0,
+        }
+    }
+
+    pub fn document(&self) -> &Rc<Document> {
+        &self.doc
+    }
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+    /// Every annotation, in (start, end, id) order.
+    pub fn annotations(&self) -> &[Rc<Annotation>] {
+        &self.sorted
+    }
+    pub fn get(&self, id: &str) -> Option<&Rc<Annotation>> {
+        self.by_id.get(id)
+    }
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+    /// The annotations overlapping paragraph `i`, in (start, end, id) order.
+    pub fn paragraph_annotations(&self, i: usize) -> ParagraphAnnotations {
+        self.by_paragraph.get(i).cloned().unwrap_or_default()
+    }
+    /// Counts every applied action, undo and redo included; the view and autosave watch it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+    /// The description of what undo would undo.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.undo.last().map(|c| c.label.as_str())
+    }
+    pub fn redo_label(&self) -> Option<&str> {
+        self.redo.last().map(|c| c.label.as_str())
+    }
+    /// The id counter, persisted with the annotations so ids are never reused.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Annotations overlapping a range, in order (annotations crossing paragraphs included).
+    pub fn overlapping(&self, span: Span) -> Vec<Rc<Annotation>> {
+        let mut out: Vec<Rc<Annotation>> = Vec::new();
+        for p in self.doc.paragraphs_overlapping(span) {
+            for a in self.by_paragraph[p].iter() {
+                if a.span.overlaps(&span) && !out.iter().any(|b| b.id == a.id) {
+                    out.push(a.clone());
+                }
+            }
+        }
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
+    }
+
+    /// Quotes and claims that name `id` as their speaker or claimant.
+    pub fn linked_to(&self, id: &str) -> Vec<Rc<Annotation>> {
+        self.sorted
+            .iter()
+            .filter(|a| a.body.party().and_then(Party::as_ref_id) == Some(id))
+            .cloned()
+            .collect()
+    }
+
+    /// Applies one action at time `now`. On error nothing changes.
+    pub fn apply(&mut self, action: Action, now: Timestamp) -> Result<Outcome, ModelError> {
+        match action {
+            Action::Undo => {
+                let change = self.undo.pop().ok_or(ModelError::NothingToUndo)?;
+                self.replay(&change, true);
+                let summary = format!("Undo {}", change.label);
+                self.redo.push(change);
+                self.revision += 1;
+                Ok(Outcome {
+                    created: None,
+                    summary,
+                })
+            }
+            Action::Redo => {
+                let change = self.redo.pop().ok_or(ModelError::NothingToRedo)?;
+                self.replay(&change, false);
+                let summary = format!("Redo {}", change.label);
+                self.undo.push(change);
+                self.revision += 1;
+                Ok(Outcome {
+                    created: None,
+                    summary,
+                })
+            }
+            action => {
+                let (change, created) = self.plan(action, now)?;
+                self.replay(&change, false);
+                let summary = change.label.clone();
+                self.undo.push(change);
+                self.redo.clear();
+                self.revision += 1;
+                Ok(Outcome { created, summary })
+            }
+        }
+    }
+
+    /// Works out the change an action makes, without making it.
+    fn plan(&self, action: Action, now: Timestamp) -> Result<(Change, Option<String>), ModelError> {
+        let seq = self.next_seq;
+        let mut change = Change {
+            label: String::new(),
+            edits: Vec::new(),
+            labels: None,
+            seq: (seq, seq),
+        };
+        let mut created = None;
+        match action {
+            Action::Create { span, body, note } => {
+                self.check_span(span)?;
+                let body = self.check_body(body, None)?;
+                self.check_unique(None, span, &body)?;
+                let (id, next) = self.fresh_id(body.kind(), seq);
+                change.seq.1 = next;
+                change.label = format!("Add {}", describe_body(&body));
+                let ann = Annotation {
+                    id: id.clone(),
+                    span,
+                    body,
+                    note,
+                    created: now,
+                    updated: now,
+                };
+                change.edits.push(Edit {
+                    before: None,
+                    after: Some(Rc::new(ann)),
+                });
+                created = Some(id);
+            }
+            Action::Delete { id } => {
+                let old = self.require(&id)?.clone();
+                change.label = format!("Delete {}", describe_body(&old.body));
+                // Unlink quotes and claims that name it; undo restores the links.
+                for linked in self.linked_to(&id) {
+                    let mut a = (*linked).clone();
+                    set_party(&mut a.body, None);
+                    a.updated = now;
+                    change.edits.push(Edit {
+                        before: Some(linked),
+                        after: Some(Rc::new(a)),
+                    });
+                }
+                change.edits.push(Edit {
+                    before: Some(old),
+                    after: None,
+                });
+            }
+            Action::SetSpan { id, span } => {
+                let old = self.require(&id)?;
+                self.check_span(span)?;
+                self.check_unique(Some(&id), span, &old.body)?;
+                change.label = format!("Resize {}", describe_body(&old.body));
+                self.edit(&mut change, old, now, |a| a.span = span);
+            }
+            Action::SetKind { id, kind, label } => {
+                let old = self.require(&id)?;
+                let text = self.doc.slice(old.span).to_string();
+                let party = old.body.party().cloned();
+                let body = match kind {
+                    Kind::Entity => Body::Entity {
+                        label: label
+                            .or_else(|| old.body.label().map(str::to_string))
+                            .unwrap_or_else(|| self.labels.entity[0].clone()),
+                    },
+                    Kind::Quote => match &old.body {
+                        Body::Quote { .. } => old.body.clone(),
+                        _ => {
+                            let mut b = Body::new_quote(&text);
+                            set_party(&mut b, party);
+                            b
+                        }
+                    },
+                    Kind::Claim => match &old.body {
+                        Body::Claim { .. } => old.body.clone(),
+                        _ => {
+                            let mut b = Body::new_claim();
+                            set_party(&mut b, party);
+                            b
+                        }
+                    },
+                };
+                let body = self.check_body(body, Some(&id))?;
+                self.check_unique(Some(&id), old.span, &body)?;
+                change.label = format!("Make {} a {}", describe_body(&old.body), kind.as_str());
+                // An entity that stops being one can no longer be a speaker or claimant.
+                if old.kind() == Kind::Entity && kind != Kind::Entity {
+                    for linked in self.linked_to(&id) {
+                        let mut a = (*linked).clone();
+                        set_party(&mut a.body, None);
+                        a.updated = now;
+                        change.edits.push(Edit {
+                            before: Some(linked),
+                            after: Some(Rc::new(a)),
+                        });
+                    }
+                }
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetLabel { id, label } => {
+                let old = self.require(&id)?;
+                if old.kind() != Kind::Entity {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "an entity",
+                    });
+                }
+                let body = self.check_body(Body::Entity { label }, Some(&id))?;
+                self.check_unique(Some(&id), old.span, &body)?;
+                change.label = format!(
+                    "Retag {} as {}",
+                    describe_body(&old.body),
+                    describe_body(&body)
+                );
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetParty { id, party } => {
+                let old = self.require(&id)?;
+                if old.kind() == Kind::Entity {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "a quote or a claim",
+                    });
+                }
+                let mut body = old.body.clone();
+                set_party(&mut body, party);
+                let body = self.check_body(body, Some(&id))?;
+                change.label = match (old.kind(), body.party().is_some()) {
+                    (Kind::Quote, true) => "Set speaker".into(),
+                    (Kind::Quote, false) => "Clear speaker".into(),
+                    (_, true) => "Set claimant".into(),
+                    (_, false) => "Clear claimant".into(),
+                };
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetCue { id, cue } => {
+                let old = self.require(&id)?;
+                let Body::Quote {
+                    speaker, direct, ..
+                } = &old.body
+                else {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "a quote",
+                    });
+                };
+                let body = self.check_body(
+                    Body::Quote {
+                        speaker: speaker.clone(),
+                        cue,
+                        direct: *direct,
+                    },
+                    Some(&id),
+                )?;
+                change.label = if cue.is_some() {
+                    "Set cue"
+                } else {
+                    "Clear cue"
+                }
+                .into();
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetDirect { id, direct } => {
+                let old = self.require(&id)?;
+                let Body::Quote { speaker, cue, .. } = &old.body else {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "a quote",
+                    });
+                };
+                let body = Body::Quote {
+                    speaker: speaker.clone(),
+                    cue: *cue,
+                    direct,
+                };
+                change.label = format!("Mark quote {}", if direct { "direct" } else { "indirect" });
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetCheckworthiness { id, value } => {
+                let old = self.require(&id)?;
+                let Body::Claim { claimant, .. } = &old.body else {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "a claim",
+                    });
+                };
+                let body = self.check_body(
+                    Body::Claim {
+                        claimant: claimant.clone(),
+                        checkworthiness: value.clone(),
+                    },
+                    Some(&id),
+                )?;
+                change.label = match value {
+                    Some(v) => format!("Rate claim {v}"),
+                    None => "Clear claim rating".into(),
+                };
+                self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::SetNote { id, note } => {
+                let old = self.require(&id)?;
+                change.label = "Edit note".into();
+                self.edit(&mut change, old, now, |a| a.note = note);
+            }
+            Action::SetLabels { labels } => {
+                labels.validate().map_err(ModelError::BadLabels)?;
+                for a in &self.sorted {
+                    let missing = match &a.body {
+                        Body::Entity { label } if !labels.entity.contains(label) => Some(label),
+                        Body::Claim {
+                            checkworthiness: Some(v),
+                            ..
+                        } if !labels.checkworthiness.contains(v) => Some(v),
+                        _ => None,
+                    };
+                    if let Some(label) = missing {
+                        let count = self
+                            .sorted
+                            .iter()
+                            .filter(|b| {
+                                b.body.label() == Some(label)
+                                    || matches!(&b.body, Body::Claim { checkworthiness: Some(v), .. } if v == label)
+                            })
+                            .count();
+                        return Err(ModelError::LabelInUse {
+                            label: label.clone(),
+                            count,
+                        });
+                    }
+                }
+                change.label = "Change labels".into();
+                change.labels = Some((self.labels.clone(), labels));
+            }
+            Action::Import {
+                annotations,
+                labels,
+                replace,
+            } => {
+                let (edits, next) = self.plan_import(annotations, &labels, replace, seq)?;
+                change.seq.1 = next;
+                let n = edits.iter().filter(|e| e.after.is_some()).count();
+                change.label = format!(
+                    "{} {n} annotation{}",
+                    if replace { "Import" } else { "Merge" },
+                    if n == 1 { "" } else { "s" }
+                );
+                change.edits = edits;
+                if labels != self.labels {
+                    change.labels = Some((self.labels.clone(), labels));
+                }
+            }
+            Action::Undo | Action::Redo => unreachable!("handled by apply"),
+        }
+        Ok((change, created))
+    }
+
+    /// Checks and plans an import. The incoming annotations must be valid on their own. When
+    /// merging, an incoming annotation with the kind, label and span of an existing one is
+    /// skipped (links to it follow to the existing one), and incoming ids that clash with
+    /// existing ones are renamed (links follow).
+    fn plan_import(
+        &self,
+        incoming: Vec<Annotation>,
+        labels: &Labels,
+        replace: bool,
+        seq: u64,
+    ) -> Result<(Vec<Edit>, u64), ModelError> {
+        use std::collections::HashSet;
+        let bad = |why: String| ModelError::BadImport(why);
+        labels.validate().map_err(bad)?;
+        if !replace {
+            // Merging must not orphan an annotation already here.
+            let lacks = |have: &[String], need: &[String]| need.iter().any(|l| !have.contains(l));
+            if lacks(&labels.entity, &self.labels.entity)
+                || lacks(&labels.checkworthiness, &self.labels.checkworthiness)
+            {
+                return Err(bad(
+                    "the file's label sets lack labels this document uses; merge needs them all"
+                        .into(),
+                ));
+            }
+        }
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for a in &incoming {
+            if !ids.insert(a.id.as_str()) {
+                return Err(bad(format!("the id {} appears twice", a.id)));
+            }
+            self.check_span(a.span)
+                .map_err(|e| bad(format!("{}: {e}", a.id)))?;
+            if !keys.insert(unique_key(a)) {
+                return Err(bad(format!(
+                    "{} repeats the kind, label and span of another annotation",
+                    a.id
+                )));
+            }
+        }
+        // Where each incoming id ends up: renamed, or folded into an existing duplicate.
+        let mut target: HashMap<String, String> = HashMap::new();
+        let mut skipped = HashSet::new();
+        let mut next = seq;
+        if !replace {
+            let existing: HashMap<_, _> = self
+                .sorted
+                .iter()
+                .map(|a| (unique_key(a), a.id.clone()))
+                .collect();
+            let mut taken: HashSet<String> = self.by_id.keys().cloned().collect();
+            taken.extend(incoming.iter().map(|a| a.id.clone()));
+            for a in &incoming {
+                if let Some(id) = existing.get(&unique_key(a)) {
+                    target.insert(a.id.clone(), id.clone());
+                    skipped.insert(a.id.clone());
+                } else if self.by_id.contains_key(&a.id) {
+                    let id = loop {
+                        let id = format!("{}{next}", a.kind().id_prefix());
+                        next += 1;
+                        if !taken.contains(&id) {
+                            break id;
+                        }
+                    };
+                    taken.insert(id.clone());
+                    target.insert(a.id.clone(), id);
+                }
+            }
+        }
+        let mut accepted = Vec::new();
+        for mut a in incoming {
+            // Keep the counter ahead of ids of our own form, so new ids never clash later.
+            if let Some(n) = parse_seq(&a.id) {
+                next = next.max(n + 1);
+            }
+            if skipped.contains(&a.id) {
+                continue;
+            }
+            if let Some(id) = target.get(&a.id) {
+                a.id = id.clone();
+            }
+            if let Some(Party::Ref(r)) = party_mut(&mut a.body) {
+                if let Some(id) = target.get(r.as_str()) {
+                    *r = id.clone();
+                }
+            }
+            accepted.push(a);
+        }
+        let is_entity = |id: &str| {
+            accepted
+                .iter()
+                .any(|b| b.id == id && b.kind() == Kind::Entity)
+                || (!replace && self.by_id.get(id).is_some_and(|b| b.kind() == Kind::Entity))
+        };
+        for a in &accepted {
+            match &a.body {
+                Body::Entity { label } if !labels.entity.contains(label) => {
+                    return Err(bad(format!("{}: unknown entity type “{label}”", a.id)));
+                }
+                Body::Claim {
+                    checkworthiness: Some(v),
+                    ..
+                } if !labels.checkworthiness.contains(v) => {
+                    return Err(bad(format!("{}: unknown check-worthiness “{v}”", a.id)));
+                }
+                Body::Quote { cue: Some(c), .. } => {
+                    self.check_span(*c)
+                        .map_err(|e| bad(format!("the cue of {}: {e}", a.id)))?;
+                }
+                _ => {}
+            }
+            if let Some(Party::Ref(r)) = a.body.party() {
+                if !is_entity(r) {
+                    return Err(bad(format!(
+                        "{} links to {r}, which is not an entity",
+                        a.id
+                    )));
+                }
+            }
+        }
+        let mut edits: Vec<Edit> = Vec::new();
+        if replace {
+            edits.extend(self.sorted.iter().map(|a| Edit {
+                before: Some(a.clone()),
+                after: None,
+            }));
+        }
+        edits.extend(accepted.into_iter().map(|a| Edit {
+            before: None,
+            after: Some(Rc::new(a)),
+        }));
+        Ok((edits, next))
+    }
+
+    /// Records an edit of one annotation, stamping it updated at `now`.
+    fn edit(
+        &self,
+        change: &mut Change,
+        old: &Rc<Annotation>,
+        now: Timestamp,
+        f: impl FnOnce(&mut Annotation),
+    ) {
+        let mut a = (**old).clone();
+        f(&mut a);
+        a.updated = now;
+        change.edits.push(Edit {
+            before: Some(old.clone()),
+            after: Some(Rc::new(a)),
+        });
+    }
+
+    /// Applies a change forwards, or backwards for undo.
+    fn replay(&mut self, change: &Change, backwards: bool) {
+        if backwards {
+            for e in change.edits.iter().rev() {
+                self.swap(e.after.as_ref(), e.before.as_ref());
+            }
+            if let Some((before, _)) = &change.labels {
+                self.labels = before.clone();
+            }
+            self.next_seq = change.seq.0;
+        } else {
+            for e in &change.edits {
+                self.swap(e.before.as_ref(), e.after.as_ref());
+            }
+            if let Some((_, after)) = &change.labels {
+                self.labels = after.clone();
+            }
+            self.next_seq = change.seq.1;
+        }
+    }
+
+    fn swap(&mut self, out: Option<&Rc<Annotation>>, into: Option<&Rc<Annotation>>) {
+        if let Some(a) = out {
+            self.remove(a);
+        }
+        if let Some(a) = into {
+            self.insert(a.clone());
+        }
+    }
+
+    fn insert(&mut self, a: Rc<Annotation>) {
+        let at = self.sorted.partition_point(|b| b.sort_key() < a.sort_key());
+        self.sorted.insert(at, a.clone());
+        for p in self.doc.paragraphs_overlapping(a.span) {
+            let list = Rc::make_mut(&mut self.by_paragraph[p]);
+            let at = list.partition_point(|b| b.sort_key() < a.sort_key());
+            list.insert(at, a.clone());
+        }
+        self.by_id.insert(a.id.clone(), a);
+    }
+
+    fn remove(&mut self, a: &Annotation) {
+        if let Ok(at) = self
+            .sorted
+            .binary_search_by(|b| b.sort_key().cmp(&a.sort_key()))
+        {
+            self.sorted.remove(at);
+        }
+        for p in self.doc.paragraphs_overlapping(a.span) {
+            let list = Rc::make_mut(&mut self.by_paragraph[p]);
+            if let Ok(at) = list.binary_search_by(|b| b.sort_key().cmp(&a.sort_key())) {
+                list.remove(at);
+            }
+        }
+        self.by_id.remove(&a.id);
+    }
+
+    fn require(&self, id: &str) -> Result<&Rc<Annotation>, ModelError> {
+        self.by_id
+            .get(id)
+            .ok_or_else(|| ModelError::NoSuchAnnotation(id.to_string()))
+    }
+
+    /// A span must be non-empty, inside the text, and cover more than spaces.
+    pub fn check_span(&self, span: Span) -> Result<(), ModelError> {
+        if span.end > self.doc.len() {
+            return Err(ModelError::OutOfRange {
+                span,
+                len: self.doc.len(),
+            });
+        }
+        if span.is_empty() {
+            return Err(ModelError::EmptySpan);
+        }
+        if self.doc.slice(span).trim().is_empty() {
+            return Err(ModelError::OnlySpace);
+        }
+        Ok(())
+    }
+
+    /// Checks labels and links of a body; a blank free-text name becomes no party.
+    fn check_body(&self, mut body: Body, own_id: Option<&str>) -> Result<Body, ModelError> {
+        match &mut body {
+            Body::Entity { label } => {
+                validate_label(label).map_err(ModelError::BadLabels)?;
+                if !self.labels.entity.contains(label) {
+                    return Err(ModelError::UnknownLabel(label.clone()));
+                }
+            }
+            Body::Claim {
+                checkworthiness: Some(v),
+                ..
+            } if !self.labels.checkworthiness.contains(v) => {
+                return Err(ModelError::UnknownCheckworthiness(v.clone()));
+            }
+            Body::Quote { cue: Some(c), .. } => self.check_span(*c)?,
+            _ => {}
+        }
+        if let Some(party) = party_mut(&mut body) {
+            match party {
+                Party::Ref(r) => {
+                    if Some(r.as_str()) == own_id {
+                        return Err(ModelError::BadParty(
+                            "An annotation cannot be its own speaker or claimant.".into(),
+                        ));
+                    }
+                    match self.by_id.get(r.as_str()) {
+                        None => return Err(ModelError::NoSuchAnnotation(r.clone())),
+                        Some(a) if a.kind() != Kind::Entity => {
+                            return Err(ModelError::BadParty(format!(
+                                "Only an entity can be a speaker or claimant, and {r} is a {}.",
+                                a.kind().as_str()
+                            )))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Party::Name(n) => {
+                    let trimmed = n.trim();
+                    if trimmed.is_empty() {
+                        set_party(&mut body, None);
+                    } else if trimmed.len() != n.len() {
+                        *n = trimmed.to_string();
+                    }
+                }
+            }
+        }
+        Ok(body)
+    }
+
+    /// Refuses a second annotation of the same kind and label on the same span.
+    fn check_unique(
+        &self,
+        own_id: Option<&str>,
+        span: Span,
+        body: &Body,
+    ) -> Result<(), ModelError> {
+        let clash = self.overlapping(span).into_iter().any(|a| {
+            Some(a.id.as_str()) != own_id
+                && a.span == span
+                && a.kind() == body.kind()
+                && a.body.label() == body.label()
+        });
+        if clash {
+            return Err(ModelError::Duplicate {
+                kind: body.kind(),
+                label: body.label().map(str::to_string),
+                text: shorten(self.doc.slice(span), 60),
+            });
+        }
+        Ok(())
+    }
+
+    /// The next unused id of our form ("e12"), and the counter after it.
+    fn fresh_id(&self, kind: Kind, seq: u64) -> (String, u64) {
+        let mut n = seq;
+        loop {
+            let id = format!("{}{n}", kind.id_prefix());
+            n += 1;
+            if !self.by_id.contains_key(&id) {
+                return (id, n);
+            }
+        }
+    }
+
+    /// Checks every invariant; the error says which one failed. For tests and imports.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let len = self.doc.len();
+        if self.by_id.len() != self.sorted.len() {
+            return Err("ids are not unique, or the index lost one".into());
+        }
+        for w in self.sorted.windows(2) {
+            if w[0].sort_key() >= w[1].sort_key() {
+                return Err(format!("not sorted at {} / {}", w[0].id, w[1].id));
+            }
+        }
+        let mut keys = std::collections::HashSet::new();
+        for a in &self.sorted {
+            if a.span.is_empty() || a.span.end > len {
+                return Err(format!("{} has the bad span {}", a.id, a.span));
+            }
+            if self.doc.slice(a.span).trim().is_empty() {
+                return Err(format!("{} covers only spaces", a.id));
+            }
+            if !self.by_id.get(&a.id).is_some_and(|b| Rc::ptr_eq(a, b)) {
+                return Err(format!("{} is missing from the id index", a.id));
+            }
+            if !keys.insert(unique_key(a)) {
+                return Err(format!("{} duplicates another annotation", a.id));
+            }
+            match &a.body {
+                Body::Entity { label } if !self.labels.entity.contains(label) => {
+                    return Err(format!("{} has the unknown label {label}", a.id));
+                }
+                Body::Claim {
+                    checkworthiness: Some(v),
+                    ..
+                } if !self.labels.checkworthiness.contains(v) => {
+                    return Err(format!("{} has the unknown rating {v}", a.id));
+                }
+                Body::Quote { cue: Some(c), .. } if c.is_empty() || c.end > len => {
+                    return Err(format!("{} has the bad cue {c}", a.id));
+                }
+                _ => {}
+            }
+            if let Some(Party::Ref(r)) = a.body.party() {
+                match self.by_id.get(r) {
+                    Some(b) if b.kind() == Kind::Entity => {}
+                    _ => return Err(format!("{} links to {r}, which is not an entity", a.id)),
+                }
+            }
+        }
+        for (p, list) in self.by_paragraph.iter().enumerate() {
+            let para = self.doc.paragraphs()[p];
+            let expected: Vec<&Rc<Annotation>> = self
+                .sorted
+                .iter()
+                .filter(|a| a.span.overlaps(&para))
+                .collect();
+            if list.len() != expected.len() || list.iter().zip(expected).any(|(a, b)| a != b) {
+                return Err(format!("the list of paragraph {p} is stale"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn set_party(body: &mut Body, party: Option<Party>) {
+    match body {
+        Body::Quote { speaker, .. } => *speaker = party,
+        Body::Claim { claimant, .. } => *claimant = party,
+        Body::Entity { .. } => {}
+    }
+}
+
+fn party_mut(body: &mut Body) -> Option<&mut Party> {
+    match body {
+        Body::Quote { speaker, .. } => speaker.as_mut(),
+        Body::Claim { claimant, .. } => claimant.as_mut(),
+        Body::Entity { .. } => None,
+    }
+}
+
+fn unique_key(a: &Annotation) -> (Kind, Option<String>, Span) {
+    (a.kind(), a.body.label().map(str::to_string), a.span)
+}
+
+/// The number in an id of our own form ("e12" → 12).
+fn parse_seq(id: &str) -> Option<u64> {
+    let rest = id.strip_prefix(['e', 'q', 'c'])?;
+    (!rest.starts_with('0') || rest == "0")
+        .then(|| rest.parse().ok())
+        .flatten()
+}
+
+/// "ORG", "quote", "claim": how an undo label names an annotation.
+fn describe_body(body: &Body) -> String {
+    match body {
+        Body::Entity { label } => label.clone(),
+        other => other.kind().as_str().to_string(),
+    }
+}
+
+/// The first `max` characters of `s`, with "…" when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+impl State {
+    /// Restores saved annotations and labels without recording history (for loading from
+    /// storage). Fails, changing nothing, unless the result keeps every invariant.
+    pub fn restore(
+        doc: Rc<Document>,
+        labels: Labels,
+        annotations: Vec<Annotation>,
+        next_seq: u64,
+    ) -> Result<State, String> {
+        let mut state = State::new(doc);
+        state.labels = labels;
+        for a in annotations {
+            if state.by_id.contains_key(&a.id) {
+                return Err(format!("the id {} appears twice", a.id));
+            }
+            state.insert(Rc::new(a));
+        }
+        let max_seq = state
+            .sorted
+            .iter()
+            .filter_map(|a| parse_seq(&a.id))
+            .max()
+            .unwrap_or(0);
+        state.next_seq = next_seq.max(max_seq + 1);
+        state.check_invariants()?;
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

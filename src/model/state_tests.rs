@@ -1,0 +1,756 @@
+//! Reducer tests: table-driven cases written in the span markup, and property tests of the
+//! invariants over random action sequences.
+
+use std::rc::Rc;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::markup::{self, body_for};
+
+const NOW: Timestamp = Timestamp(1_733_635_800_000);
+
+/// A state over the markup's plain text, with its spans created in order.
+fn state_of(marked: &str) -> State {
+    let (text, spans) = markup::parse(marked);
+    let mut s = State::new(Rc::new(Document::new("t", "t", text)));
+    for m in spans {
+        let body = body_for(&m.tag, s.document().slice(m.span));
+        s.apply(
+            Action::Create {
+                span: m.span,
+                body,
+                note: String::new(),
+            },
+            NOW,
+        )
+        .unwrap_or_else(|e| panic!("creating {m:?}: {e}"));
+    }
+    s
+}
+
+/// The span of the first occurrence of `needle` in the state's text.
+fn find(s: &State, needle: &str) -> Span {
+    let text = s.document().text();
+    let byte = text.find(needle).expect("needle in text");
+    let start = text[..byte].chars().count();
+    Span::new(start, start + needle.chars().count())
+}
+
+fn id_at(s: &State, needle: &str, kind: Kind) -> String {
+    let span = find(s, needle);
+    s.annotations()
+        .iter()
+        .find(|a| a.span == span && a.kind() == kind)
+        .map(|a| a.id.clone())
+        .expect("annotation at needle")
+}
+
+fn entity(label: &str) -> Body {
+    Body::Entity {
+        label: label.into(),
+    }
+}
+
+#[test]
+fn creating_tags_spans() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (before, text to tag, tag, after)
+        (
+            "led by the Hayat Tahrir al-Sham (HTS)",
+            "Hayat Tahrir al-Sham",
+            "org",
+            "led by the [ORG:Hayat Tahrir al-Sham] (HTS)",
+        ),
+        (
+            "[quote:“After 50 years under the Baath Party regime”] they said",
+            "Baath Party",
+            "org",
+            "[quote:“After 50 years under the [ORG:Baath Party] regime”] they said",
+        ),
+        (
+            "[ORG:Baath Party]",
+            "Baath Party",
+            "norp",
+            "[ORG:[NORP:Baath Party]]",
+        ),
+        (
+            "President [PERSON:Bashar al-Assad] fled",
+            "President Bashar al-Assad fled",
+            "claim",
+            "[claim:President [PERSON:Bashar al-Assad] fled]",
+        ),
+        (
+            "crowds 😀 in دمشق",
+            "دمشق",
+            "gpe",
+            "crowds 😀 in [GPE:دمشق]",
+        ),
+    ];
+    for (before, needle, tag, after) in cases {
+        let mut s = state_of(before);
+        let span = find(&s, needle);
+        let body = body_for(tag, needle);
+        s.apply(
+            Action::Create {
+                span,
+                body,
+                note: String::new(),
+            },
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(markup::render(&s), *after, "tagging {needle:?} as {tag}");
+        s.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn refusals_name_the_problem_and_change_nothing() {
+    let base = "The [ORG:Baath Party] said “[quote:free]”";
+    let cases: Vec<(Action, &str)> = vec![
+        (
+            Action::Create {
+                span: Span::new(4, 15),
+                body: entity("ORG"),
+                note: String::new(),
+            },
+            "“Baath Party” is already tagged ORG.",
+        ),
+        (
+            Action::Create {
+                span: Span::new(22, 26),
+                body: Body::new_quote("free"),
+                note: String::new(),
+            },
+            "“free” is already a quote.",
+        ),
+        (
+            Action::Create {
+                span: Span::new(3, 3),
+                body: entity("ORG"),
+                note: String::new(),
+            },
+            "Select some text first.",
+        ),
+        (
+            Action::Create {
+                span: Span::new(20, 99),
+                body: entity("ORG"),
+                note: String::new(),
+            },
+            "The range 20..99 lies outside the document, which has 27 characters.",
+        ),
+        (
+            Action::Create {
+                span: Span::new(3, 4),
+                body: entity("ORG"),
+                note: String::new(),
+            },
+            "The selection holds only spaces or line breaks.",
+        ),
+        (
+            Action::Create {
+                span: Span::new(0, 3),
+                body: entity("WEAPON"),
+                note: String::new(),
+            },
+            "“WEAPON” is not one of the entity types of this project.",
+        ),
+        (
+            Action::Delete { id: "e404".into() },
+            "There is no annotation e404.",
+        ),
+        (
+            Action::SetLabel {
+                id: "q2".into(),
+                label: "ORG".into(),
+            },
+            "Annotation q2 is not an entity.",
+        ),
+        (
+            Action::SetParty {
+                id: "q2".into(),
+                party: Some(Party::Ref("q2".into())),
+            },
+            "An annotation cannot be its own speaker or claimant.",
+        ),
+        (
+            Action::SetParty {
+                id: "e1".into(),
+                party: Some(Party::Name("x".into())),
+            },
+            "Annotation e1 is not a quote or a claim.",
+        ),
+        (
+            Action::SetCheckworthiness {
+                id: "q2".into(),
+                value: Some("CFS".into()),
+            },
+            "Annotation q2 is not a claim.",
+        ),
+        (
+            Action::SetLabels {
+                labels: Labels {
+                    entity: vec!["PERSON".into()],
+                    ..Labels::default()
+                },
+            },
+            "“ORG” is still used by 1 annotation; retag it first.",
+        ),
+        (Action::Redo, "Nothing to redo."),
+    ];
+    for (action, message) in cases {
+        let mut s = state_of(base);
+        let before = s.clone();
+        let err = s.apply(action.clone(), NOW).unwrap_err();
+        assert_eq!(err.to_string(), message, "{action:?}");
+        assert_eq!(s, before, "{action:?} changed the state");
+    }
+    let mut empty = state_of("x");
+    assert_eq!(
+        empty.apply(Action::Undo, NOW).unwrap_err().to_string(),
+        "Nothing to undo."
+    );
+}
+
+#[test]
+fn ids_are_stable_and_never_reused() {
+    let mut s = state_of("[ORG:a] [quote:b] [claim:c]");
+    let ids: Vec<&str> = s.annotations().iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "q2", "c3"]);
+    s.apply(Action::Delete { id: "c3".into() }, NOW).unwrap();
+    let out = s
+        .apply(
+            Action::Create {
+                span: Span::new(4, 5),
+                body: Body::new_claim(),
+                note: String::new(),
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(out.created.as_deref(), Some("c4"));
+}
+
+#[test]
+fn deleting_a_speaker_unlinks_it_and_undo_restores_the_link() {
+    let mut s = state_of("[PERSON:Jalali] said “[quote:we will reach out]”");
+    let person = id_at(&s, "Jalali", Kind::Entity);
+    let quote = id_at(&s, "we will reach out", Kind::Quote);
+    s.apply(
+        Action::SetParty {
+            id: quote.clone(),
+            party: Some(Party::Ref(person.clone())),
+        },
+        Timestamp(NOW.0 + 1),
+    )
+    .unwrap();
+    assert_eq!(s.linked_to(&person).len(), 1);
+    let linked = s.clone();
+
+    let out = s
+        .apply(Action::Delete { id: person.clone() }, Timestamp(NOW.0 + 2))
+        .unwrap();
+    assert_eq!(out.summary, "Delete PERSON");
+    assert!(s.get(&person).is_none());
+    assert_eq!(
+        s.get(&quote).unwrap().body.party(),
+        None,
+        "the speaker is unlinked"
+    );
+    assert_eq!(s.get(&quote).unwrap().updated, Timestamp(NOW.0 + 2));
+    s.check_invariants().unwrap();
+
+    s.apply(Action::Undo, Timestamp(NOW.0 + 3)).unwrap();
+    assert_eq!(s, linked, "undo restores the entity and the link exactly");
+    s.apply(Action::Redo, Timestamp(NOW.0 + 4)).unwrap();
+    assert_eq!(s.get(&quote).unwrap().body.party(), None);
+}
+
+#[test]
+fn turning_a_speaker_into_a_quote_unlinks_it() {
+    let mut s = state_of("[PERSON:Jalali] said “[quote:we will reach out]”");
+    let person = id_at(&s, "Jalali", Kind::Entity);
+    let quote = id_at(&s, "we will reach out", Kind::Quote);
+    s.apply(
+        Action::SetParty {
+            id: quote.clone(),
+            party: Some(Party::Ref(person.clone())),
+        },
+        NOW,
+    )
+    .unwrap();
+    s.apply(
+        Action::SetKind {
+            id: person.clone(),
+            kind: Kind::Claim,
+            label: None,
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.get(&quote).unwrap().body.party(), None);
+    assert_eq!(s.get(&person).unwrap().kind(), Kind::Claim);
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn a_link_must_point_at_an_entity() {
+    let mut s = state_of("[quote:“a”] and [claim:b]");
+    let err = s
+        .apply(
+            Action::SetParty {
+                id: "q1".into(),
+                party: Some(Party::Ref("c2".into())),
+            },
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Only an entity can be a speaker or claimant, and c2 is a claim."
+    );
+    // A free-text speaker is trimmed; a blank one clears the speaker.
+    s.apply(
+        Action::SetParty {
+            id: "q1".into(),
+            party: Some(Party::Name("  a spokesman ".into())),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        s.get("q1").unwrap().body.party(),
+        Some(&Party::Name("a spokesman".into()))
+    );
+    s.apply(
+        Action::SetParty {
+            id: "q1".into(),
+            party: Some(Party::Name("   ".into())),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.get("q1").unwrap().body.party(), None);
+}
+
+#[test]
+fn quotes_know_whether_they_are_direct() {
+    let s = state_of("they said “[quote:“free”]” and [quote:that it was over]");
+    let direct: Vec<bool> = s
+        .annotations()
+        .iter()
+        .map(|a| matches!(a.body, Body::Quote { direct: true, .. }))
+        .collect();
+    assert_eq!(direct, [true, false]);
+}
+
+#[test]
+fn editing_fields_stamps_updated_and_undoes() {
+    let mut s = state_of("“[quote:free]” they stated");
+    let cue = find(&s, "stated");
+    let later = Timestamp(NOW.0 + 60_000);
+    let steps = vec![
+        Action::SetCue {
+            id: "q1".into(),
+            cue: Some(cue),
+        },
+        Action::SetDirect {
+            id: "q1".into(),
+            direct: false,
+        },
+        Action::SetNote {
+            id: "q1".into(),
+            note: "<b>not HTML</b>".into(),
+        },
+        Action::SetSpan {
+            id: "q1".into(),
+            span: Span::new(0, 6),
+        },
+        Action::SetKind {
+            id: "q1".into(),
+            kind: Kind::Entity,
+            label: Some("EVENT".into()),
+        },
+        Action::SetLabel {
+            id: "q1".into(),
+            label: "DATE".into(),
+        },
+    ];
+    let mut history = vec![s.clone()];
+    for a in steps {
+        s.apply(a.clone(), later)
+            .unwrap_or_else(|e| panic!("{a:?}: {e}"));
+        assert_eq!(s.get("q1").unwrap().updated, later);
+        assert_eq!(s.get("q1").unwrap().created, NOW);
+        s.check_invariants().unwrap();
+        history.push(s.clone());
+    }
+    assert_eq!(markup::render(&s), "[DATE:“free”] they stated");
+    assert_eq!(s.undo_label(), Some("Retag EVENT as DATE"));
+    for expected in history.iter().rev().skip(1) {
+        s.apply(Action::Undo, later).unwrap();
+        assert_eq!(&s, expected);
+    }
+    for expected in history.iter().skip(1) {
+        s.apply(Action::Redo, later).unwrap();
+        assert_eq!(&s, expected);
+    }
+}
+
+#[test]
+fn a_new_action_clears_redo() {
+    let mut s = state_of("[ORG:a] b");
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(s.redo_label(), Some("Add ORG"));
+    s.apply(
+        Action::Create {
+            span: Span::new(2, 3),
+            body: entity("ORG"),
+            note: String::new(),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.redo_label(), None);
+}
+
+#[test]
+fn paragraph_lists_change_only_where_touched() {
+    let mut s = state_of("[ORG:one] a\n\n[ORG:two] b\n\nthree c");
+    let before: Vec<_> = (0..3).map(|p| s.paragraph_annotations(p)).collect();
+    s.apply(
+        Action::Create {
+            span: Span::new(14, 19),
+            body: entity("GPE"),
+            note: String::new(),
+        },
+        NOW,
+    )
+    .unwrap();
+    let after: Vec<_> = (0..3).map(|p| s.paragraph_annotations(p)).collect();
+    assert!(Rc::ptr_eq(&before[0], &after[0]), "paragraph 0 untouched");
+    assert!(Rc::ptr_eq(&before[1], &after[1]), "paragraph 1 untouched");
+    assert!(!Rc::ptr_eq(&before[2], &after[2]), "paragraph 2 changed");
+    assert_eq!(after[2].len(), 1);
+    // A span across a paragraph break is listed in both paragraphs.
+    s.apply(
+        Action::Create {
+            span: Span::new(4, 9),
+            body: Body::new_claim(),
+            note: String::new(),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.paragraph_annotations(0).len(), 2);
+    assert_eq!(s.paragraph_annotations(1).len(), 2);
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn label_sets_can_change_when_unused() {
+    let mut s = state_of("[ORG:a] b");
+    let labels = Labels {
+        entity: vec!["ORG".into(), "WEAPON".into()],
+        checkworthiness: vec!["YES".into(), "NO".into()],
+    };
+    s.apply(
+        Action::SetLabels {
+            labels: labels.clone(),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.labels(), &labels);
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(s.labels(), &Labels::default());
+}
+
+fn ann(id: &str, span: Span, body: Body) -> Annotation {
+    Annotation {
+        id: id.into(),
+        span,
+        body,
+        note: String::new(),
+        created: NOW,
+        updated: NOW,
+    }
+}
+
+#[test]
+fn import_replaces_or_merges() {
+    let mut s = state_of("[ORG:Baath] said “[quote:free]” in Damascus");
+    let incoming = vec![
+        ann("e1", Span::new(0, 5), entity("ORG")),
+        ann("x", Span::new(21, 29), entity("GPE")),
+        ann(
+            "q9",
+            Span::new(12, 16),
+            Body::Quote {
+                speaker: Some(Party::Ref("e1".into())),
+                cue: Some(Span::new(6, 10)),
+                direct: true,
+            },
+        ),
+    ];
+    let mut merged = s.clone();
+    let out = merged
+        .apply(
+            Action::Import {
+                annotations: incoming.clone(),
+                labels: Labels::default(),
+                replace: false,
+            },
+            NOW,
+        )
+        .unwrap();
+    // e1 duplicates the existing ORG and is folded into it; q9 duplicates the quote's span
+    // and kind, so it is skipped too; x is new.
+    assert_eq!(out.summary, "Merge 1 annotation");
+    assert_eq!(
+        markup::render(&merged),
+        "[ORG:Baath] said “[quote:free]” in [GPE:Damascus]"
+    );
+    merged.check_invariants().unwrap();
+
+    s.apply(
+        Action::Import {
+            annotations: incoming,
+            labels: Labels::default(),
+            replace: true,
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        markup::render(&s),
+        "[ORG:Baath] said “[quote:free]” in [GPE:Damascus]"
+    );
+    assert_eq!(
+        s.get("q9").unwrap().body.party(),
+        Some(&Party::Ref("e1".into()))
+    );
+    assert!(s.next_seq() >= 10, "new ids stay clear of imported ones");
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn merge_renames_clashing_ids_and_links_follow() {
+    let mut s = state_of("[ORG:Baath] said “free” in Damascus");
+    let incoming = vec![
+        ann("e1", Span::new(21, 29), entity("GPE")),
+        ann(
+            "q2",
+            Span::new(12, 16),
+            Body::Quote {
+                speaker: Some(Party::Ref("e1".into())),
+                cue: None,
+                direct: true,
+            },
+        ),
+    ];
+    s.apply(
+        Action::Import {
+            annotations: incoming,
+            labels: Labels::default(),
+            replace: false,
+        },
+        NOW,
+    )
+    .unwrap();
+    let gpe = id_at(&s, "Damascus", Kind::Entity);
+    assert_ne!(gpe, "e1");
+    assert_eq!(s.get("q2").unwrap().body.party(), Some(&Party::Ref(gpe)));
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn bad_imports_change_nothing() {
+    let base = state_of("[ORG:Baath] said");
+    let cases: Vec<(Vec<Annotation>, &str)> = vec![
+        (
+            vec![
+                ann("a", Span::new(0, 5), entity("ORG")),
+                ann("a", Span::new(6, 10), entity("ORG")),
+            ],
+            "Nothing imported: the id a appears twice",
+        ),
+        (
+            vec![ann("a", Span::new(0, 50), entity("ORG"))],
+            "Nothing imported: a: The range 0..50 lies outside the document, which has 10 characters.",
+        ),
+        (
+            vec![ann(
+                "q",
+                Span::new(6, 10),
+                Body::Quote {
+                    speaker: Some(Party::Ref("zz".into())),
+                    cue: None,
+                    direct: false,
+                },
+            )],
+            "Nothing imported: q links to zz, which is not an entity",
+        ),
+        (
+            vec![ann("a", Span::new(6, 10), entity("WEAPON"))],
+            "Nothing imported: a: unknown entity type “WEAPON”",
+        ),
+    ];
+    for (incoming, message) in cases {
+        let mut s = base.clone();
+        let err = s
+            .apply(
+                Action::Import {
+                    annotations: incoming,
+                    labels: Labels::default(),
+                    replace: true,
+                },
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.to_string(), message);
+        assert_eq!(s, base);
+    }
+}
+
+#[test]
+fn restore_checks_what_it_loads() {
+    let doc = Rc::new(Document::new("t", "t", "Baath said"));
+    let good = State::restore(
+        doc.clone(),
+        Labels::default(),
+        vec![ann("e7", Span::new(0, 5), entity("ORG"))],
+        1,
+    )
+    .unwrap();
+    assert_eq!(good.next_seq(), 8);
+    let bad = State::restore(
+        doc,
+        Labels::default(),
+        vec![ann("e7", Span::new(0, 50), entity("ORG"))],
+        1,
+    );
+    assert!(bad.is_err());
+}
+
+// ---- properties over random action sequences ----
+
+const TEXT: &str =
+    "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301}.";
+
+fn arb_label() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("ORG".to_string()),
+        Just("PERSON".to_string()),
+        Just("GPE".to_string()),
+        Just("NOPE".to_string()),
+    ]
+}
+
+fn arb_span() -> impl Strategy<Value = Span> {
+    (0usize..75, 0usize..20).prop_map(|(s, l)| Span::new(s, s + l))
+}
+
+/// Ids the state is likely to have, plus some it cannot.
+fn arb_id() -> impl Strategy<Value = String> {
+    (prop_oneof![Just('e'), Just('q'), Just('c')], 1u64..12).prop_map(|(k, n)| format!("{k}{n}"))
+}
+
+fn arb_party() -> impl Strategy<Value = Option<Party>> {
+    prop_oneof![
+        Just(None),
+        arb_id().prop_map(|id| Some(Party::Ref(id))),
+        "[a-z ]{0,6}".prop_map(|n| Some(Party::Name(n))),
+    ]
+}
+
+fn arb_body() -> impl Strategy<Value = Body> {
+    prop_oneof![
+        arb_label().prop_map(|label| Body::Entity { label }),
+        (arb_party(), proptest::option::of(arb_span()), any::<bool>()).prop_map(
+            |(speaker, cue, direct)| Body::Quote {
+                speaker,
+                cue,
+                direct
+            }
+        ),
+        (
+            arb_party(),
+            proptest::option::of(prop_oneof![Just("CFS".to_string()), Just("XX".to_string())])
+        )
+            .prop_map(|(claimant, checkworthiness)| Body::Claim {
+                claimant,
+                checkworthiness
+            }),
+    ]
+}
+
+fn arb_action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        4 => (arb_span(), arb_body()).prop_map(|(span, body)| Action::Create { span, body, note: String::new() }),
+        2 => arb_id().prop_map(|id| Action::Delete { id }),
+        1 => (arb_id(), arb_span()).prop_map(|(id, span)| Action::SetSpan { id, span }),
+        1 => (arb_id(), prop_oneof![Just(Kind::Entity), Just(Kind::Quote), Just(Kind::Claim)], proptest::option::of(arb_label()))
+            .prop_map(|(id, kind, label)| Action::SetKind { id, kind, label }),
+        1 => (arb_id(), arb_label()).prop_map(|(id, label)| Action::SetLabel { id, label }),
+        2 => (arb_id(), arb_party()).prop_map(|(id, party)| Action::SetParty { id, party }),
+        1 => (arb_id(), proptest::option::of(arb_span())).prop_map(|(id, cue)| Action::SetCue { id, cue }),
+        1 => (arb_id(), "[a-z<>]{0,5}").prop_map(|(id, note)| Action::SetNote { id, note }),
+        2 => Just(Action::Undo),
+        1 => Just(Action::Redo),
+    ]
+}
+
+fn fresh() -> State {
+    State::new(Rc::new(Document::new("p", "p", TEXT)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Every action either fails and changes nothing, or keeps every invariant.
+    #[test]
+    fn invariants_hold_after_any_sequence(actions in proptest::collection::vec(arb_action(), 0..40)) {
+        let mut s = fresh();
+        for (t, a) in actions.into_iter().enumerate() {
+            let before = s.clone();
+            match s.apply(a.clone(), Timestamp(t as i64)) {
+                Ok(_) => {
+                    if let Err(e) = s.check_invariants() {
+                        return Err(TestCaseError::fail(format!("after {a:?}: {e}")));
+                    }
+                }
+                Err(_) => prop_assert_eq!(&s, &before, "a refused {:?} changed the state", a),
+            }
+        }
+    }
+
+    /// Undoing every applied action restores each earlier state exactly, in reverse order;
+    /// redoing them all restores the final one.
+    #[test]
+    fn undo_restores_every_earlier_state(actions in proptest::collection::vec(arb_action(), 0..40)) {
+        let mut s = fresh();
+        let mut states = vec![s.clone()];
+        for (t, a) in actions.into_iter().enumerate() {
+            if matches!(a, Action::Undo | Action::Redo) {
+                continue;
+            }
+            if s.apply(a, Timestamp(t as i64)).is_ok() {
+                states.push(s.clone());
+            }
+        }
+        let last = s.clone();
+        for expected in states.iter().rev().skip(1) {
+            s.apply(Action::Undo, Timestamp(0)).unwrap();
+            prop_assert_eq!(&s, expected);
+            s.check_invariants().unwrap();
+        }
+        prop_assert!(s.apply(Action::Undo, Timestamp(0)).is_err());
+        for _ in 1..states.len() {
+            s.apply(Action::Redo, Timestamp(0)).unwrap();
+        }
+        prop_assert_eq!(&s, &last);
+    }
+}
