@@ -1,11 +1,138 @@
-//! The only glue to the browser: where the app is mounted, and (as features land) selection ↔
-//! offsets, storage, downloads and files. Everything here converts browser values into plain
-//! model values at once; UTF-16 offsets never leave this module.
+//! The only glue to the browser: where the app is mounted, the clock, selection ↔ offsets,
+//! scrolling and placing elements. Everything here turns browser values into plain model
+//! values at once; UTF-16 offsets never leave this module.
+
+pub mod selection;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+use crate::model::Timestamp;
 
 /// The element the app is mounted into: `#app` if the page has one, else `<body>`.
-pub fn mount_point() -> Option<web_sys::Element> {
+pub fn mount_point() -> Option<Element> {
     let document = web_sys::window()?.document()?;
     document
         .get_element_by_id("app")
         .or_else(|| document.body().map(Into::into))
+}
+
+/// Now, from the browser's clock.
+pub fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+/// Minutes to add to UTC for local time (the opposite sign of `getTimezoneOffset`).
+pub fn local_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+pub fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+pub fn query(selector: &str) -> Option<Element> {
+    document()?.query_selector(selector).ok().flatten()
+}
+
+/// Scrolls the first element of annotation `id` into the middle of the view.
+pub fn scroll_to_annotation(id: &str) {
+    if let Some(el) = query(&format!("[data-a~=\"{}\"]", css_escape(id))) {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+        opts.set_behavior(web_sys::ScrollBehavior::Smooth);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// Ids are ours or imported: escape what CSS would read as syntax.
+pub fn css_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = !(c.is_alphanumeric() || c == '-' || c == '_');
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+/// Places an absolutely positioned element at page coordinates, through the CSSOM (allowed by
+/// the Content-Security-Policy, unlike a `style` attribute).
+pub fn place(el: &Element, left: f64, top: f64) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let style = el.style();
+        let _ = style.set_property("left", &format!("{left:.0}px"));
+        let _ = style.set_property("top", &format!("{top:.0}px"));
+    }
+}
+
+/// Sets one CSS property of an element through the CSSOM.
+pub fn set_style(el: &Element, property: &str, value: &str) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let _ = el.style().set_property(property, value);
+    }
+}
+
+/// The viewport's size and the page's scroll offsets: (width, height, scroll_x, scroll_y).
+pub fn viewport() -> (f64, f64, f64, f64) {
+    let Some(w) = web_sys::window() else {
+        return (1024.0, 768.0, 0.0, 0.0);
+    };
+    let num = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
+        v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+    };
+    (
+        num(w.inner_width()),
+        num(w.inner_height()),
+        w.scroll_x().unwrap_or(0.0),
+        w.scroll_y().unwrap_or(0.0),
+    )
+}
+
+pub fn focus(el: &Element) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
+/// Whether keyboard focus is in a text field, where letters are typing, not shortcuts.
+pub fn typing_in_field() -> bool {
+    let Some(active) = document().and_then(|d| d.active_element()) else {
+        return false;
+    };
+    match active.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => !matches!(
+            active.get_attribute("type").as_deref(),
+            Some("checkbox" | "radio" | "button" | "file")
+        ),
+        _ => active
+            .dyn_ref::<HtmlElement>()
+            .is_some_and(|e| e.is_content_editable()),
+    }
+}
+
+/// The value of the form control an event came from (input, select or textarea).
+pub fn target_value(e: &web_sys::Event) -> String {
+    let Some(t) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        i.value()
+    } else if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.value()
+    } else if let Some(a) = t.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        a.value()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether the checkbox an event came from is checked.
+pub fn target_checked(e: &web_sys::Event) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
 }

@@ -138,6 +138,17 @@ impl Body {
         }
     }
 
+    /// The body a fresh annotation of `kind` gets over `text`; `label` for entities.
+    pub fn for_kind(kind: Kind, label: &str, text: &str) -> Body {
+        match kind {
+            Kind::Entity => Body::Entity {
+                label: label.to_string(),
+            },
+            Kind::Quote => Body::new_quote(text),
+            Kind::Claim => Body::new_claim(),
+        }
+    }
+
     pub fn new_claim() -> Body {
         Body::Claim {
             claimant: None,

@@ -11,6 +11,7 @@ pub mod markup;
 pub mod offsets;
 pub mod segments;
 pub mod state;
+pub mod synth;
 pub mod time;
 pub mod words;
 

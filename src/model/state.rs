@@ -96,6 +96,7 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ModelError {
     EmptySpan,
+    EntityCrossesParagraph,
     OutOfRange {
         span: Span,
         len: usize,
@@ -128,6 +129,9 @@ impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ModelError::EmptySpan => f.write_str("Select some text first."),
+            ModelError::EntityCrossesParagraph => f.write_str(
+                "An entity cannot cross a paragraph break; tag it as a quote or a claim instead.",
+            ),
             ModelError::OutOfRange { span, len } => write!(
                 f,
                 "The range {span} lies outside the document, which has {len} characters."
@@ -200,6 +204,8 @@ pub struct State {
     by_id: HashMap<String, Rc<Annotation>>,
     sorted: Vec<Rc<Annotation>>,
     by_paragraph: Vec<ParagraphAnnotations>,
+    /// For each entity id, the quotes and claims that link to it.
+    linked_from: HashMap<String, Vec<String>>,
     undo: Vec<Change>,
     redo: Vec<Change>,
     next_seq: u64,
@@ -226,6 +232,7 @@ impl State {
             by_id: HashMap::new(),
             sorted: Vec::new(),
             by_paragraph: (0..paragraphs).map(|_| Rc::default()).collect(),
+            linked_from: HashMap::new(),
             undo: Vec::new(),
             redo: Vec::new(),
             next_seq: 1,
@@ -286,13 +293,17 @@ impl State {
         out
     }
 
-    /// Quotes and claims that name `id` as their speaker or claimant.
+    /// Quotes and claims that name `id` as their speaker or claimant, in order.
     pub fn linked_to(&self, id: &str) -> Vec<Rc<Annotation>> {
-        self.sorted
-            .iter()
-            .filter(|a| a.body.party().and_then(Party::as_ref_id) == Some(id))
-            .cloned()
-            .collect()
+        let mut out: Vec<Rc<Annotation>> = self
+            .linked_from
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|from| self.by_id.get(from).cloned())
+            .collect();
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
     }
 
     /// Applies one action at time `now`. On error nothing changes.
@@ -622,7 +633,7 @@ impl State {
             if !ids.insert(a.id.as_str()) {
                 return Err(bad(format!("the id {} appears twice", a.id)));
             }
-            self.check_span(a.span)
+            self.check_kind_span(a.kind(), a.span)
                 .map_err(|e| bad(format!("{}: {e}", a.id)))?;
             if !keys.insert(unique_key(a)) {
                 return Err(bad(format!(
@@ -780,6 +791,12 @@ impl State {
             let at = list.partition_point(|b| b.sort_key() < a.sort_key());
             list.insert(at, a.clone());
         }
+        if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
+            self.linked_from
+                .entry(target.to_string())
+                .or_default()
+                .push(a.id.clone());
+        }
         self.by_id.insert(a.id.clone(), a);
     }
 
@@ -794,6 +811,14 @@ impl State {
             let list = Rc::make_mut(&mut self.by_paragraph[p]);
             if let Ok(at) = list.binary_search_by(|b| b.sort_key().cmp(&a.sort_key())) {
                 list.remove(at);
+            }
+        }
+        if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
+            if let Some(from) = self.linked_from.get_mut(target) {
+                from.retain(|id| id != &a.id);
+                if from.is_empty() {
+                    self.linked_from.remove(target);
+                }
             }
         }
         self.by_id.remove(&a.id);
@@ -872,13 +897,25 @@ impl State {
         Ok(body)
     }
 
-    /// Refuses a second annotation of the same kind and label on the same span.
+    /// Whether `kind` may tag `span`: entities stay inside one paragraph; quotes and claims
+    /// may cross paragraph breaks.
+    pub fn check_kind_span(&self, kind: Kind, span: Span) -> Result<(), ModelError> {
+        self.check_span(span)?;
+        if kind == Kind::Entity && self.doc.paragraphs_overlapping(span).len() > 1 {
+            return Err(ModelError::EntityCrossesParagraph);
+        }
+        Ok(())
+    }
+
+    /// Refuses a second annotation of the same kind and label on the same span, and an entity
+    /// across paragraphs.
     fn check_unique(
         &self,
         own_id: Option<&str>,
         span: Span,
         body: &Body,
     ) -> Result<(), ModelError> {
+        self.check_kind_span(body.kind(), span)?;
         let clash = self.overlapping(span).into_iter().any(|a| {
             Some(a.id.as_str()) != own_id
                 && a.span == span
@@ -926,6 +963,9 @@ impl State {
             if self.doc.slice(a.span).trim().is_empty() {
                 return Err(format!("{} covers only spaces", a.id));
             }
+            if a.kind() == Kind::Entity && self.doc.paragraphs_overlapping(a.span).len() > 1 {
+                return Err(format!("the entity {} crosses a paragraph break", a.id));
+            }
             if !self.by_id.get(&a.id).is_some_and(|b| Rc::ptr_eq(a, b)) {
                 return Err(format!("{} is missing from the id index", a.id));
             }
@@ -951,6 +991,26 @@ impl State {
                 match self.by_id.get(r) {
                     Some(b) if b.kind() == Kind::Entity => {}
                     _ => return Err(format!("{} links to {r}, which is not an entity", a.id)),
+                }
+            }
+        }
+        let links = self
+            .sorted
+            .iter()
+            .filter(|a| a.body.party().and_then(Party::as_ref_id).is_some())
+            .count();
+        if self.linked_from.values().map(Vec::len).sum::<usize>() != links {
+            return Err("the link index is stale".into());
+        }
+        for (target, from) in &self.linked_from {
+            for f in from {
+                let points = self
+                    .by_id
+                    .get(f)
+                    .and_then(|a| a.body.party().and_then(Party::as_ref_id))
+                    == Some(target.as_str());
+                if !points {
+                    return Err(format!("the link index says {f} links to {target}"));
                 }
             }
         }

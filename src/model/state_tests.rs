@@ -400,6 +400,47 @@ fn editing_fields_stamps_updated_and_undoes() {
 }
 
 #[test]
+fn entities_stay_in_one_paragraph_quotes_and_claims_may_cross() {
+    let mut s = state_of("they said “one\n\ntwo” here");
+    let span = find(&s, "“one\n\ntwo”");
+    let err = s
+        .apply(
+            Action::Create {
+                span,
+                body: entity("ORG"),
+                note: String::new(),
+            },
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(err, ModelError::EntityCrossesParagraph);
+    for body in [Body::new_quote("“"), Body::new_claim()] {
+        s.apply(
+            Action::Create {
+                span,
+                body,
+                note: String::new(),
+            },
+            NOW,
+        )
+        .unwrap();
+    }
+    // Nor can a quote across paragraphs become an entity.
+    let err = s
+        .apply(
+            Action::SetKind {
+                id: "q1".into(),
+                kind: Kind::Entity,
+                label: None,
+            },
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(err, ModelError::EntityCrossesParagraph);
+    s.check_invariants().unwrap();
+}
+
+#[test]
 fn a_new_action_clears_redo() {
     let mut s = state_of("[ORG:a] b");
     s.apply(Action::Undo, NOW).unwrap();

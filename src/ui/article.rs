@@ -1,24 +1,333 @@
+//! The article: its paragraphs, and the pointer and keyboard handling that turns a selection
+//! in them into a pending span (snapped to words) or a click on a highlight into a selected
+//! annotation.
+//!
+//! Keyboard selection: with the article focused, the arrow keys move a caret (Ctrl: by word),
+//! Shift extends the selection, Home/End go to the line's edges; Enter on a highlight selects
+//! its annotation. Then `e`, `q` or `c` tag the selection (see `ui::shortcuts`).
+
+use std::cell::Cell;
 use std::rc::Rc;
 
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-use super::Paragraph;
-use crate::model::Document;
+use super::paragraph::Paragraph;
+use super::store::{Anchor, Msg, Pending, StoreHandle};
+use crate::dom::{self, selection as sel};
+use crate::model::words::{snap_to_words, trim};
+use crate::model::Span;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleProps {
-    pub document: Rc<Document>,
+    pub store: StoreHandle,
 }
 
-/// The document's paragraphs, each a `<p>` inside one `<article>`.
+/// The anchor of the current DOM selection in page coordinates.
+pub fn selection_anchor() -> Anchor {
+    let (_, _, sx, sy) = dom::viewport();
+    match sel::selection_rects() {
+        Some((first, last)) => Anchor {
+            first: (first.left() + sx, first.top() + sy),
+            last: (last.left() + sx, last.right() + sx, last.bottom() + sy),
+        },
+        None => Anchor::default(),
+    }
+}
+
 #[function_component(Article)]
 pub fn article(props: &ArticleProps) -> Html {
-    let doc = &props.document;
+    let store = props.store.clone();
+    let article_ref = use_node_ref();
+    let caret_ref = use_node_ref();
+    // Whether the pointer is down (a drag is under way), and whether the last input was a key.
+    let pointer_down = use_memo((), |_| Cell::new(false));
+    let by_keyboard = use_memo((), |_| Cell::new(false));
+
+    let state = store.state();
+    let doc = state.document().clone();
+    let labels = Rc::new(state.labels().entity.clone());
+    let labels = use_memo(labels, |l| l.clone());
+    let selected = store.ui.selected.clone();
+    let selected_span = selected
+        .as_deref()
+        .and_then(|id| state.get(id))
+        .map(|a| a.span);
+    let flash = store.ui.flash.clone();
+    let flash_span = flash
+        .as_ref()
+        .and_then(|(id, _)| state.get(id))
+        .map(|a| a.span);
+    let touches = |span: Option<Span>, i: usize| {
+        span.is_some_and(|s| doc.paragraphs_overlapping(s).contains(&i))
+    };
+
+    let paragraphs: Vec<Html> = (0..doc.paragraphs().len())
+        .map(|i| {
+            html! {
+                <Paragraph key={i} index={i} doc={doc.clone()}
+                    annotations={state.paragraph_annotations(i)}
+                    labels={(*labels).clone()}
+                    selected={touches(selected_span, i).then(|| selected.clone()).flatten()}
+                    flash={touches(flash_span, i).then(|| flash.clone()).flatten()} />
+            }
+        })
+        .collect();
+    drop(state);
+
+    // The selection, while the article has focus and the last input was a key: a pending span.
+    {
+        let store = store.clone();
+        let article_ref = article_ref.clone();
+        let caret_ref = caret_ref.clone();
+        let pointer_down = pointer_down.clone();
+        let by_keyboard = by_keyboard.clone();
+        use_effect_with((), move |_| {
+            let listener = dom::document().map(|d| {
+                EventListener::new(&d, "selectionchange", move |_| {
+                    let Some(article) = article_ref.cast::<Element>() else {
+                        return;
+                    };
+                    draw_caret(&article, caret_ref.cast::<Element>().as_ref());
+                    if pointer_down.get() || !by_keyboard.get() {
+                        return;
+                    }
+                    let doc = store.state().document().clone();
+                    let span = sel::selected_span(&article, doc.len()).and_then(|s| trim(&doc, s));
+                    let current = store.ui.pending.as_ref().map(|p| p.span);
+                    if span != current {
+                        store.dispatch(Msg::SetPending(span.map(|span| Pending {
+                            span,
+                            anchor: selection_anchor(),
+                            exact: false,
+                        })));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Selecting an annotation (a new one included) ends the text selection that made it.
+    use_effect_with(selected.clone(), |selected| {
+        if selected.is_some() {
+            sel::clear_selection();
+        }
+    });
+
+    let onmousedown = {
+        let pointer_down = pointer_down.clone();
+        let by_keyboard = by_keyboard.clone();
+        let store = store.clone();
+        Callback::from(move |e: MouseEvent| {
+            if e.button() != 0 {
+                return;
+            }
+            pointer_down.set(true);
+            by_keyboard.set(false);
+            if store.ui.pending.is_some() {
+                store.dispatch(Msg::SetPending(None));
+            }
+        })
+    };
+
+    let onmouseup = {
+        let store = store.clone();
+        let article_ref = article_ref.clone();
+        let pointer_down = pointer_down.clone();
+        Callback::from(move |e: MouseEvent| {
+            pointer_down.set(false);
+            let Some(article) = article_ref.cast::<Element>() else {
+                return;
+            };
+            let doc = store.state().document().clone();
+            let Some(raw) = sel::selected_span(&article, doc.len()) else {
+                return;
+            };
+            // Alt keeps the exact characters; otherwise snap outward to whole words.
+            let span = if e.alt_key() {
+                Some(raw)
+            } else {
+                snap_to_words(&doc, raw)
+            };
+            let Some(span) = span else {
+                return;
+            };
+            if span != raw {
+                sel::select_span(&article, &doc, span);
+            }
+            store.dispatch(Msg::SetPending(Some(Pending {
+                span,
+                anchor: selection_anchor(),
+                exact: e.alt_key(),
+            })));
+        })
+    };
+
+    let onclick = {
+        let store = store.clone();
+        Callback::from(move |e: MouseEvent| {
+            // A drag ends in a click too: then the selection, not the highlight, counts.
+            if sel::selection().is_some_and(|s| !s.is_collapsed()) {
+                return;
+            }
+            let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+            let seg = target.and_then(|t| t.closest(".seg[data-a]").ok().flatten());
+            match seg {
+                Some(seg) => {
+                    let at = seg
+                        .get_attribute("data-o")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    let ids = seg
+                        .get_attribute("data-a")
+                        .unwrap_or_default()
+                        .split(' ')
+                        .map(str::to_string)
+                        .collect();
+                    store.dispatch(Msg::ClickHighlight { at, ids });
+                }
+                None if store.ui.picking.is_some() => {
+                    store.dispatch(Msg::Say(
+                        "That is not an entity. Click an entity, or press Esc to stop picking."
+                            .into(),
+                        super::store::Tone::Error,
+                    ));
+                }
+                None if store.ui.selected.is_some() => store.dispatch(Msg::Select(None)),
+                None => {}
+            }
+        })
+    };
+
+    let onkeydown = {
+        let store = store.clone();
+        let article_ref = article_ref.clone();
+        let by_keyboard = by_keyboard.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(article) = article_ref.cast::<Element>() else {
+                return;
+            };
+            if e.target()
+                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                .as_ref()
+                != article.dyn_ref::<HtmlElement>()
+            {
+                return;
+            }
+            let key = e.key();
+            let doc = store.state().document().clone();
+            let granularity = match key.as_str() {
+                "ArrowLeft" | "ArrowRight" if e.ctrl_key() || e.meta_key() => "word",
+                "ArrowLeft" | "ArrowRight" => "character",
+                "ArrowUp" | "ArrowDown" => "line",
+                "Home" | "End" => "lineboundary",
+                "Enter" => {
+                    // Enter on a highlight selects its annotation (cycling like clicks).
+                    if let Some(cp) = sel::caret_cp(&article, doc.len()) {
+                        let state = store.state();
+                        let mut here: Vec<_> = state
+                            .overlapping(Span::new(cp, cp + 1))
+                            .into_iter()
+                            .filter(|a| a.span.contains(cp))
+                            .collect();
+                        here.sort_by_key(|a| (a.span.start, std::cmp::Reverse(a.span.end)));
+                        let ids: Vec<String> = here.iter().map(|a| a.id.clone()).collect();
+                        drop(state);
+                        if !ids.is_empty() && store.ui.pending.is_none() {
+                            e.prevent_default();
+                            store.dispatch(Msg::ClickHighlight { at: cp, ids });
+                        }
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            // With an annotation selected, Shift+arrows move its boundaries (ui::shortcuts).
+            if e.shift_key()
+                && store.ui.selected.is_some()
+                && sel::selection().is_none_or(|s| s.is_collapsed())
+                && matches!(key.as_str(), "ArrowLeft" | "ArrowRight")
+            {
+                return;
+            }
+            e.prevent_default();
+            by_keyboard.set(true);
+            if !sel::selection_in(&article) {
+                // No caret yet: start at the beginning of the first paragraph.
+                sel::place_caret(
+                    &article,
+                    &doc,
+                    doc.paragraphs().first().map_or(0, |p| p.start),
+                );
+                return;
+            }
+            let forward = matches!(key.as_str(), "ArrowRight" | "ArrowDown" | "End");
+            let alter = if e.shift_key() { "extend" } else { "move" };
+            sel::modify_selection(
+                alter,
+                if forward { "forward" } else { "backward" },
+                granularity,
+            );
+        })
+    };
+
+    let onfocus = {
+        let article_ref = article_ref.clone();
+        let caret_ref = caret_ref.clone();
+        Callback::from(move |_: FocusEvent| {
+            if let Some(article) = article_ref.cast::<Element>() {
+                draw_caret(&article, caret_ref.cast::<Element>().as_ref());
+            }
+        })
+    };
+    let onblur = {
+        let caret_ref = caret_ref.clone();
+        Callback::from(move |_: FocusEvent| {
+            if let Some(c) = caret_ref.cast::<Element>() {
+                let _ = c.class_list().remove_1("on");
+            }
+        })
+    };
+
+    let class = classes!("doc", store.ui.picking.is_some().then_some("picking"));
     html! {
-        <article class="doc" lang="en" aria-label={ doc.title.clone() }>
-            { for doc.paragraphs().iter().enumerate().map(|(i, span)| html! {
-                <Paragraph key={i} index={i} text={ AttrValue::from(doc.slice(*span).to_string()) } />
-            }) }
-        </article>
+        <>
+            <article {class} ref={article_ref} lang="en" tabindex="0"
+                aria-label={ format!("Article: {}. Arrow keys move a caret, Shift+arrows select, then E, Q or C tags.", doc.title) }
+                {onmousedown} {onmouseup} {onclick} {onkeydown} {onfocus} {onblur}>
+                { for paragraphs }
+            </article>
+            <div class="kb-caret" ref={caret_ref} aria-hidden="true"></div>
+        </>
+    }
+}
+
+/// Shows the keyboard caret where a collapsed selection sits in the focused article.
+fn draw_caret(article: &Element, caret: Option<&Element>) {
+    let Some(caret) = caret else { return };
+    let focused = dom::document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| a.is_same_node(Some(article)));
+    let range = sel::selection()
+        .filter(|s| s.is_collapsed() && s.range_count() > 0)
+        .filter(|_| sel::selection_in(article))
+        .and_then(|s| s.get_range_at(0).ok());
+    let rect = range.and_then(|r| {
+        let rects = r.get_client_rects()?;
+        rects.item(0)
+    });
+    match (focused, rect) {
+        (true, Some(r)) => {
+            let (_, _, sx, sy) = dom::viewport();
+            dom::place(caret, r.left() + sx, r.top() + sy);
+            dom::set_style(caret, "height", &format!("{:.0}px", r.height()));
+            let _ = caret.class_list().add_1("on");
+        }
+        _ => {
+            let _ = caret.class_list().remove_1("on");
+        }
     }
 }

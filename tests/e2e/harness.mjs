@@ -151,3 +151,103 @@ export function foreignRequests(requests, base) {
     return new URL(u).origin !== origin;
   });
 }
+
+/**
+ * Viewport points of a piece of article text: the start of `text` (after `from` of its
+ * characters) and its end (before its last `to` characters), on the `nth` occurrence.
+ * Offsets count UTF-16 units, as the DOM does.
+ */
+export async function textPoints(page, text, { nth = 0, from = 0, to = 0 } = {}) {
+  const pts = await page.evaluate(
+    ([text, nth, from, to]) => {
+      const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+      // Search the article's text as a whole, so a phrase may span several segments.
+      const nodes = [];
+      let all = '';
+      for (let n; (n = walker.nextNode()); ) {
+        nodes.push([n, all.length]);
+        all += n.data;
+      }
+      let at = -1;
+      for (let k = 0; k <= nth; k++) {
+        at = all.indexOf(text, at + 1);
+        if (at < 0) return null;
+      }
+      const locate = (i) => {
+        let best = nodes[0];
+        for (const entry of nodes) if (entry[1] <= i) best = entry;
+        return [best[0], i - best[1]];
+      };
+      // Bring the text to the middle of the view first, as a person would scroll to it.
+      locate(at)[0].parentElement.scrollIntoView({ block: 'center', behavior: 'instant' });
+      const caretAt = (i, side) => {
+        const [node, off] = locate(i);
+        const r = document.createRange();
+        r.setStart(node, off);
+        r.setEnd(node, Math.min(off + 1, node.data.length));
+        const rect = r.getClientRects()[0];
+        return side === 'start'
+          ? { x: rect.left + 1, y: rect.top + rect.height / 2 }
+          : { x: rect.right - 1, y: rect.top + rect.height / 2 };
+      };
+      return {
+        start: caretAt(at + from, 'start'),
+        end: caretAt(at + text.length - 1 - to, 'end'),
+      };
+    },
+    [text, nth, from, to],
+  );
+  if (!pts) throw new Error(`text not in the article: ${text}`);
+  return pts;
+}
+
+/** Drags the mouse over article text, as a person selects it. */
+export async function dragOver(page, text, options = {}) {
+  const { start, end } = await textPoints(page, text, options);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 4 });
+  await page.mouse.move(end.x, end.y, { steps: 4 });
+  await page.mouse.up();
+}
+
+/** Clicks on the middle of article text. */
+export async function clickText(page, text, options = {}) {
+  const { start, end } = await textPoints(page, text, options);
+  if (Math.abs(start.y - end.y) < 2) await page.mouse.click((start.x + end.x) / 2, start.y);
+  else await page.mouse.click(start.x + 2, start.y);
+}
+
+/**
+ * The annotations as the page paints them, read from the DOM: id → { start, end, text, label,
+ * kind }. Offsets are code points; `text` is the document's text between them.
+ */
+export async function paintedAnnotations(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const seg of document.querySelectorAll('article .seg[data-a]')) {
+      const [o, e] = [Number(seg.dataset.o), Number(seg.dataset.e)];
+      for (const id of seg.dataset.a.split(' ')) {
+        const a = (out[id] ??= { start: o, end: e });
+        a.start = Math.min(a.start, o);
+        a.end = Math.max(a.end, e);
+      }
+    }
+    // Offsets index the whole document (with its blank lines), so read the text from segments
+    // by their own offsets.
+    const byOffset = new Map();
+    for (const seg of document.querySelectorAll('article .seg')) {
+      const chars = Array.from(seg.textContent);
+      chars.forEach((c, k) => byOffset.set(Number(seg.dataset.o) + k, c));
+    }
+    for (const [id, a] of Object.entries(out)) {
+      let t = '';
+      for (let i = a.start; i < a.end; i++) t += byOffset.get(i) ?? '\n';
+      a.text = t;
+      a.kind = { e: 'entity', q: 'quote', c: 'claim' }[id[0]] ?? 'unknown';
+      const chip = document.querySelector(`.chip[data-for="${CSS.escape(id)}"]`);
+      if (chip) a.label = chip.dataset.label;
+    }
+    return out;
+  });
+}

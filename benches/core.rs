@@ -1,0 +1,89 @@
+//! Criterion benchmarks of the pure core, the work behind every frame: applying one action
+//! (and its undo) with 10 and with 10,000 annotations present, and segmenting the paragraphs
+//! of a 1 MB document holding 10,000 annotations. Run by `make bench`.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::hint::black_box;
+    use std::rc::Rc;
+
+    use criterion::{criterion_group, BenchmarkId, Criterion};
+    use marginalia::model::segments::segments;
+    use marginalia::model::synth;
+    use marginalia::model::{Action, Body, Span, Timestamp};
+
+    fn apply(c: &mut Criterion) {
+        let doc = Rc::new(synth::repeated_article(300));
+        let mut group = c.benchmark_group("apply");
+        for n in [10usize, 10_000] {
+            let mut state = synth::state(doc.clone(), n, 42);
+            // A word near the middle of the document.
+            let mid = doc.paragraphs()[doc.paragraphs().len() / 2];
+            let span = Span::new(mid.start, mid.start + 6);
+            group.bench_with_input(BenchmarkId::new("create+undo", n), &n, |b, _| {
+                b.iter(|| {
+                    state
+                        .apply(
+                            Action::Create {
+                                span,
+                                body: Body::new_claim(),
+                                note: String::new(),
+                            },
+                            Timestamp(0),
+                        )
+                        .unwrap();
+                    state.apply(Action::Undo, Timestamp(0)).unwrap();
+                    black_box(state.revision())
+                })
+            });
+            let id = state.annotations()[state.len() / 2].id.clone();
+            group.bench_with_input(BenchmarkId::new("delete+undo", n), &n, |b, _| {
+                b.iter(|| {
+                    state
+                        .apply(Action::Delete { id: id.clone() }, Timestamp(0))
+                        .unwrap();
+                    state.apply(Action::Undo, Timestamp(0)).unwrap();
+                })
+            });
+        }
+        group.finish();
+    }
+
+    fn segment(c: &mut Criterion) {
+        let doc = Rc::new(synth::repeated_article(300));
+        let state = synth::state(doc.clone(), 10_000, 42);
+        c.bench_function("segment every paragraph, 1 MB, 10k annotations", |b| {
+            b.iter(|| {
+                let mut total = 0;
+                for (i, p) in doc.paragraphs().iter().enumerate() {
+                    let ranges: Vec<Span> = state
+                        .paragraph_annotations(i)
+                        .iter()
+                        .map(|a| a.span)
+                        .collect();
+                    total += segments(*p, &ranges).len();
+                }
+                black_box(total)
+            })
+        });
+        let busiest = (0..doc.paragraphs().len())
+            .max_by_key(|&i| state.paragraph_annotations(i).len())
+            .unwrap();
+        c.bench_function("segment the busiest paragraph", |b| {
+            let ranges: Vec<Span> = state
+                .paragraph_annotations(busiest)
+                .iter()
+                .map(|a| a.span)
+                .collect();
+            b.iter(|| black_box(segments(doc.paragraphs()[busiest], &ranges).len()))
+        });
+    }
+
+    criterion_group!(benches, apply, segment);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+criterion::criterion_main!(native::benches);

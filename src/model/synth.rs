@@ -1,0 +1,168 @@
+//! Synthetic documents and annotations for benchmarks: the article repeated as paragraphs, and
+//! pseudo-random word-aligned spans over the three kinds from a fixed seed, about 10 % of them
+//! nested in or overlapping another. Deterministic: the same arguments give the same output.
+
+use std::rc::Rc;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::annotation::{Annotation, Body, Kind};
+use super::document::{Document, DEFAULT_TEXT};
+use super::labels::Labels;
+use super::offsets::Span;
+use super::time::Timestamp;
+
+/// The article repeated `times` times, separated by blank lines.
+pub fn repeated_article(times: usize) -> Document {
+    let text = vec![DEFAULT_TEXT; times.max(1)].join("\n\n");
+    Document::new(
+        format!("damascus-x{times}"),
+        format!("Syrian rebels enter Damascus (×{times})"),
+        text,
+    )
+}
+
+/// A small deterministic generator (SplitMix64).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// The words of each paragraph as code-point spans.
+fn words(doc: &Document) -> Vec<Vec<Span>> {
+    doc.paragraphs()
+        .iter()
+        .map(|p| {
+            let mut cp = p.start;
+            let mut out = Vec::new();
+            for w in doc.slice(*p).split_word_bounds() {
+                let len = w.chars().count();
+                if w.chars().any(char::is_alphanumeric) {
+                    out.push(Span::new(cp, cp + len));
+                }
+                cp += len;
+            }
+            out
+        })
+        .collect()
+}
+
+/// `n` valid annotations over `doc` (entities one to three words, quotes and claims five to
+/// twenty), spread over every paragraph, about one in ten inside or across another.
+pub fn annotations(doc: &Document, n: usize, seed: u64) -> Vec<Annotation> {
+    let words = words(doc);
+    let paras: Vec<usize> = (0..words.len()).filter(|&p| !words[p].is_empty()).collect();
+    let labels = Labels::default();
+    let mut rng = Rng::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Annotation> = Vec::with_capacity(n);
+    let t = Timestamp(1_733_635_800_000);
+    let mut attempts = 0;
+    while out.len() < n && attempts < n * 20 {
+        attempts += 1;
+        let kind = match rng.below(10) {
+            0..=5 => Kind::Entity,
+            6..=7 => Kind::Quote,
+            _ => Kind::Claim,
+        };
+        // Spread evenly: the k-th annotation lands in the k-th slice of the paragraphs; one in
+        // ten starts inside the previous annotation instead (nesting or overlap).
+        let nested = rng.below(10) == 0 && !out.is_empty();
+        let p = if nested {
+            doc.paragraph_at(out[out.len() - 1].span.start).unwrap_or(0)
+        } else {
+            paras[(out.len() * paras.len() / n.max(1) + rng.below(2)).min(paras.len() - 1)]
+        };
+        let w = &words[p];
+        if w.is_empty() {
+            continue;
+        }
+        let len = match kind {
+            Kind::Entity => 1 + rng.below(3),
+            _ => 5 + rng.below(16),
+        };
+        let first = if nested {
+            let prev = out[out.len() - 1].span;
+            w.iter().position(|s| s.start >= prev.start).unwrap_or(0) + rng.below(2)
+        } else {
+            rng.below(w.len())
+        };
+        let first = first.min(w.len() - 1);
+        let last = (first + len - 1).min(w.len() - 1);
+        let span = Span::new(w[first].start, w[last].end);
+        let body = match kind {
+            Kind::Entity => Body::Entity {
+                label: labels.entity[rng.below(labels.entity.len())].clone(),
+            },
+            Kind::Quote => Body::new_quote(doc.slice(span)),
+            Kind::Claim => Body::Claim {
+                claimant: None,
+                checkworthiness: Some(
+                    labels.checkworthiness[rng.below(labels.checkworthiness.len())].clone(),
+                ),
+            },
+        };
+        if !seen.insert((kind, body.label().map(str::to_string), span)) {
+            continue;
+        }
+        out.push(Annotation {
+            id: format!("{}{}", kind.key(), out.len() + 1),
+            span,
+            body,
+            note: String::new(),
+            created: t,
+            updated: t,
+        });
+    }
+    out
+}
+
+/// A state over `doc` holding `n` synthetic annotations.
+pub fn state(doc: Rc<Document>, n: usize, seed: u64) -> super::state::State {
+    let anns = annotations(&doc, n, seed);
+    super::state::State::restore(doc, Labels::default(), anns, 1).expect("synthetic data is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_data_is_valid_deterministic_and_spread() {
+        let doc = Rc::new(repeated_article(30));
+        assert!(doc.text().len() > 100_000, "30× is about 100 KB");
+        let a = annotations(&doc, 1000, 7);
+        assert_eq!(a, annotations(&doc, 1000, 7));
+        assert_eq!(a.len(), 1000);
+        let s = state(doc.clone(), 1000, 7);
+        s.check_invariants().unwrap();
+        let touched = (0..doc.paragraphs().len())
+            .filter(|&p| !s.paragraph_annotations(p).is_empty())
+            .count();
+        assert!(
+            touched > doc.paragraphs().len() / 2,
+            "spread over the document"
+        );
+        let overlapping = a
+            .windows(2)
+            .filter(|w| w[0].span.overlaps(&w[1].span))
+            .count();
+        assert!(
+            overlapping >= 50,
+            "about one in ten overlaps: {overlapping}"
+        );
+    }
+}

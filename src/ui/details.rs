@@ -1,0 +1,374 @@
+//! The details panel of the selected annotation: kind, type, speaker or claimant (from the
+//! entity list, a free name, or "pick in text"), cue, direct/indirect, check-worthiness, note,
+//! boundaries, delete. Every control dispatches one `Action`.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use super::store::{Msg, StoreHandle};
+use crate::model::state::shorten;
+use crate::model::words::{nudge, Nudge};
+use crate::model::{Action, Annotation, Body, Kind, Party};
+
+#[derive(Properties, PartialEq)]
+pub struct DetailsProps {
+    pub store: StoreHandle,
+    pub annotation: Rc<Annotation>,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+#[function_component(Details)]
+pub fn details(props: &DetailsProps) -> Html {
+    let store = props.store.clone();
+    let a = props.annotation.clone();
+    let id = a.id.clone();
+    let state = store.state();
+    let doc = state.document().clone();
+    let labels = state.labels().clone();
+    let text = doc.slice(a.span).to_string();
+    // Entities that can be a speaker or claimant, in text order.
+    let entities: Vec<(String, String)> = state
+        .annotations()
+        .iter()
+        .filter(|e| e.kind() == Kind::Entity)
+        .map(|e| {
+            (
+                e.id.clone(),
+                format!(
+                    "{} ({})",
+                    shorten(doc.slice(e.span), 40),
+                    e.body.label().unwrap_or("")
+                ),
+            )
+        })
+        .collect();
+    let party_text = a.body.party().map(|p| match p {
+        Party::Ref(r) => state
+            .get(r)
+            .map(|e| shorten(doc.slice(e.span), 60))
+            .unwrap_or_else(|| r.clone()),
+        Party::Name(n) => n.clone(),
+    });
+    drop(state);
+    let pending = store.ui.pending.clone();
+    let picking = store.ui.picking.as_deref() == Some(id.as_str());
+
+    let dispatch = {
+        let store = store.clone();
+        move |action: Action| store.dispatch(Msg::Do(action))
+    };
+
+    let on_kind = {
+        let (dispatch, id) = (dispatch.clone(), id.clone());
+        Callback::from(move |e: Event| {
+            if let Some(kind) = Kind::parse(&select_value(&e)) {
+                dispatch(Action::SetKind {
+                    id: id.clone(),
+                    kind,
+                    label: None,
+                });
+            }
+        })
+    };
+    let kind_field = html! {
+        <label class="field">
+            <span>{ "Kind" }</span>
+            <select onchange={on_kind} aria-label="Kind">
+                { for Kind::ALL.iter().map(|k| html! {
+                    <option value={k.as_str()} selected={*k == a.kind()}>{ k.title() }</option>
+                }) }
+            </select>
+        </label>
+    };
+
+    let body_fields = match &a.body {
+        Body::Entity { label } => {
+            let on_label = {
+                let (dispatch, id) = (dispatch.clone(), id.clone());
+                Callback::from(move |e: Event| {
+                    dispatch(Action::SetLabel {
+                        id: id.clone(),
+                        label: select_value(&e),
+                    })
+                })
+            };
+            html! {
+                <label class="field">
+                    <span>{ "Type" }</span>
+                    <select onchange={on_label} aria-label="Type">
+                        { for labels.entity.iter().enumerate().map(|(i, l)| html! {
+                            <option value={l.clone()} selected={l == label}>
+                                { if i < 9 { format!("{l} ({})", i + 1) } else { l.clone() } }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+            }
+        }
+        Body::Quote { cue, direct, .. } => {
+            let on_direct = {
+                let (dispatch, id) = (dispatch.clone(), id.clone());
+                Callback::from(move |e: Event| {
+                    let checked = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                        .is_some_and(|i| i.checked());
+                    dispatch(Action::SetDirect {
+                        id: id.clone(),
+                        direct: checked,
+                    })
+                })
+            };
+            let set_cue = {
+                let (dispatch, id, pending) = (dispatch.clone(), id.clone(), pending.clone());
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(p) = &pending {
+                        dispatch(Action::SetCue {
+                            id: id.clone(),
+                            cue: Some(p.span),
+                        })
+                    }
+                })
+            };
+            let clear_cue = {
+                let (dispatch, id) = (dispatch.clone(), id.clone());
+                Callback::from(move |_: MouseEvent| {
+                    dispatch(Action::SetCue {
+                        id: id.clone(),
+                        cue: None,
+                    })
+                })
+            };
+            html! {
+                <>
+                    { party_field(&store, &a, "Speaker", &entities, party_text.clone(), picking) }
+                    <div class="field">
+                        <span id="cue-label">{ "Cue" }</span>
+                        <p class="cue-text" aria-labelledby="cue-label">
+                            { cue.map(|c| format!("“{}”", shorten(doc.slice(c), 40))).unwrap_or_else(|| "none".into()) }
+                        </p>
+                        <div class="row">
+                            <button type="button" onclick={set_cue} disabled={pending.is_none()}
+                                title="Select the cue words (such as “said”) in the text first">
+                                { "Use selection as cue" }
+                            </button>
+                            if cue.is_some() {
+                                <button type="button" onclick={clear_cue}>{ "Clear cue" }</button>
+                            }
+                        </div>
+                    </div>
+                    <label class="field check">
+                        <input type="checkbox" checked={*direct} onchange={on_direct} />
+                        <span>{ "Direct quote (verbatim, in quotation marks)" }</span>
+                    </label>
+                </>
+            }
+        }
+        Body::Claim {
+            checkworthiness, ..
+        } => {
+            let on_cw = {
+                let (dispatch, id) = (dispatch.clone(), id.clone());
+                Callback::from(move |e: Event| {
+                    let v = select_value(&e);
+                    dispatch(Action::SetCheckworthiness {
+                        id: id.clone(),
+                        value: (!v.is_empty()).then_some(v),
+                    })
+                })
+            };
+            html! {
+                <>
+                    { party_field(&store, &a, "Claimant", &entities, party_text.clone(), picking) }
+                    <label class="field">
+                        <span>{ "Check-worthiness" }</span>
+                        <select onchange={on_cw} aria-label="Check-worthiness">
+                            <option value="" selected={checkworthiness.is_none()}>{ "not rated" }</option>
+                            { for labels.checkworthiness.iter().map(|v| html! {
+                                <option value={v.clone()} selected={checkworthiness.as_deref() == Some(v.as_str())}>
+                                    { match crate::model::labels::describe(v) {
+                                        Some(d) => format!("{v}: {d}"),
+                                        None => v.clone(),
+                                    } }
+                                </option>
+                            }) }
+                        </select>
+                    </label>
+                </>
+            }
+        }
+    };
+
+    let on_note = {
+        let (dispatch, id, old) = (dispatch.clone(), id.clone(), a.note.clone());
+        Callback::from(move |e: Event| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+                .map(|t| t.value())
+                .unwrap_or_default();
+            if v != old {
+                dispatch(Action::SetNote {
+                    id: id.clone(),
+                    note: v,
+                })
+            }
+        })
+    };
+    let nudge_btn = |how: Nudge, label: &'static str, text: &'static str, keys: &'static str| {
+        let (dispatch, id, doc, span) = (dispatch.clone(), id.clone(), doc.clone(), a.span);
+        let to = nudge(&doc, span, how);
+        let onclick = Callback::from(move |_: MouseEvent| {
+            dispatch(Action::SetSpan {
+                id: id.clone(),
+                span: to,
+            })
+        });
+        html! {
+            <button type="button" aria-label={label} title={format!("{label} ({keys})")}
+                aria-keyshortcuts={keys.replace(" + ", "+")} disabled={to == span} {onclick}>{ text }</button>
+        }
+    };
+    let on_delete = {
+        let (dispatch, id) = (dispatch.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| dispatch(Action::Delete { id: id.clone() }))
+    };
+    let close = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Msg::Select(None)))
+    };
+
+    html! {
+        <section class={classes!("details", format!("k-{}", a.kind().as_str()))} aria-labelledby="details-title">
+            <header class="details-head">
+                <h2 id="details-title">{ format!("{} ", a.kind().title()) }<span class="details-id">{ a.id.clone() }</span></h2>
+                <button type="button" class="icon-btn" aria-label="Close details" title="Close (Esc)" onclick={close}>{ "×" }</button>
+            </header>
+            <blockquote class="details-text">{ shorten(&text, 280) }</blockquote>
+            <p class="details-span">{ format!("characters {}–{} ({} long)", a.span.start, a.span.end, a.span.len()) }</p>
+            { kind_field }
+            { body_fields }
+            <div class="field">
+                <span>{ "Boundaries" }</span>
+                <div class="row nudges">
+                    { nudge_btn(Nudge::GrowStart, "Extend start by a word", "◂ start", "Alt + Shift + ArrowLeft") }
+                    { nudge_btn(Nudge::ShrinkStart, "Shrink start by a word", "start ▸", "Alt + Shift + ArrowRight") }
+                    { nudge_btn(Nudge::ShrinkEnd, "Shrink end by a word", "◂ end", "Shift + ArrowLeft") }
+                    { nudge_btn(Nudge::GrowEnd, "Extend end by a word", "end ▸", "Shift + ArrowRight") }
+                </div>
+            </div>
+            <label class="field">
+                <span>{ "Note" }</span>
+                <textarea key={a.id.clone()} rows="3" onchange={on_note} value={a.note.clone()}
+                    placeholder="Saved when you leave the field" aria-label="Note" />
+            </label>
+            <div class="row">
+                <button type="button" class="danger" onclick={on_delete} aria-keyshortcuts="Delete">{ "Delete" }</button>
+            </div>
+            <p class="details-meta">
+                { format!("Created {} · updated {}", a.created.to_rfc3339(), a.updated.to_rfc3339()) }
+            </p>
+        </section>
+    }
+}
+
+/// Speaker or claimant: an entity from the list, a free name, or picked in the text.
+fn party_field(
+    store: &StoreHandle,
+    a: &Annotation,
+    title: &'static str,
+    entities: &[(String, String)],
+    current: Option<String>,
+    picking: bool,
+) -> Html {
+    let id = a.id.clone();
+    let party = a.body.party().cloned();
+    let selected_ref = party
+        .as_ref()
+        .and_then(|p| p.as_ref_id().map(str::to_string));
+    let free_name = match &party {
+        Some(Party::Name(n)) => n.clone(),
+        _ => String::new(),
+    };
+    let on_select = {
+        let (store, id) = (store.clone(), id.clone());
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            let party = (!v.is_empty()).then_some(Party::Ref(v));
+            store.dispatch(Msg::Do(Action::SetParty {
+                id: id.clone(),
+                party,
+            }))
+        })
+    };
+    let on_name = {
+        let (store, id, old) = (store.clone(), id.clone(), free_name.clone());
+        Callback::from(move |e: Event| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.value())
+                .unwrap_or_default();
+            if v != old {
+                store.dispatch(Msg::Do(Action::SetParty {
+                    id: id.clone(),
+                    party: Some(Party::Name(v)),
+                }))
+            }
+        })
+    };
+    let on_pick = {
+        let (store, id) = (store.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| {
+            if picking {
+                store.dispatch(Msg::CancelPick)
+            } else {
+                store.dispatch(Msg::StartPick(id.clone()))
+            }
+        })
+    };
+    let jump = selected_ref.clone().map(|r| {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| {
+            store.dispatch(Msg::Select(Some(r.clone())));
+            crate::dom::scroll_to_annotation(&r);
+            store.dispatch(Msg::Flash(r.clone()));
+        })
+    });
+    let lower = title.to_lowercase();
+    html! {
+        <div class="field party">
+            <span id={format!("{lower}-label")}>{ title }</span>
+            <p class="party-now">
+                { match (&current, &jump) {
+                    (Some(c), Some(j)) => html! { <button type="button" class="link" onclick={j.clone()}
+                        title={format!("Go to the {lower}")}>{ c.clone() }</button> },
+                    (Some(c), None) => html! { <span>{ c.clone() }</span> },
+                    _ => html! { <span class="muted">{ "none" }</span> },
+                } }
+            </p>
+            <select onchange={on_select} aria-label={format!("{title} from the entities")}>
+                <option value="" selected={selected_ref.is_none()}>{ "— no entity —" }</option>
+                { for entities.iter().filter(|(eid, _)| *eid != id).map(|(eid, label)| html! {
+                    <option value={eid.clone()} selected={selected_ref.as_deref() == Some(eid.as_str())}>{ label.clone() }</option>
+                }) }
+            </select>
+            <input type="text" value={free_name} onchange={on_name}
+                aria-label={format!("{title} by name, when not in the text")}
+                placeholder="or a name not in the text" />
+            <button type="button" class={classes!(picking.then_some("active"))} onclick={on_pick}
+                aria-pressed={picking.to_string()}>
+                { if picking { "Cancel picking" } else { "Pick in text" } }
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,172 @@
+//! The overview: annotations grouped by kind with counts, in text order, filtered by kind and
+//! type and searched by text. A row selects its annotation and scrolls to it; a quote's or
+//! claim's row shows its speaker or claimant, which jumps to that entity.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::paragraph::colour_of;
+use super::store::{Msg, StoreHandle};
+use crate::model::state::shorten;
+use crate::model::{Annotation, Kind, Party};
+
+/// Rows drawn per group; the rest are counted, and the filter narrows them down.
+const MAX_ROWS: usize = 200;
+
+#[derive(Properties, PartialEq)]
+pub struct OverviewProps {
+    pub store: StoreHandle,
+}
+
+#[function_component(Overview)]
+pub fn overview(props: &OverviewProps) -> Html {
+    let store = props.store.clone();
+    let kind_filter = use_state(|| None::<Kind>);
+    let type_filter = use_state(String::new);
+    let search = use_state(String::new);
+
+    let state = store.state();
+    let doc = state.document().clone();
+    let labels = state.labels().entity.clone();
+    let needle = search.to_lowercase();
+    let matches = |a: &Annotation| {
+        kind_filter.is_none_or(|k| a.kind() == k)
+            && (type_filter.is_empty() || a.body.label() == Some(type_filter.as_str()))
+            && (needle.is_empty() || doc.slice(a.span).to_lowercase().contains(&needle))
+    };
+    let mut groups: Vec<(Kind, usize, Vec<Rc<Annotation>>)> =
+        Kind::ALL.iter().map(|k| (*k, 0, Vec::new())).collect();
+    let mut names = std::collections::HashMap::new();
+    for a in state.annotations() {
+        if a.kind() == Kind::Entity {
+            names.insert(a.id.clone(), shorten(doc.slice(a.span), 40));
+        }
+        if !matches(a) {
+            continue;
+        }
+        let g = &mut groups[Kind::ALL.iter().position(|k| *k == a.kind()).unwrap()];
+        g.1 += 1;
+        if g.2.len() < MAX_ROWS {
+            g.2.push(a.clone());
+        }
+    }
+    let total = state.len();
+    drop(state);
+
+    let go = |id: String| {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| {
+            store.dispatch(Msg::Select(Some(id.clone())));
+            crate::dom::scroll_to_annotation(&id);
+            store.dispatch(Msg::Flash(id.clone()));
+        })
+    };
+    let selected = store.ui.selected.clone();
+
+    let on_kind = {
+        let kind_filter = kind_filter.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            kind_filter.set(Kind::parse(&v));
+        })
+    };
+    let on_type = {
+        let type_filter = type_filter.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            type_filter.set(v);
+        })
+    };
+    let on_search = {
+        let search = search.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.value())
+                .unwrap_or_default();
+            search.set(v);
+        })
+    };
+
+    html! {
+        <section class="overview" aria-labelledby="overview-title">
+            <h2 id="overview-title">{ format!("Annotations ({total})") }</h2>
+            <div class="filters">
+                <select aria-label="Filter by kind" onchange={on_kind}>
+                    <option value="" selected={kind_filter.is_none()}>{ "All kinds" }</option>
+                    { for Kind::ALL.iter().map(|k| html! {
+                        <option value={k.as_str()} selected={*kind_filter == Some(*k)}>{ k.title() }</option>
+                    }) }
+                </select>
+                <select aria-label="Filter by entity type" onchange={on_type}>
+                    <option value="" selected={type_filter.is_empty()}>{ "All types" }</option>
+                    { for labels.iter().map(|l| html! {
+                        <option value={l.clone()} selected={*type_filter == *l}>{ l.clone() }</option>
+                    }) }
+                </select>
+                <input type="search" aria-label="Search annotations by text" placeholder="Search text"
+                    value={(*search).clone()} oninput={on_search} />
+            </div>
+            { for groups.into_iter().map(|(kind, count, rows)| {
+                let hidden = count - rows.len();
+                html! {
+                    <div class={classes!("group", format!("k-{}", kind.as_str()))}>
+                        <h3>{ format!("{} ", match kind { Kind::Entity => "Entities", Kind::Quote => "Quotes", Kind::Claim => "Claims" }) }<span class="count">{ count }</span></h3>
+                        if rows.is_empty() {
+                            <p class="muted empty">{ "none" }</p>
+                        } else {
+                            <ul>
+                                { for rows.iter().map(|a| {
+                                    let text = shorten(doc.slice(a.span), 90);
+                                    let party = a.body.party().map(|p| match p {
+                                        Party::Ref(r) => (Some(r.clone()), names.get(r).cloned().unwrap_or_else(|| r.clone())),
+                                        Party::Name(n) => (None, n.clone()),
+                                    });
+                                    let is_sel = selected.as_deref() == Some(a.id.as_str());
+                                    html! {
+                                        <li key={a.id.clone()} class={classes!("row-item", is_sel.then_some("sel"))}>
+                                            <button type="button" class="item" onclick={go(a.id.clone())}
+                                                aria-current={is_sel.then_some("true")}>
+                                                if let Some(l) = a.body.label() {
+                                                    <span class={classes!("tchip", format!("ent-{}", colour_of(&labels, l)))}>{ l }</span>
+                                                }
+                                                <span class="item-text">{ text }</span>
+                                            </button>
+                                            if let Some((r, name)) = party {
+                                                <p class="item-party">
+                                                    <span class="muted">{ if kind == Kind::Quote { "said by " } else { "claimed by " } }</span>
+                                                    { match r {
+                                                        Some(r) => html! {
+                                                            <button type="button" class="link" onclick={go(r)}
+                                                                title="Go to this entity">{ name }</button>
+                                                        },
+                                                        None => html! { <span>{ name }</span> },
+                                                    } }
+                                                </p>
+                                            }
+                                        </li>
+                                    }
+                                }) }
+                            </ul>
+                            if hidden > 0 {
+                                <p class="muted">{ format!("{hidden} more: narrow the filter or search to see them.") }</p>
+                            }
+                        }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

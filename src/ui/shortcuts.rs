@@ -1,0 +1,252 @@
+//! Keyboard shortcuts for the whole page, one listener on the window. Letters are shortcuts
+//! only when focus is not in a text field. The list a person sees (`?`) is [`SHORTCUTS`].
+
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent};
+use yew::prelude::*;
+
+use super::store::{Menu, Msg, Pending, StoreHandle, Tone};
+use crate::dom::{self, selection as sel};
+use crate::model::words::{nudge, trim, Nudge};
+use crate::model::{Action, Kind};
+
+/// (keys, what they do), as the help dialog lists them.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    (
+        "Drag, double-click",
+        "Select words (snapped to whole words; hold Alt for exact characters)",
+    ),
+    (
+        "Tab to the article, then ← → ↑ ↓",
+        "Move a caret in the text (Ctrl: by word)",
+    ),
+    (
+        "Shift + ← → ↑ ↓",
+        "Select text with the keyboard (Ctrl+Shift: by word)",
+    ),
+    ("E", "Tag the selection as an entity (then pick a type)"),
+    (
+        "1 – 9",
+        "Pick an entity type (also retags a selected entity)",
+    ),
+    (
+        "Enter",
+        "Take the first entity type offered; on a highlight, select it",
+    ),
+    ("Q", "Tag the selection as a quote"),
+    ("C", "Tag the selection as a claim"),
+    (
+        "Click a highlight",
+        "Select it; click again to cycle through overlapping ones",
+    ),
+    (
+        "Shift + → / Shift + ←",
+        "Grow / shrink the selected annotation's end by a word",
+    ),
+    ("Alt + Shift + ← / →", "Grow / shrink its start by a word"),
+    ("Delete", "Delete the selected annotation"),
+    ("Ctrl + Z", "Undo"),
+    ("Ctrl + Shift + Z, Ctrl + Y", "Redo"),
+    ("Esc", "Close the menu, stop picking, or deselect"),
+    ("?", "Show this list"),
+];
+
+/// Listens for shortcuts while the component using it is mounted.
+#[hook]
+pub fn use_shortcuts(store: StoreHandle) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            EventListener::new_with_options(
+                &w,
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
+                        if handle(&store, e) {
+                            e.prevent_default();
+                        }
+                    }
+                },
+            )
+        });
+        move || drop(listener)
+    });
+}
+
+fn article() -> Option<Element> {
+    dom::query("article.doc")
+}
+
+/// Handles one key; true when it was a shortcut.
+fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
+    let key = e.key();
+    let ui = &store.ui;
+    let ctrl = e.ctrl_key() || e.meta_key();
+
+    if key == "Escape" {
+        if ui.help_open {
+            store.dispatch(Msg::ShowHelp(false));
+        } else if ui.labels_open {
+            store.dispatch(Msg::ShowLabels(false));
+        } else if ui.picking.is_some() {
+            store.dispatch(Msg::CancelPick);
+            store.dispatch(Msg::Say("Stopped picking.".into(), Tone::Info));
+        } else if ui.menu != Menu::Closed || ui.pending.is_some() {
+            store.dispatch(Msg::OpenMenu(Menu::Closed));
+            sel::clear_selection();
+        } else if let Some(id) = ui.selected.clone() {
+            // Back to the text: a caret after the annotation, for the keyboard to go on.
+            let end = store.state().get(&id).map(|a| a.span.end);
+            store.dispatch(Msg::Select(None));
+            if let (Some(end), Some(article)) = (end, article()) {
+                let doc = store.state().document().clone();
+                dom::focus(&article);
+                sel::place_caret(&article, &doc, end);
+            }
+        } else if ui.message.is_some() {
+            store.dispatch(Msg::Dismiss);
+        } else {
+            return false;
+        }
+        return true;
+    }
+    if dom::typing_in_field() || ui.help_open || ui.labels_open {
+        return false;
+    }
+    if ctrl && !e.alt_key() {
+        return match key.to_lowercase().as_str() {
+            "z" if e.shift_key() => undo_redo(store, Action::Redo),
+            "z" => undo_redo(store, Action::Undo),
+            "y" => undo_redo(store, Action::Redo),
+            _ => false,
+        };
+    }
+    if ctrl {
+        return false;
+    }
+    // Enter and Space on a focused button belong to the button.
+    let on_button = dom::document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| matches!(a.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"));
+
+    let state = store.state();
+    let labels = state.labels().entity.clone();
+    drop(state);
+    let digit = key
+        .parse::<usize>()
+        .ok()
+        .filter(|d| (1..=9).contains(d) && !e.alt_key());
+
+    // The selection may have moved since `selectionchange` last reported it (that event comes
+    // later than the keys that moved it): read it now.
+    sync_keyboard_selection(store);
+    let ui = &store.ui;
+    if let Some(pending) = ui.pending.as_ref() {
+        let tag = |kind: Kind, label: Option<String>| {
+            store.dispatch(Msg::Tag { kind, label });
+            true
+        };
+        let entity_ok = store
+            .state()
+            .check_kind_span(Kind::Entity, pending.span)
+            .is_ok();
+        return match (key.as_str(), digit) {
+            (_, Some(d)) if entity_ok => match labels.get(d - 1) {
+                Some(l) => tag(Kind::Entity, Some(l.clone())),
+                None => false,
+            },
+            ("e" | "E", _) if entity_ok => {
+                store.dispatch(Msg::OpenMenu(Menu::Types));
+                true
+            }
+            ("q" | "Q", _) => tag(Kind::Quote, None),
+            ("c" | "C", _) => tag(Kind::Claim, None),
+            ("Enter", _) if ui.menu == Menu::Types && !on_button => {
+                let first = super::tag_menu::menu_labels(&labels, ui.last_label.as_deref())
+                    .into_iter()
+                    .next();
+                tag(Kind::Entity, first)
+            }
+            ("?", _) => {
+                store.dispatch(Msg::ShowHelp(true));
+                true
+            }
+            _ => false,
+        };
+    }
+
+    if let Some(id) = ui.selected.clone() {
+        let Some(ann) = store.state().get(&id).cloned() else {
+            return false;
+        };
+        match (key.as_str(), digit) {
+            ("Delete" | "Backspace", _) => {
+                store.dispatch(Msg::Do(Action::Delete { id }));
+                return true;
+            }
+            (_, Some(d)) if ann.kind() == Kind::Entity => {
+                if let Some(label) = labels.get(d - 1) {
+                    store.dispatch(Msg::Do(Action::SetLabel {
+                        id,
+                        label: label.clone(),
+                    }));
+                    return true;
+                }
+                return false;
+            }
+            ("ArrowLeft" | "ArrowRight", _) if e.shift_key() => {
+                let how = match (key.as_str(), e.alt_key()) {
+                    ("ArrowRight", false) => Nudge::GrowEnd,
+                    ("ArrowLeft", false) => Nudge::ShrinkEnd,
+                    ("ArrowLeft", true) => Nudge::GrowStart,
+                    _ => Nudge::ShrinkStart,
+                };
+                let doc = store.state().document().clone();
+                let span = nudge(&doc, ann.span, how);
+                if span == ann.span {
+                    store.dispatch(Msg::Say(
+                        "That boundary cannot move further.".into(),
+                        Tone::Error,
+                    ));
+                } else {
+                    store.dispatch(Msg::Do(Action::SetSpan { id, span }));
+                }
+                return true;
+            }
+            _ => {}
+        }
+    }
+    if key == "?" {
+        store.dispatch(Msg::ShowHelp(true));
+        return true;
+    }
+    false
+}
+
+/// Makes the pending span match a keyboard selection in the focused article.
+fn sync_keyboard_selection(store: &StoreHandle) {
+    let Some(article) = article() else { return };
+    let focused = dom::document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| a.is_same_node(Some(&article)));
+    if !focused || store.ui.pending.as_ref().is_some_and(|p| p.exact) {
+        return;
+    }
+    let doc = store.state().document().clone();
+    let Some(span) = sel::selected_span(&article, doc.len()).and_then(|s| trim(&doc, s)) else {
+        return;
+    };
+    if store.ui.pending.as_ref().map(|p| p.span) != Some(span) {
+        store.dispatch(Msg::SetPending(Some(Pending {
+            span,
+            anchor: super::article::selection_anchor(),
+            exact: false,
+        })));
+    }
+}
+
+fn undo_redo(store: &StoreHandle, action: Action) -> bool {
+    store.dispatch(Msg::Do(action));
+    true
+}

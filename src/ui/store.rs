@@ -1,0 +1,294 @@
+//! The app's store: the model's `State` plus what only the page needs (the pending selection,
+//! the open menu, the selected annotation, messages), changed by one reducer.
+//!
+//! Model changes go through `State::apply`; this reducer adds the clock and turns outcomes and
+//! refusals into messages. The `State` is mutated in place behind an `Rc<RefCell>`, so an
+//! action costs what the change costs, not a copy of 10,000 annotations; components never see
+//! it change under them, because what they receive are immutable per-paragraph snapshots and
+//! the `revision` that changes with every action.
+
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::model::{Action, Body, Document, Kind, Party, Span, State};
+
+/// Where a pending selection sits on the page (page coordinates), for placing the tag menu.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Anchor {
+    /// The first line box of the selection: left, top.
+    pub first: (f64, f64),
+    /// The last line box: left, right, bottom.
+    pub last: (f64, f64, f64),
+}
+
+/// Text selected in the article and waiting for a tag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub span: Span,
+    pub anchor: Anchor,
+    /// Made with Alt held: the exact characters, not snapped or trimmed.
+    pub exact: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Menu {
+    #[default]
+    Closed,
+    /// "Entity", "Quote", "Claim".
+    Kinds,
+    /// One button per entity type.
+    Types,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub tone: Tone,
+    /// Changes with every message, so that a repeated message is announced again.
+    pub serial: u64,
+}
+
+/// What the page shows besides the model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ui {
+    pub pending: Option<Pending>,
+    pub menu: Menu,
+    pub selected: Option<String>,
+    /// A quote or claim waiting for "pick in text": the next click on an entity links it.
+    pub picking: Option<String>,
+    /// An annotation to flash after a jump, with a serial to restart the animation.
+    pub flash: Option<(String, u64)>,
+    pub message: Option<Message>,
+    /// The entity type used last; the type menu offers it first.
+    pub last_label: Option<String>,
+    pub help_open: bool,
+    pub labels_open: bool,
+    /// The last highlight click: (segment start, how many times in a row), for cycling.
+    pub cycle: Option<(usize, usize)>,
+    serial: u64,
+}
+
+pub enum Msg {
+    /// A change to the annotations.
+    Do(Action),
+    /// Tags the pending selection.
+    Tag {
+        kind: Kind,
+        label: Option<String>,
+    },
+    Select(Option<String>),
+    /// A click on a highlight covering `ids` (outermost first) at segment `at`: selects the
+    /// innermost, and the next one out on each further click.
+    ClickHighlight {
+        at: usize,
+        ids: Vec<String>,
+    },
+    SetPending(Option<Pending>),
+    OpenMenu(Menu),
+    StartPick(String),
+    CancelPick,
+    Flash(String),
+    EndFlash,
+    Say(String, Tone),
+    Dismiss,
+    ShowHelp(bool),
+    ShowLabels(bool),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    state: Rc<RefCell<State>>,
+    pub revision: u64,
+    pub ui: Ui,
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &other.state)
+            && self.revision == other.revision
+            && self.ui == other.ui
+    }
+}
+
+impl Store {
+    pub fn new(doc: Rc<Document>) -> Self {
+        Store {
+            state: Rc::new(RefCell::new(State::new(doc))),
+            revision: 0,
+            ui: Ui::default(),
+        }
+    }
+
+    /// Borrows the model state for reading during render.
+    pub fn state(&self) -> Ref<'_, State> {
+        self.state.borrow()
+    }
+
+    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        self.ui.serial += 1;
+        self.ui.message = Some(Message {
+            text: text.into(),
+            tone,
+            serial: self.ui.serial,
+        });
+    }
+
+    /// Applies a model action with the browser's clock; returns the id it created.
+    fn apply(&mut self, action: Action) -> Option<String> {
+        let result = self.state.borrow_mut().apply(action, crate::dom::now());
+        self.revision = self.state.borrow().revision();
+        match result {
+            Ok(outcome) => {
+                self.say(outcome.summary, Tone::Info);
+                // An undo may have removed what was selected or being linked.
+                let state = self.state.borrow();
+                if let Some(id) = &self.ui.selected {
+                    if state.get(id).is_none() {
+                        self.ui.selected = None;
+                    }
+                }
+                if let Some(id) = &self.ui.picking {
+                    if state.get(id).is_none() {
+                        self.ui.picking = None;
+                    }
+                }
+                outcome.created
+            }
+            Err(e) => {
+                self.say(e.to_string(), Tone::Error);
+                None
+            }
+        }
+    }
+}
+
+impl Reducible for Store {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match msg {
+            Msg::Do(action) => {
+                next.apply(action);
+            }
+            Msg::Tag { kind, label } => {
+                let Some(pending) = next.ui.pending.take() else {
+                    next.say("Select some text first.", Tone::Error);
+                    return Rc::new(next);
+                };
+                let label = label
+                    .or_else(|| next.ui.last_label.clone())
+                    .unwrap_or_else(|| next.state().labels().entity[0].clone());
+                let text = next.state().document().slice(pending.span).to_string();
+                let body = Body::for_kind(kind, &label, &text);
+                let created = next.apply(Action::Create {
+                    span: pending.span,
+                    body,
+                    note: String::new(),
+                });
+                next.ui.menu = Menu::Closed;
+                if created.is_some() {
+                    if kind == Kind::Entity {
+                        next.ui.last_label = Some(label);
+                    }
+                    next.ui.selected = created;
+                } else {
+                    // Refused: keep the selection so the person can choose another tag.
+                    next.ui.pending = Some(pending);
+                    next.ui.menu = Menu::Kinds;
+                }
+            }
+            Msg::Select(id) => {
+                next.ui.selected = id;
+                next.ui.cycle = None;
+            }
+            Msg::ClickHighlight { at, ids } => {
+                if ids.is_empty() {
+                    return self;
+                }
+                if let Some(target) = next.ui.picking.clone() {
+                    // "Pick in text": the innermost entity under the click becomes the party.
+                    let state = next.state.borrow();
+                    let entity = ids
+                        .iter()
+                        .rev()
+                        .find(|id| state.get(id).is_some_and(|a| a.kind() == Kind::Entity))
+                        .cloned();
+                    drop(state);
+                    match entity {
+                        Some(entity) => {
+                            next.ui.picking = None;
+                            next.apply(Action::SetParty {
+                                id: target.clone(),
+                                party: Some(Party::Ref(entity)),
+                            });
+                            next.ui.selected = Some(target);
+                        }
+                        None => next.say(
+                            "That is not an entity. Click an entity, or press Esc to stop picking.",
+                            Tone::Error,
+                        ),
+                    }
+                    return Rc::new(next);
+                }
+                let round = match next.ui.cycle {
+                    Some((last, n)) if last == at => n + 1,
+                    _ => 0,
+                };
+                // Innermost (last) first, then outwards.
+                let pick = ids[ids.len() - 1 - round % ids.len()].clone();
+                next.ui.cycle = Some((at, round));
+                next.ui.selected = Some(pick);
+                next.ui.pending = None;
+                next.ui.menu = Menu::Closed;
+            }
+            Msg::SetPending(pending) => {
+                next.ui.menu = if pending.is_some() {
+                    Menu::Kinds
+                } else {
+                    Menu::Closed
+                };
+                next.ui.pending = pending;
+            }
+            Msg::OpenMenu(menu) => {
+                if next.ui.pending.is_some() || menu == Menu::Closed {
+                    next.ui.menu = menu;
+                }
+                if menu == Menu::Closed {
+                    next.ui.pending = None;
+                }
+            }
+            Msg::StartPick(id) => {
+                next.ui.picking = Some(id);
+                next.say(
+                    "Click an entity in the text to link it. Esc cancels.",
+                    Tone::Info,
+                );
+            }
+            Msg::CancelPick => {
+                next.ui.picking = None;
+            }
+            Msg::Flash(id) => {
+                next.ui.serial += 1;
+                next.ui.flash = Some((id, next.ui.serial));
+            }
+            Msg::EndFlash => next.ui.flash = None,
+            Msg::Say(text, tone) => next.say(text, tone),
+            Msg::Dismiss => next.ui.message = None,
+            Msg::ShowHelp(open) => next.ui.help_open = open,
+            Msg::ShowLabels(open) => next.ui.labels_open = open,
+        }
+        Rc::new(next)
+    }
+}
+
+/// The store as the components share it (a context).
+pub type StoreHandle = UseReducerHandle<Store>;
