@@ -4,11 +4,10 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::store::{Msg, StoreHandle};
+use crate::dom::{target_checked, target_value};
 use crate::model::state::shorten;
 use crate::model::words::{nudge, Nudge};
 use crate::model::{Action, Annotation, Body, Kind, Party};
@@ -17,13 +16,6 @@ use crate::model::{Action, Annotation, Body, Kind, Party};
 pub struct DetailsProps {
     pub store: StoreHandle,
     pub annotation: Rc<Annotation>,
-}
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 #[function_component(Details)]
@@ -70,7 +62,7 @@ pub fn details(props: &DetailsProps) -> Html {
     let on_kind = {
         let (dispatch, id) = (dispatch.clone(), id.clone());
         Callback::from(move |e: Event| {
-            if let Some(kind) = Kind::parse(&select_value(&e)) {
+            if let Some(kind) = Kind::parse(&target_value(&e)) {
                 dispatch(Action::SetKind {
                     id: id.clone(),
                     kind,
@@ -97,7 +89,7 @@ pub fn details(props: &DetailsProps) -> Html {
                 Callback::from(move |e: Event| {
                     dispatch(Action::SetLabel {
                         id: id.clone(),
-                        label: select_value(&e),
+                        label: target_value(&e),
                     })
                 })
             };
@@ -118,13 +110,9 @@ pub fn details(props: &DetailsProps) -> Html {
             let on_direct = {
                 let (dispatch, id) = (dispatch.clone(), id.clone());
                 Callback::from(move |e: Event| {
-                    let checked = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                        .is_some_and(|i| i.checked());
                     dispatch(Action::SetDirect {
                         id: id.clone(),
-                        direct: checked,
+                        direct: target_checked(&e),
                     })
                 })
             };
@@ -179,7 +167,7 @@ pub fn details(props: &DetailsProps) -> Html {
             let on_cw = {
                 let (dispatch, id) = (dispatch.clone(), id.clone());
                 Callback::from(move |e: Event| {
-                    let v = select_value(&e);
+                    let v = target_value(&e);
                     dispatch(Action::SetCheckworthiness {
                         id: id.clone(),
                         value: (!v.is_empty()).then_some(v),
@@ -211,11 +199,7 @@ pub fn details(props: &DetailsProps) -> Html {
     let on_note = {
         let (dispatch, id, old) = (dispatch.clone(), id.clone(), a.note.clone());
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
-                .map(|t| t.value())
-                .unwrap_or_default();
+            let v = target_value(&e);
             if v != old {
                 dispatch(Action::SetNote {
                     id: id.clone(),
@@ -302,7 +286,7 @@ fn party_field(
     let on_select = {
         let (store, id) = (store.clone(), id.clone());
         Callback::from(move |e: Event| {
-            let v = select_value(&e);
+            let v = target_value(&e);
             let party = (!v.is_empty()).then_some(Party::Ref(v));
             store.dispatch(Msg::Do(Action::SetParty {
                 id: id.clone(),
@@ -313,11 +297,7 @@ fn party_field(
     let on_name = {
         let (store, id, old) = (store.clone(), id.clone(), free_name.clone());
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                .map(|i| i.value())
-                .unwrap_or_default();
+            let v = target_value(&e);
             if v != old {
                 store.dispatch(Msg::Do(Action::SetParty {
                     id: id.clone(),

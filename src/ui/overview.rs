@@ -4,8 +4,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::paragraph::colour_of;
@@ -69,33 +67,21 @@ pub fn overview(props: &OverviewProps) -> Html {
     let on_kind = {
         let kind_filter = kind_filter.clone();
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
+            let v = crate::dom::target_value(&e);
             kind_filter.set(Kind::parse(&v));
         })
     };
     let on_type = {
         let type_filter = type_filter.clone();
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
+            let v = crate::dom::target_value(&e);
             type_filter.set(v);
         })
     };
     let on_search = {
         let search = search.clone();
         Callback::from(move |e: InputEvent| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                .map(|i| i.value())
-                .unwrap_or_default();
+            let v = crate::dom::target_value(&e);
             search.set(v);
         })
     };
