@@ -7,7 +7,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 60
 
-.PHONY: setup serve build test test-native test-browser test-e2e lint purity size clean
+.PHONY: setup serve build test test-native test-formats test-browser test-e2e lint purity size bench clean
 
 setup:
 	@scripts/setup.sh --quiet
@@ -28,6 +28,9 @@ test: setup
 test-native: setup
 	@scripts/test.sh native
 
+test-formats: setup
+	@scripts/test.sh formats
+
 test-browser: setup
 	@scripts/test.sh browser
 
@@ -42,6 +45,10 @@ purity:
 
 size:
 	@scripts/wasm-size.sh
+
+## Benchmarks that print figures (not part of make test).
+bench: setup
+	cargo bench --bench core
 
 clean:
 	cargo clean

@@ -90,4 +90,17 @@ else
   echo "$lock_sum" >"$stamp"
 fi
 
+# 7. Python tools that read our exports in the format checks, pinned, in a virtual
+#    environment under target/ (again only when tests/requirements.txt changed).
+req_sum=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+venv_stamp=target/venv/.marginalia-requirements-sha256
+if [ -f "$venv_stamp" ] && [ "$(cat "$venv_stamp")" = "$req_sum" ]; then
+  say "Python tools present (target/venv)"
+else
+  act "installing the Python tools the format checks use (target/venv)"
+  [ -x target/venv/bin/python ] || python3 -m venv target/venv
+  target/venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+  echo "$req_sum" >"$venv_stamp"
+fi
+
 say "ready"

@@ -9,6 +9,7 @@
 #            src/model and src/formats import no web crate
 #   native   cargo test (unit, property and doc tests of the pure core)
 #   browser  wasm-bindgen-test in headless Chromium (tests/browser.rs)
+#   formats  every export read back by the real tool its users run (tests/formats/)
 #   e2e      the release build driven in Chromium by playwright-core (tests/e2e/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-60}"
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(lint native browser e2e)
+[ ${#layers[@]} -eq 0 ] && layers=(lint native formats browser e2e)
 
 logdir=target/test-logs
 mkdir -p "$logdir"
@@ -46,6 +47,12 @@ run_native() {
   summary+=("native    $(cargo_counts "$logdir/native.log")")
 }
 
+run_formats() {
+  echo "== formats: exports read back by the real tools (target/venv)"
+  tests/formats/run.sh 2>&1 | tee "$logdir/formats.log"
+  summary+=("formats   $(tail -1 "$logdir/formats.log" | sed 's/^formats: //')")
+}
+
 run_browser() {
   echo "== browser: wasm-bindgen-test in headless Chromium"
   cargo test --target wasm32-unknown-unknown --test browser 2>&1 | tee "$logdir/browser.log"
@@ -69,9 +76,10 @@ for layer in "${layers[@]}"; do
   case "$layer" in
     lint) run_lint ;;
     native) run_native ;;
+    formats) run_formats ;;
     browser) run_browser ;;
     e2e) run_e2e ;;
-    *) echo "unknown layer: $layer (lint, native, browser, e2e)" >&2; exit 2 ;;
+    *) echo "unknown layer: $layer (lint, native, formats, browser, e2e)" >&2; exit 2 ;;
   esac
 done
 

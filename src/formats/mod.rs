@@ -1,2 +1,261 @@
 //! Import and export formats, pure like `model`: each format is a module with golden files and
 //! round-trip tests, shared by the web app and the command-line tool.
+//!
+//! Every format converts to and from a [`Bundle`]: one document with its labels, annotator and
+//! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
+//! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
+
+pub mod native;
+#[cfg(test)]
+pub mod testing;
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Annotation, Document, Labels};
+
+/// The formats Marginalia reads and writes. Adding one: a module with `export` and (where it
+/// can) `import`, a variant here, and its arms below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Native,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::Native];
+
+    /// The name used on the command line (`--to native`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Native => "native",
+        }
+    }
+
+    /// The name shown in the Export menu.
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Native => "Marginalia JSON",
+        }
+    }
+
+    /// The end of the file name after the document id: `damascus.marginalia.json`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Native => ".marginalia.json",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Native => "application/json",
+        }
+    }
+
+    pub fn can_import(self) -> bool {
+        match self {
+            Format::Native => true,
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.key() == key)
+    }
+
+    /// The file name of a document's export in this format.
+    pub fn file_name(self, document_id: &str) -> String {
+        format!("{}{}", safe_file_stem(document_id), self.extension())
+    }
+
+    pub fn export(self, bundle: &Bundle) -> Vec<u8> {
+        match self {
+            Format::Native => native::export(bundle).into_bytes(),
+        }
+    }
+
+    /// Reads a file of this format; `file_name` names the document when the format does not.
+    pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
+        let _ = file_name;
+        match self {
+            Format::Native => native::import_bytes(bytes),
+        }
+    }
+
+    /// Guesses the format of a file from its name and first bytes.
+    pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
+        let name = file_name.to_lowercase();
+        if let Some(f) = Format::ALL
+            .iter()
+            .copied()
+            .find(|f| name.ends_with(f.extension()))
+        {
+            return Some(f);
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        if head.contains("\"format\"") && head.contains("marginalia") {
+            return Some(Format::Native);
+        }
+        name.ends_with(".json").then_some(Format::Native)
+    }
+}
+
+/// A document id made safe as a file name: letters, digits, `-`, `_`, `.`; others become `-`.
+pub fn safe_file_stem(id: &str) -> String {
+    let stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches(|c| c == '.' || c == '-').to_string();
+    if stem.is_empty() {
+        "document".into()
+    } else {
+        stem
+    }
+}
+
+/// One document and everything annotated on it: what a file holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bundle {
+    pub document: Document,
+    pub labels: Labels,
+    /// Who annotated; may be empty.
+    pub annotator: String,
+    /// In (start, end, id) order.
+    pub annotations: Vec<Annotation>,
+}
+
+impl Bundle {
+    /// A bundle of a state's annotations.
+    pub fn from_state(state: &crate::model::State, annotator: &str) -> Bundle {
+        Bundle {
+            document: (**state.document()).clone(),
+            labels: state.labels().clone(),
+            annotator: annotator.to_string(),
+            annotations: state.annotations().iter().map(|a| (**a).clone()).collect(),
+        }
+    }
+}
+
+/// Lowercase hex SHA-256 of a text's UTF-8 bytes: how files name the exact text they annotate.
+pub fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a file could not be read. `Display` is the sentence shown to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileError {
+    /// Larger than we read (bytes, limit).
+    TooLarge { bytes: u64, limit: u64 },
+    /// Not UTF-8 text.
+    NotText,
+    /// Text, but not in the expected syntax (what, where).
+    Syntax(String),
+    /// Well-formed, but not what the format describes.
+    Shape(String),
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::TooLarge { bytes, limit } => write!(
+                f,
+                "The file is {:.1} MB; Marginalia reads files up to {:.0} MB.",
+                *bytes as f64 / 1e6,
+                *limit as f64 / 1e6
+            ),
+            FileError::NotText => f.write_str(
+                "The file is not text: it is binary or not in UTF-8. Choose a .json or .txt file.",
+            ),
+            FileError::Syntax(why) | FileError::Shape(why) => f.write_str(why),
+        }
+    }
+}
+
+/// The largest file Marginalia reads (20 MB): a 1 MB article with 10,000 annotations is about
+/// 5 MB of JSON.
+pub const MAX_FILE_BYTES: u64 = 20_000_000;
+
+/// Decodes file bytes as UTF-8 text, refusing what is binary. A leading BOM is dropped.
+pub fn decode_text(bytes: &[u8]) -> Result<&str, FileError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(FileError::TooLarge {
+            bytes: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotText)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Text files do not hold NUL bytes; binary ones that happen to be valid UTF-8 do.
+    if text.contains('\0') {
+        return Err(FileError::NotText);
+    }
+    Ok(text)
+}
+
+/// Checks a document text a file brings: characters a text document does not hold are refused
+/// (NUL and other C0 controls but tab, line feed and carriage return).
+pub fn check_document_text(text: &str) -> Result<(), String> {
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (*c as u32) < 0x20)
+    {
+        let what = if c == '\0' {
+            "a NUL character (U+0000)".to_string()
+        } else {
+            format!("the control character U+{:04X}", c as u32)
+        };
+        return Err(format!(
+            "The document text contains {what} at character {i}; a text document cannot hold it."
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_texts() {
+        assert_eq!(
+            sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex("“😀”"),
+            "7b6b53a98190ec0e20a71c9818e3ca7cad78a0f73fa2edc1c415747d883fe134"
+        );
+    }
+
+    #[test]
+    fn binary_and_huge_files_are_refused_by_name() {
+        assert_eq!(decode_text(b"\xff\xfe\x00a"), Err(FileError::NotText));
+        assert_eq!(decode_text(b"PK\x03\x04\x00\x00"), Err(FileError::NotText));
+        assert_eq!(decode_text("\u{feff}{}".as_bytes()), Ok("{}"));
+        let huge = vec![b' '; MAX_FILE_BYTES as usize + 1];
+        assert_eq!(
+            decode_text(&huge).unwrap_err().to_string(),
+            "The file is 20.0 MB; Marginalia reads files up to 20 MB."
+        );
+    }
+
+    #[test]
+    fn control_characters_in_a_document_are_named() {
+        assert!(check_document_text("tabs\tand\r\nlines").is_ok());
+        assert_eq!(
+            check_document_text("ab\0c").unwrap_err(),
+            "The document text contains a NUL character (U+0000) at character 2; a text document cannot hold it."
+        );
+        assert!(check_document_text("bell\u{7}")
+            .unwrap_err()
+            .contains("U+0007"));
+    }
+}

@@ -1,0 +1,151 @@
+//! The command-line tool: the same converters as the page, for pipelines.
+//!
+//!     marginalia validate FILE…
+//!     marginalia convert --to FORMAT FILE… [-o DIR]
+//!     marginalia convert --from FORMAT FILE… [-o DIR]
+//!
+//! `validate` checks native files (schema, offsets, links) and prints one line per problem;
+//! it exits 1 when any file has one. `convert --to` writes each native file in another format;
+//! `convert --from` turns files of another format into native ones. Output files are named as
+//! the page names its downloads, byte for byte the same content.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use marginalia::formats::{native, Format};
+
+const USAGE: &str = "\
+usage:
+  marginalia validate FILE...
+  marginalia convert --to FORMAT FILE... [-o DIR]
+  marginalia convert --from FORMAT FILE... [-o DIR]
+
+formats: ";
+
+fn usage() -> String {
+    let keys: Vec<&str> = Format::ALL.iter().map(|f| f.key()).collect();
+    format!("{USAGE}{}", keys.join(", "))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("marginalia: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    match args.first().map(String::as_str) {
+        Some("validate") => validate(&args[1..]),
+        Some("convert") => convert(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{}", usage());
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(usage()),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn validate(files: &[String]) -> Result<ExitCode, String> {
+    if files.is_empty() {
+        return Err(usage());
+    }
+    let mut bad = false;
+    for file in files {
+        let path = Path::new(file);
+        match native::import_bytes(&read(path)?) {
+            Err(e) => {
+                bad = true;
+                println!("{file}: {e}");
+            }
+            Ok(imported) if !imported.problems.is_empty() => {
+                bad = true;
+                for p in &imported.problems {
+                    println!("{file}: {p}");
+                }
+            }
+            Ok(imported) => {
+                eprintln!("{file}: ok, {} annotations", imported.total);
+            }
+        }
+    }
+    Ok(if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn convert(args: &[String]) -> Result<ExitCode, String> {
+    let mut to = None;
+    let mut from = None;
+    let mut out_dir = PathBuf::from(".");
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--to" => to = Some(it.next().ok_or("--to needs a format")?.clone()),
+            "--from" => from = Some(it.next().ok_or("--from needs a format")?.clone()),
+            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            f if f.starts_with('-') => return Err(format!("unknown option {f}\n{}", usage())),
+            f => files.push(PathBuf::from(f)),
+        }
+    }
+    if files.is_empty() {
+        return Err(usage());
+    }
+    let parse =
+        |key: &str| Format::parse(key).ok_or_else(|| format!("unknown format {key}\n{}", usage()));
+    let (source, target) = match (from, to) {
+        (Some(_), Some(_)) => return Err("give either --to or --from, not both".into()),
+        (None, Some(t)) => (Format::Native, parse(&t)?),
+        (Some(f), None) => (parse(&f)?, Format::Native),
+        (None, None) => return Err(format!("convert needs --to or --from\n{}", usage())),
+    };
+    if !source.can_import() {
+        return Err(format!(
+            "{} files cannot be read, only written",
+            source.key()
+        ));
+    }
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let mut bad = false;
+    for path in &files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("document");
+        let imported = match source.import(&read(path)?, name) {
+            Ok(i) => i,
+            Err(e) => {
+                bad = true;
+                println!("{}: {e}", path.display());
+                continue;
+            }
+        };
+        if !imported.problems.is_empty() {
+            bad = true;
+            for p in &imported.problems {
+                println!("{}: {p}", path.display());
+            }
+            continue;
+        }
+        let out = out_dir.join(target.file_name(&imported.bundle.document.id));
+        std::fs::write(&out, target.export(&imported.bundle))
+            .map_err(|e| format!("{}: {e}", out.display()))?;
+        eprintln!("{} -> {}", path.display(), out.display());
+    }
+    Ok(if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

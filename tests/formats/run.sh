@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The format checks: every export is read back by the real tool its users run.
+#
+# For each tests/formats/check_<format>.py, the command-line tool converts the sample files in
+# tests/golden/native/ to <format> (the same code as the page's Export menu), and the check
+# reads the result with that format's tool from target/venv. check_native.py reads the native
+# files themselves. Prints one line per check; exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+py=target/venv/bin/python
+cli=target/release/marginalia
+out=target/formats
+rm -rf "$out"
+mkdir -p "$out/native"
+cargo build --quiet --release --bin marginalia
+
+samples=(tests/golden/native/*.marginalia.json)
+checks=0
+
+# The native files, as written by the exporter, against the schema; and the schema's own teeth.
+for f in "${samples[@]}"; do
+  "$cli" validate "$f"
+done
+"$py" tests/formats/check_native.py "${samples[@]}"
+"$py" tests/formats/check_native.py --self-test "${samples[0]}"
+checks=$((checks + 1))
+
+for check in tests/formats/check_*.py; do
+  key=$(basename "$check" .py)
+  key=${key#check_}
+  [ "$key" = native ] && continue
+  mkdir -p "$out/$key"
+  "$cli" convert --to "$key" "${samples[@]}" -o "$out/$key" 2>/dev/null
+  "$py" "$check" "$out/$key" "${samples[@]}"
+  checks=$((checks + 1))
+done
+echo "formats: $checks format checks passed"
