@@ -2,7 +2,10 @@
 //! scrolling and placing elements. Everything here turns browser values into plain model
 //! values at once; UTF-16 offsets never leave this module.
 
+pub mod files;
 pub mod selection;
+pub mod storage;
+pub mod tabs;
 
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};

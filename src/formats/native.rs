@@ -117,47 +117,63 @@ pub fn export(bundle: &Bundle) -> String {
         },
         labels: &bundle.labels,
         annotator: &bundle.annotator,
-        annotations: anns
-            .into_iter()
-            .map(|a| AnnotationOut {
-                id: &a.id,
-                kind: a.kind().as_str(),
-                label: a.body.label(),
-                start: a.span.start,
-                end: a.span.end,
-                text: doc.slice(a.span),
-                extra: match &a.body {
-                    Body::Entity { .. } => ExtraOut::Entity {},
-                    Body::Quote {
-                        speaker,
-                        cue,
-                        direct,
-                    } => ExtraOut::Quote {
-                        speaker: party_out(speaker),
-                        cue: cue.map(|c| CueOut {
-                            start: c.start,
-                            end: c.end,
-                            text: doc.slice(c),
-                        }),
-                        direct: *direct,
-                    },
-                    Body::Claim {
-                        claimant,
-                        checkworthiness,
-                    } => ExtraOut::Claim {
-                        claimant: party_out(claimant),
-                        checkworthiness: checkworthiness.as_deref(),
-                    },
-                },
-                note: &a.note,
-                created: a.created.to_rfc3339(),
-                updated: a.updated.to_rfc3339(),
-            })
-            .collect(),
+        annotations: anns.into_iter().map(|a| annotation_out(doc, a)).collect(),
     };
     let mut out = serde_json::to_string_pretty(&file).expect("serialising plain data cannot fail");
     out.push('\n');
     out
+}
+
+fn annotation_out<'a>(doc: &'a Document, a: &'a Annotation) -> AnnotationOut<'a> {
+    AnnotationOut {
+        id: &a.id,
+        kind: a.kind().as_str(),
+        label: a.body.label(),
+        start: a.span.start,
+        end: a.span.end,
+        text: doc.slice(a.span),
+        extra: match &a.body {
+            Body::Entity { .. } => ExtraOut::Entity {},
+            Body::Quote {
+                speaker,
+                cue,
+                direct,
+            } => ExtraOut::Quote {
+                speaker: party_out(speaker),
+                cue: cue.map(|c| CueOut {
+                    start: c.start,
+                    end: c.end,
+                    text: doc.slice(c),
+                }),
+                direct: *direct,
+            },
+            Body::Claim {
+                claimant,
+                checkworthiness,
+            } => ExtraOut::Claim {
+                claimant: party_out(claimant),
+                checkworthiness: checkworthiness.as_deref(),
+            },
+        },
+        note: &a.note,
+        created: a.created.to_rfc3339(),
+        updated: a.updated.to_rfc3339(),
+    }
+}
+
+/// One annotation as its native JSON object (compact), as storage keeps it.
+pub fn annotation_json(doc: &Document, a: &Annotation) -> String {
+    serde_json::to_string(&annotation_out(doc, a)).expect("serialising plain data cannot fail")
+}
+
+/// Reads one annotation from its native JSON object, checked against the document and labels.
+pub fn read_annotation_json(
+    json: &str,
+    doc: &Document,
+    labels: &Labels,
+) -> Result<Annotation, String> {
+    let value: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    read_annotation(&value, doc, labels)
 }
 
 // ---- import ----
@@ -216,10 +232,12 @@ pub fn import(text: &str) -> Result<Imported, FileError> {
     };
     match root.get("format") {
         Some(Value::String(f)) if f == FORMAT => {}
-        Some(other) => return Err(shape(format!(
+        Some(other) => {
+            return Err(shape(format!(
             "This is JSON, but not a Marginalia file: its \"format\" is {}, not \"marginalia\".",
             short_json(other)
-        ))),
+        )))
+        }
         None => {
             return Err(shape(
                 "This is JSON, but not a Marginalia file: it has no \"format\": \"marginalia\".",

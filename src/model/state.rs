@@ -210,6 +210,17 @@ pub struct State {
     redo: Vec<Change>,
     next_seq: u64,
     revision: u64,
+    /// Ids of annotations added, changed or removed since the journal was last taken, and
+    /// whether the labels changed: what a store must write to persist the state. Not part of
+    /// the state's value.
+    journal: Journal,
+}
+
+/// What changed since it was last taken (see [`State::take_journal`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Journal {
+    pub ids: std::collections::BTreeSet<String>,
+    pub labels: bool,
 }
 
 /// Two states are equal when a person could not tell them apart: same document, labels,
@@ -237,6 +248,7 @@ impl State {
             redo: Vec::new(),
             next_seq: 1,
             revision: 0,
+            journal: Journal::default(),
         }
     }
 
@@ -274,6 +286,12 @@ impl State {
     pub fn redo_label(&self) -> Option<&str> {
         self.redo.last().map(|c| c.label.as_str())
     }
+    /// Takes what changed since the last call: the ids to write (or delete, if gone) and
+    /// whether the labels changed.
+    pub fn take_journal(&mut self) -> Journal {
+        std::mem::take(&mut self.journal)
+    }
+
     /// The id counter, persisted with the annotations so ids are never reused.
     pub fn next_seq(&self) -> u64 {
         self.next_seq
@@ -761,6 +779,7 @@ impl State {
             }
             if let Some((before, _)) = &change.labels {
                 self.labels = before.clone();
+                self.journal.labels = true;
             }
             self.next_seq = change.seq.0;
         } else {
@@ -769,6 +788,7 @@ impl State {
             }
             if let Some((_, after)) = &change.labels {
                 self.labels = after.clone();
+                self.journal.labels = true;
             }
             self.next_seq = change.seq.1;
         }
@@ -776,9 +796,11 @@ impl State {
 
     fn swap(&mut self, out: Option<&Rc<Annotation>>, into: Option<&Rc<Annotation>>) {
         if let Some(a) = out {
+            self.journal.ids.insert(a.id.clone());
             self.remove(a);
         }
         if let Some(a) = into {
+            self.journal.ids.insert(a.id.clone());
             self.insert(a.clone());
         }
     }
@@ -1101,6 +1123,7 @@ impl State {
             .unwrap_or(0);
         state.next_seq = next_seq.max(max_seq + 1);
         state.check_invariants()?;
+        state.journal = Journal::default();
         Ok(state)
     }
 }

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::markup::{self, body_for};
+use crate::model::state::Journal;
 
 const NOW: Timestamp = Timestamp(1_733_635_800_000);
 
@@ -488,6 +489,38 @@ fn paragraph_lists_change_only_where_touched() {
     assert_eq!(s.paragraph_annotations(0).len(), 2);
     assert_eq!(s.paragraph_annotations(1).len(), 2);
     s.check_invariants().unwrap();
+}
+
+#[test]
+fn the_journal_names_what_to_write() {
+    let mut s = state_of("[PERSON:Jalali] said “[quote:we will reach out]”");
+    s.take_journal();
+    s.apply(
+        Action::SetParty {
+            id: "q2".into(),
+            party: Some(Party::Ref("e1".into())),
+        },
+        NOW,
+    )
+    .unwrap();
+    s.apply(Action::Delete { id: "e1".into() }, NOW).unwrap();
+    let j = s.take_journal();
+    assert_eq!(j.ids.into_iter().collect::<Vec<_>>(), ["e1", "q2"]);
+    assert!(!j.labels);
+    assert_eq!(s.take_journal(), Journal::default(), "taking empties it");
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(s.take_journal().ids.len(), 2, "undo is journaled too");
+    s.apply(
+        Action::SetLabels {
+            labels: Labels {
+                entity: vec!["PERSON".into(), "ORG".into()],
+                ..Labels::default()
+            },
+        },
+        NOW,
+    )
+    .unwrap();
+    assert!(s.take_journal().labels);
 }
 
 #[test]

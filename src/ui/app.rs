@@ -1,11 +1,15 @@
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::session::{self, Session, SessionCtx};
 use super::shortcuts::use_shortcuts;
 use super::store::{Msg, Store};
-use super::{Article, Details, Help, LabelsDialog, Legend, Messages, Overview, TagMenu, Toolbar};
+use super::{
+    Article, Ask, Details, DocBar, Help, LabelsDialog, Legend, Messages, Overview, TagMenu, Toolbar,
+};
 use crate::model::Document;
 
 #[derive(Properties, PartialEq, Default)]
@@ -24,7 +28,52 @@ pub fn app(props: &AppProps) -> Html {
         .clone()
         .unwrap_or_else(|| Rc::new(Document::default_article()));
     let store = use_reducer(move || Store::new(document));
+    let session = use_memo((), |_| Session::new());
+    let session: session::SessionRef = (*session).clone();
     use_shortcuts(store.clone());
+
+    // Storage: restore the saved work once, then write every change at once.
+    {
+        let (store, session) = (store.clone(), session.clone());
+        use_effect_with((), move |_| session::start(store, session));
+    }
+    {
+        let (store2, session) = (store.clone(), session.clone());
+        use_effect_with((store.generation, store.revision), move |_| {
+            session::save(store2, session)
+        });
+    }
+    // A file dropped anywhere on the page is imported.
+    {
+        let (store, session) = (store.clone(), session.clone());
+        use_effect_with((), move |_| {
+            let listeners = web_sys::window().map(|w| {
+                let over = gloo::events::EventListener::new_with_options(
+                    &w,
+                    "dragover",
+                    gloo::events::EventListenerOptions::enable_prevent_default(),
+                    |e| e.prevent_default(),
+                );
+                let drop = gloo::events::EventListener::new_with_options(
+                    &w,
+                    "drop",
+                    gloo::events::EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        e.prevent_default();
+                        let files = e
+                            .dyn_ref::<web_sys::DragEvent>()
+                            .and_then(|d| d.data_transfer())
+                            .and_then(|t| t.files());
+                        if let Some(picked) = crate::dom::files::first_file(files) {
+                            session::import_file(store.clone(), session.clone(), picked);
+                        }
+                    },
+                );
+                (over, drop)
+            });
+            move || drop(listeners)
+        });
+    }
 
     // A flash ends by itself.
     {
@@ -49,6 +98,7 @@ pub fn app(props: &AppProps) -> Html {
     drop(state);
 
     html! {
+        <ContextProvider<SessionCtx> context={SessionCtx(session)}>
         <div class="app">
             <header class="doc-header">
                 <p class="brand">{ "Marginalia" }</p>
@@ -59,9 +109,10 @@ pub fn app(props: &AppProps) -> Html {
                 </p>
             </header>
             <Toolbar store={store.clone()} />
+            <DocBar store={store.clone()} />
             <Messages store={store.clone()} />
             <main>
-                <Article store={store.clone()} />
+                <Article key={store.generation} store={store.clone()} />
                 <TagMenu store={store.clone()} />
             </main>
             <aside class="side" aria-label="Annotations">
@@ -77,6 +128,8 @@ pub fn app(props: &AppProps) -> Html {
             if store.ui.labels_open {
                 <LabelsDialog store={store.clone()} />
             }
+            <Ask store={store.clone()} />
         </div>
+        </ContextProvider<SessionCtx>>
     }
 }

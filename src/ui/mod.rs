@@ -3,13 +3,18 @@
 
 mod app;
 mod article;
+mod conflict_dialog;
 mod details;
+mod docbar;
 mod help;
+mod import_dialog;
 mod labels_dialog;
 mod legend;
 mod messages;
+mod open_text;
 mod overview;
 mod paragraph;
+pub mod session;
 mod shortcuts;
 pub mod store;
 mod tag_menu;
@@ -17,11 +22,15 @@ mod toolbar;
 
 pub use app::{App, AppProps};
 pub use article::Article;
+pub use conflict_dialog::ConflictDialog;
 pub use details::Details;
+pub use docbar::DocBar;
 pub use help::Help;
+pub use import_dialog::{Ask, ImportDialog};
 pub use labels_dialog::LabelsDialog;
 pub use legend::Legend;
 pub use messages::Messages;
+pub use open_text::OpenText;
 pub use overview::Overview;
 pub use paragraph::Paragraph;
 pub use tag_menu::TagMenu;

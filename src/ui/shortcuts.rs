@@ -85,7 +85,13 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
     let ctrl = e.ctrl_key() || e.meta_key();
 
     if key == "Escape" {
-        if ui.help_open {
+        if let Some(dialog) = &ui.dialog {
+            // A conflict must be answered; other questions are cancelled by Esc.
+            if matches!(dialog, super::store::Dialog::Conflict { .. }) {
+                return false;
+            }
+            store.dispatch(Msg::Ask(None));
+        } else if ui.help_open {
             store.dispatch(Msg::ShowHelp(false));
         } else if ui.labels_open {
             store.dispatch(Msg::ShowLabels(false));
@@ -111,7 +117,7 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
         }
         return true;
     }
-    if dom::typing_in_field() || ui.help_open || ui.labels_open {
+    if dom::typing_in_field() || ui.help_open || ui.labels_open || ui.dialog.is_some() {
         return false;
     }
     if ctrl && !e.alt_key() {

@@ -12,7 +12,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::model::{Action, Body, Document, Kind, Party, Span, State};
+use crate::formats::native::Imported;
+use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
 
 /// Where a pending selection sits on the page (page coordinates), for placing the tag menu.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -56,6 +57,45 @@ pub struct Message {
     pub serial: u64,
 }
 
+/// Where the work stands in durable storage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum SaveStatus {
+    /// Storage is being opened and the saved work read.
+    #[default]
+    Loading,
+    Saved(Timestamp),
+    /// The browser refused to store; the work is only in this tab.
+    Failed(String),
+    /// Another tab saved this document; nothing is written until the person chooses.
+    Conflict,
+}
+
+/// A document the person has opened, for the switcher.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocEntry {
+    pub id: String,
+    pub title: String,
+}
+
+/// A question the page asks before it changes anything.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dialog {
+    /// Some annotations in an imported file are invalid: import the rest?
+    ImportProblems {
+        file: String,
+        imported: Rc<Imported>,
+    },
+    /// A file for the open document: replace or merge?
+    ImportConfirm {
+        file: String,
+        imported: Rc<Imported>,
+    },
+    /// Another tab saved this document: reload it, or keep this tab's work?
+    Conflict { while_saving: bool },
+    /// Open a text file or pasted text as a new document.
+    OpenText,
+}
+
 /// What the page shows besides the model.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ui {
@@ -71,6 +111,11 @@ pub struct Ui {
     pub last_label: Option<String>,
     pub help_open: bool,
     pub labels_open: bool,
+    pub dialog: Option<Dialog>,
+    pub save: SaveStatus,
+    pub documents: Vec<DocEntry>,
+    /// Who annotates (exported with the annotations).
+    pub annotator: String,
     /// The last highlight click: (segment start, how many times in a row), for cycling.
     pub cycle: Option<(usize, usize)>,
     serial: u64,
@@ -101,12 +146,20 @@ pub enum Msg {
     Dismiss,
     ShowHelp(bool),
     ShowLabels(bool),
+    /// Replaces the open document and its annotations (opening, switching, restoring).
+    Load(Box<State>),
+    Documents(Vec<DocEntry>),
+    Annotator(String),
+    Save(SaveStatus),
+    Ask(Option<Dialog>),
 }
 
 #[derive(Clone)]
 pub struct Store {
     state: Rc<RefCell<State>>,
     pub revision: u64,
+    /// Changes whenever another document (or a restored copy) is loaded.
+    pub generation: u64,
     pub ui: Ui,
 }
 
@@ -114,6 +167,7 @@ impl PartialEq for Store {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.state, &other.state)
             && self.revision == other.revision
+            && self.generation == other.generation
             && self.ui == other.ui
     }
 }
@@ -123,6 +177,7 @@ impl Store {
         Store {
             state: Rc::new(RefCell::new(State::new(doc))),
             revision: 0,
+            generation: 0,
             ui: Ui::default(),
         }
     }
@@ -130,6 +185,11 @@ impl Store {
     /// Borrows the model state for reading during render.
     pub fn state(&self) -> Ref<'_, State> {
         self.state.borrow()
+    }
+
+    /// Takes what changed since the last save (see `State::take_journal`).
+    pub fn take_journal(&self) -> crate::model::state::Journal {
+        self.state.borrow_mut().take_journal()
     }
 
     fn say(&mut self, text: impl Into<String>, tone: Tone) {
@@ -285,6 +345,25 @@ impl Reducible for Store {
             Msg::Dismiss => next.ui.message = None,
             Msg::ShowHelp(open) => next.ui.help_open = open,
             Msg::ShowLabels(open) => next.ui.labels_open = open,
+            Msg::Load(state) => {
+                *next.state.borrow_mut() = *state;
+                next.revision = next.state.borrow().revision();
+                next.generation += 1;
+                let keep = Ui {
+                    documents: std::mem::take(&mut next.ui.documents),
+                    annotator: std::mem::take(&mut next.ui.annotator),
+                    save: std::mem::take(&mut next.ui.save),
+                    last_label: next.ui.last_label.take(),
+                    message: next.ui.message.take(),
+                    serial: next.ui.serial,
+                    ..Ui::default()
+                };
+                next.ui = keep;
+            }
+            Msg::Documents(docs) => next.ui.documents = docs,
+            Msg::Annotator(name) => next.ui.annotator = name,
+            Msg::Save(status) => next.ui.save = status,
+            Msg::Ask(dialog) => next.ui.dialog = dialog,
         }
         Rc::new(next)
     }

@@ -13,6 +13,7 @@ import {
   paragraphsOf,
   screenshot,
   serveDist,
+  tag,
 } from './harness.mjs';
 
 const QUOTE =
@@ -25,12 +26,6 @@ function byText(painted) {
   return out;
 }
 
-async function tag(page, kind, label) {
-  await page.waitForSelector('.tag-menu.placed');
-  await page.getByRole('button', { name: kind, exact: true }).click();
-  if (label) await page.getByRole('button', { name: label, exact: true }).click();
-  await page.waitForSelector('.tag-menu', { state: 'detached' });
-}
 
 async function status(page) {
   return page.locator('[role=status]').innerText();

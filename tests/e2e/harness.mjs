@@ -103,10 +103,14 @@ export async function launch({ colorScheme = 'light', viewport = { width: 1280, 
   };
 }
 
-/** Opens the app and waits until the article is on the page. */
+/**
+ * Opens the app and waits until the article is on the page and the saved work is restored
+ * (the save status no longer says it is opening storage).
+ */
 export async function openApp(page, url) {
   await page.goto(url);
   await page.waitForSelector('article p', { timeout: 30_000 });
+  await page.waitForSelector('.save:not(.muted)', { timeout: 30_000 });
 }
 
 /** Saves a screenshot under target/e2e-screenshots/NAME.png. */
@@ -250,4 +254,12 @@ export async function paintedAnnotations(page) {
     }
     return out;
   });
+}
+
+/** Tags the pending selection through the tag menu: a kind, then (for entities) a type. */
+export async function tag(page, kind, label) {
+  await page.waitForSelector('.tag-menu.placed');
+  await page.getByRole('button', { name: kind, exact: true }).click();
+  if (label) await page.getByRole('button', { name: label, exact: true }).click();
+  await page.waitForSelector('.tag-menu', { state: 'detached' });
 }

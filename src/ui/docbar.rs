@@ -1,0 +1,137 @@
+//! The document bar: which document is open (and switching), who annotates, where the work
+//! stands in storage, and the file commands: Export JSON, Export (every format), Import,
+//! Open text.
+
+use yew::prelude::*;
+
+use super::session::{self, SessionCtx};
+use super::store::{Dialog, Msg, SaveStatus, StoreHandle};
+use crate::dom::files::first_file;
+use crate::formats::Format;
+
+#[derive(Properties, PartialEq)]
+pub struct DocBarProps {
+    pub store: StoreHandle,
+}
+
+#[function_component(DocBar)]
+pub fn doc_bar(props: &DocBarProps) -> Html {
+    let store = props.store.clone();
+    let session = use_context::<SessionCtx>()
+        .expect("the app provides the session")
+        .0;
+    let export_open = use_state(|| false);
+    let current = store.state().document().id.clone();
+
+    let on_switch = {
+        let (store, session, current) = (store.clone(), session.clone(), current.clone());
+        Callback::from(move |e: Event| {
+            let id = crate::dom::target_value(&e);
+            if id != current {
+                session::switch(store.clone(), session.clone(), id);
+            }
+        })
+    };
+    let on_annotator = {
+        let (store, session) = (store.clone(), session.clone());
+        Callback::from(move |e: Event| {
+            let name = crate::dom::target_value(&e).trim().to_string();
+            session::set_annotator(&store, &session, name);
+        })
+    };
+    let export_json = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| session::export(&store, Format::Native))
+    };
+    let toggle_export = {
+        let export_open = export_open.clone();
+        Callback::from(move |_: MouseEvent| export_open.set(!*export_open))
+    };
+    let on_import = {
+        let (store, session) = (store.clone(), session.clone());
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Some(picked) = first_file(input.files()) {
+                session::import_file(store.clone(), session.clone(), picked);
+            }
+            // Choosing the same file again must fire again.
+            input.set_value("");
+        })
+    };
+    let open_text = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Msg::Ask(Some(Dialog::OpenText))))
+    };
+
+    let status = match &store.ui.save {
+        SaveStatus::Loading => html! { <span class="save muted">{ "Opening saved work…" }</span> },
+        SaveStatus::Saved(t) => html! {
+            <span class="save ok" title="Every change is saved in this browser at once">
+                { format!("Saved {}", t.clock(crate::dom::local_offset_minutes())) }
+            </span>
+        },
+        SaveStatus::Failed(why) => html! {
+            <span class="save warn" role="alert">
+                { format!("Not saved: {why} Your work is kept in this tab only; use Export JSON to keep a copy.") }
+            </span>
+        },
+        SaveStatus::Conflict => html! {
+            <span class="save warn">{ "Not saved: another tab saved this document." }</span>
+        },
+    };
+
+    html! {
+        <div class="docbar">
+            <div class="row">
+                <button type="button" onclick={export_json} title="Download the annotations as Marginalia JSON">
+                    { "Export JSON" }
+                </button>
+                <div class="export-menu">
+                    <button type="button" aria-haspopup="true" aria-expanded={export_open.to_string()}
+                        onclick={toggle_export}>{ "Export ▾" }</button>
+                    if *export_open {
+                        <ul class="export-list" role="menu" aria-label="Export formats">
+                            { for Format::ALL.iter().map(|f| {
+                                let (store, export_open, f) = (store.clone(), export_open.clone(), *f);
+                                let onclick = Callback::from(move |_: MouseEvent| {
+                                    export_open.set(false);
+                                    session::export(&store, f);
+                                });
+                                html! {
+                                    <li role="none">
+                                        <button type="button" role="menuitem" {onclick}>{ f.title() }</button>
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                    }
+                </div>
+                <label class="file-btn">
+                    <span aria-hidden="true">{ "Import" }</span>
+                    <input type="file" class="visually-hidden" aria-label="Import" onchange={on_import}
+                        accept=".json,.jsonl,.jsonld,.zip,application/json" />
+                </label>
+                <button type="button" onclick={open_text}>{ "Open text" }</button>
+            </div>
+            <div class="row">
+                <label class="inline">
+                    <span>{ "Document" }</span>
+                    <select onchange={on_switch} aria-label="Document">
+                        { for store.ui.documents.iter().map(|d| html! {
+                            <option value={d.id.clone()} selected={d.id == current}>{ d.title.clone() }</option>
+                        }) }
+                        if !store.ui.documents.iter().any(|d| d.id == current) {
+                            <option value={current.clone()} selected=true>{ store.state().document().title.clone() }</option>
+                        }
+                    </select>
+                </label>
+                <label class="inline">
+                    <span>{ "Annotator" }</span>
+                    <input type="text" class="annotator" value={store.ui.annotator.clone()}
+                        onchange={on_annotator} placeholder="your name" aria-label="Annotator" />
+                </label>
+                { status }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,626 @@
+//! The session: durable storage, other tabs, files in and out. These are the side effects
+//! around the store (house style: outside the reducer); each flow ends by dispatching plain
+//! messages, and every failure ends in a message that names it, never in silence.
+//!
+//! - On start: storage is opened, the last open document and its annotations are restored.
+//! - After every action: what the model's journal names is written at once (only that), and
+//!   the other tabs are told. A save over another tab's newer save is refused and the person
+//!   is asked.
+//! - Import, export, open text, switching documents.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+
+use super::store::{Dialog, DocEntry, Msg, SaveStatus, StoreHandle, Tone};
+use crate::dom::files::{download, Picked};
+use crate::dom::storage::{Db, DocRecord, SaveError, Workspace};
+use crate::dom::tabs::{tab_id, Channel, Saved};
+use crate::formats::native::{self, Imported};
+use crate::formats::{
+    check_document_text, decode_text, safe_file_stem, sha256_hex, Bundle, FileError, Format,
+    MAX_FILE_BYTES,
+};
+use crate::model::{Action, Document, Labels, State};
+
+/// What the session keeps between events.
+pub struct Session {
+    db: Option<Db>,
+    pub tab: String,
+    /// The serial of the open document this tab last read or wrote.
+    serial: u64,
+    /// Documents that storage holds (their text is stored).
+    stored: HashSet<String>,
+    /// Stored records, by document id (for finding a document by its text's hash).
+    records: Vec<DocRecord>,
+    /// Storage is open and the saved work restored: saving may begin.
+    ready: bool,
+    /// A save failed or was refused: the next save writes the whole document.
+    dirty: bool,
+    /// Another tab saved this document: nothing is written until the person chooses.
+    blocked: bool,
+    channel: Option<Channel>,
+}
+
+pub type SessionRef = Rc<RefCell<Session>>;
+
+impl Session {
+    pub fn new() -> SessionRef {
+        Rc::new(RefCell::new(Session {
+            db: None,
+            tab: tab_id(),
+            serial: 0,
+            stored: HashSet::new(),
+            records: Vec::new(),
+            ready: false,
+            dirty: false,
+            blocked: false,
+            channel: None,
+        }))
+    }
+}
+
+fn say(store: &StoreHandle, text: impl Into<String>, tone: Tone) {
+    store.dispatch(Msg::Say(text.into(), tone));
+}
+
+fn entries(records: &[DocRecord]) -> Vec<DocEntry> {
+    let default = Document::default_article();
+    let mut out = vec![DocEntry {
+        id: default.id.clone(),
+        title: default.title.clone(),
+    }];
+    for r in records {
+        if r.id != default.id {
+            out.push(DocEntry {
+                id: r.id.clone(),
+                title: r.title.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Opens storage and restores the last open document. Called once, when the app mounts.
+pub fn start(store: StoreHandle, session: SessionRef) {
+    crate::dom::storage::request_persistence();
+    // Hear other tabs' saves of the document open here.
+    {
+        let (store, session2) = (store.clone(), session.clone());
+        let channel = Channel::open(move |saved: Saved| {
+            let (me, open) = {
+                let s = session2.borrow();
+                (s.tab.clone(), s.serial)
+            };
+            let doc = store.state().document().id.clone();
+            if saved.tab != me && saved.doc == doc && saved.serial > open {
+                store.dispatch(Msg::Ask(Some(Dialog::Conflict {
+                    while_saving: false,
+                })));
+            }
+        });
+        session.borrow_mut().channel = channel;
+    }
+    spawn_local(async move {
+        let db = match Db::open().await {
+            Ok(db) => db,
+            Err(why) => {
+                store.dispatch(Msg::Save(SaveStatus::Failed(why.clone())));
+                store.dispatch(Msg::Documents(entries(&[])));
+                return;
+            }
+        };
+        session.borrow_mut().db = Some(db.clone());
+        let workspace = db.workspace().await.unwrap_or_default();
+        let records = db.documents().await.unwrap_or_default();
+        {
+            let mut s = session.borrow_mut();
+            s.stored = records.iter().map(|r| r.id.clone()).collect();
+            s.records = records.clone();
+        }
+        store.dispatch(Msg::Documents(entries(&records)));
+        store.dispatch(Msg::Annotator(workspace.annotator.clone()));
+        let current = workspace
+            .current
+            .clone()
+            .unwrap_or_else(|| store.state().document().id.clone());
+        let edited_meanwhile = store.state().revision() > 0;
+        if !edited_meanwhile {
+            if let Err(why) = load(&store, &session, &db, &current).await {
+                say(&store, why, Tone::Error);
+            }
+        }
+        let mut s = session.borrow_mut();
+        s.ready = true;
+        // Anything done before storage answered is written in full now.
+        s.dirty = edited_meanwhile;
+        drop(s);
+        if edited_meanwhile {
+            save(store.clone(), session.clone());
+        } else if !matches!(store.ui.save, SaveStatus::Failed(_)) {
+            store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+        }
+    });
+}
+
+/// Reads a stored document into the store. A document not stored (the shipped article before
+/// its first change) is opened fresh.
+async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> Result<(), String> {
+    let stored = db.load(id).await?;
+    let Some((rec, text, anns)) = stored else {
+        let default = Document::default_article();
+        if id == default.id {
+            let mut s = session.borrow_mut();
+            s.serial = 0;
+            s.dirty = false;
+            s.blocked = false;
+            drop(s);
+            // Already open and untouched (the page starts on it): nothing to replace.
+            let fresh = {
+                let state = store.state();
+                state.document().id == default.id && state.revision() == 0
+            };
+            if !fresh {
+                store.dispatch(Msg::Load(Box::new(State::new(Rc::new(default)))));
+            }
+            return Ok(());
+        }
+        return Err(format!(
+            "The document {id} is not in this browser's storage."
+        ));
+    };
+    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
+    let mut annotations = Vec::with_capacity(anns.len());
+    let mut damaged = 0;
+    for json in &anns {
+        match native::read_annotation_json(json, &doc, &rec.labels) {
+            Ok(a) => annotations.push(a),
+            Err(_) => damaged += 1,
+        }
+    }
+    let state =
+        State::restore(doc, rec.labels.clone(), annotations, rec.next_seq).map_err(|e| {
+            format!("The stored annotations of {id} are inconsistent ({e}); nothing was loaded.")
+        })?;
+    {
+        let mut s = session.borrow_mut();
+        s.serial = rec.serial;
+        s.dirty = false;
+        s.blocked = false;
+        s.stored.insert(rec.id.clone());
+    }
+    store.dispatch(Msg::Load(Box::new(state)));
+    if damaged > 0 {
+        say(
+            store,
+            format!("{damaged} stored annotation(s) of this document were damaged and left out."),
+            Tone::Error,
+        );
+    }
+    Ok(())
+}
+
+fn record(state: &State, session: &Session) -> DocRecord {
+    let doc = state.document();
+    DocRecord {
+        id: doc.id.clone(),
+        title: doc.title.clone(),
+        sha256: sha256_hex(doc.text()),
+        labels: state.labels().clone(),
+        next_seq: state.next_seq(),
+        serial: session.serial,
+        writer: session.tab.clone(),
+        saved_at: crate::dom::now().millis(),
+    }
+}
+
+/// Writes what changed since the last save. Called after every action.
+pub fn save(store: StoreHandle, session: SessionRef) {
+    let (db, full, known) = {
+        let s = session.borrow();
+        if !s.ready || s.blocked {
+            return;
+        }
+        let Some(db) = s.db.clone() else {
+            return;
+        };
+        let doc_id = store.state().document().id.clone();
+        (db, s.dirty || !s.stored.contains(&doc_id), s.serial)
+    };
+    let journal = store.take_journal();
+    let state = store.state();
+    let doc = state.document().clone();
+    let rec = record(&state, &session.borrow());
+    let all: Vec<(String, String)> = if full {
+        state
+            .annotations()
+            .iter()
+            .map(|a| (a.id.clone(), native::annotation_json(&doc, a)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let writes: Vec<(String, Option<String>)> = journal
+        .ids
+        .iter()
+        .map(|id| {
+            (
+                id.clone(),
+                state.get(id).map(|a| native::annotation_json(&doc, a)),
+            )
+        })
+        .collect();
+    drop(state);
+    if !full && writes.is_empty() && !journal.labels {
+        return;
+    }
+    spawn_local(async move {
+        let result = if full {
+            let mut rec = rec.clone();
+            rec.serial = known + 1;
+            db.create(&rec, doc.text(), &all, Some(known))
+                .await
+                .map(|_| rec.serial)
+        } else {
+            db.save(&rec, known, &writes).await
+        };
+        match result {
+            Ok(serial) => {
+                let mut s = session.borrow_mut();
+                s.serial = serial;
+                s.dirty = false;
+                if s.stored.insert(rec.id.clone()) {
+                    s.records.push(rec.clone());
+                }
+                if let Some(c) = &s.channel {
+                    c.announce(&Saved {
+                        tab: s.tab.clone(),
+                        doc: rec.id.clone(),
+                        serial,
+                    });
+                }
+                drop(s);
+                store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+            }
+            Err(SaveError::Conflict { .. }) => {
+                let mut s = session.borrow_mut();
+                s.dirty = true;
+                s.blocked = true;
+                drop(s);
+                store.dispatch(Msg::Save(SaveStatus::Conflict));
+                store.dispatch(Msg::Ask(Some(Dialog::Conflict { while_saving: true })));
+            }
+            Err(e @ SaveError::Failed(_)) => {
+                session.borrow_mut().dirty = true;
+                store.dispatch(Msg::Save(SaveStatus::Failed(e.to_string())));
+            }
+        }
+    });
+}
+
+/// Resolves a conflict: reload the stored document, or overwrite it with this tab's work.
+pub fn resolve_conflict(store: StoreHandle, session: SessionRef, reload: bool) {
+    store.dispatch(Msg::Ask(None));
+    let Some(db) = session.borrow().db.clone() else {
+        return;
+    };
+    let id = store.state().document().id.clone();
+    spawn_local(async move {
+        if reload {
+            match load(&store, &session, &db, &id).await {
+                Ok(()) => {
+                    let mut s = session.borrow_mut();
+                    s.dirty = false;
+                    s.blocked = false;
+                    drop(s);
+                    store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+                    say(&store, "Reloaded the saved version.", Tone::Info);
+                }
+                Err(why) => say(&store, why, Tone::Error),
+            }
+        } else {
+            // Take over: this tab's version becomes the stored one.
+            let stored = db.load(&id).await.ok().flatten().map(|(r, _, _)| r.serial);
+            {
+                let mut s = session.borrow_mut();
+                s.dirty = true;
+                s.blocked = false;
+                s.serial = stored.unwrap_or(s.serial);
+            }
+            save(store.clone(), session.clone());
+            say(
+                &store,
+                "Kept this tab's version; it is saved over the other.",
+                Tone::Info,
+            );
+        }
+    });
+}
+
+/// Saves which document is open and the annotator's name.
+fn save_workspace(store: &StoreHandle, session: &SessionRef, current: Option<String>) {
+    let Some(db) = session.borrow().db.clone() else {
+        return;
+    };
+    let ws = Workspace {
+        current: current.or_else(|| Some(store.state().document().id.clone())),
+        annotator: store.ui.annotator.clone(),
+    };
+    spawn_local(async move {
+        let _ = db.save_workspace(&ws).await;
+    });
+}
+
+pub fn set_annotator(store: &StoreHandle, session: &SessionRef, name: String) {
+    store.dispatch(Msg::Annotator(name));
+    save_workspace(store, session, None);
+}
+
+/// Downloads the open document in `format`.
+pub fn export(store: &StoreHandle, format: Format) {
+    let bundle = Bundle::from_state(&store.state(), &store.ui.annotator);
+    let name = format.file_name(&bundle.document.id);
+    match download(&name, format.mime(), &format.export(&bundle)) {
+        Ok(()) => say(store, format!("Exported {name}"), Tone::Info),
+        Err(why) => say(store, format!("The download failed: {why}"), Tone::Error),
+    }
+}
+
+/// Switches to another opened document.
+pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
+    let Some(db) = session.borrow().db.clone() else {
+        say(
+            &store,
+            "Storage is not available, so other documents cannot be opened.",
+            Tone::Error,
+        );
+        return;
+    };
+    spawn_local(async move {
+        match load(&store, &session, &db, &id).await {
+            Ok(()) => {
+                save_workspace(&store, &session, Some(id));
+                let title = store.state().document().title.clone();
+                say(&store, format!("Opened “{title}”."), Tone::Info);
+            }
+            Err(why) => say(&store, why, Tone::Error),
+        }
+    });
+}
+
+/// Reads a file chosen with Import or dropped on the page. Nothing changes until the person
+/// has answered the questions it raises.
+pub fn import_file(store: StoreHandle, session: SessionRef, picked: Picked) {
+    if picked.size > MAX_FILE_BYTES {
+        say(
+            &store,
+            format!(
+                "{}: {}",
+                picked.name,
+                FileError::TooLarge {
+                    bytes: picked.size,
+                    limit: MAX_FILE_BYTES
+                }
+            ),
+            Tone::Error,
+        );
+        return;
+    }
+    spawn_local(async move {
+        let bytes = match picked.bytes().await {
+            Ok(b) => b,
+            Err(why) => return say(&store, format!("{}: {why}", picked.name), Tone::Error),
+        };
+        let Some(format) = Format::detect(&picked.name, &bytes).filter(|f| f.can_import()) else {
+            return say(
+                &store,
+                format!(
+                    "{}: Marginalia cannot tell what kind of file this is. It imports {}.",
+                    picked.name,
+                    importable()
+                ),
+                Tone::Error,
+            );
+        };
+        match format.import(&bytes, &picked.name) {
+            Err(e) => say(&store, format!("{}: {e}", picked.name), Tone::Error),
+            Ok(imported) if !imported.problems.is_empty() => {
+                store.dispatch(Msg::Ask(Some(Dialog::ImportProblems {
+                    file: picked.name,
+                    imported: Rc::new(imported),
+                })));
+            }
+            Ok(imported) => {
+                store.dispatch(Msg::Ask(None));
+                offer(store, session, picked.name, imported);
+            }
+        }
+    });
+}
+
+fn importable() -> String {
+    let names: Vec<&str> = Format::ALL
+        .iter()
+        .filter(|f| f.can_import())
+        .map(|f| f.title())
+        .collect();
+    names.join(", ")
+}
+
+/// The valid annotations of a file: for the open document, ask replace or merge; for a text
+/// this browser holds, open that document and ask there; for a new text, open it as a new
+/// document. Spans are never re-offset onto a different text.
+pub fn offer(store: StoreHandle, session: SessionRef, file: String, imported: Imported) {
+    let sha = sha256_hex(imported.bundle.document.text());
+    if sha == sha256_hex(store.state().document().text()) {
+        store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
+            file,
+            imported: Rc::new(imported),
+        })));
+        return;
+    }
+    let known = session
+        .borrow()
+        .records
+        .iter()
+        .find(|r| r.sha256 == sha)
+        .map(|r| r.id.clone());
+    let db = session.borrow().db.clone();
+    match (known, db) {
+        (Some(id), Some(db)) => spawn_local(async move {
+            match load(&store, &session, &db, &id).await {
+                Ok(()) => {
+                    save_workspace(&store, &session, Some(id));
+                    store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
+                        file,
+                        imported: Rc::new(imported),
+                    })));
+                }
+                Err(why) => say(&store, why, Tone::Error),
+            }
+        }),
+        _ => open_bundle(store, session, imported.bundle),
+    }
+}
+
+/// Applies a confirmed import (replace or merge) to the open document.
+pub fn apply_import(store: &StoreHandle, imported: &Imported, replace: bool) {
+    store.dispatch(Msg::Ask(None));
+    let bundle = &imported.bundle;
+    if sha256_hex(bundle.document.text()) != sha256_hex(store.state().document().text()) {
+        return say(
+            store,
+            "The file is for another text; nothing was imported.",
+            Tone::Error,
+        );
+    }
+    store.dispatch(Msg::Do(Action::Import {
+        annotations: bundle.annotations.clone(),
+        labels: if replace {
+            bundle.labels.clone()
+        } else {
+            merged_labels(store.state().labels(), &bundle.labels)
+        },
+        replace,
+    }));
+}
+
+/// Labels for a merge: the open document's, then the file's that are new.
+fn merged_labels(here: &Labels, file: &Labels) -> Labels {
+    let mut out = here.clone();
+    for l in &file.entity {
+        if !out.entity.contains(l) {
+            out.entity.push(l.clone());
+        }
+    }
+    for l in &file.checkworthiness {
+        if !out.checkworthiness.contains(l) {
+            out.checkworthiness.push(l.clone());
+        }
+    }
+    out
+}
+
+/// An id for a new document that no opened document has.
+fn fresh_doc_id(session: &Session, wanted: &str) -> String {
+    let base = safe_file_stem(wanted);
+    let default = Document::default_article().id;
+    let taken = |id: &str| id == default || session.stored.contains(id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken(id))
+        .expect("some suffix is free")
+}
+
+/// Opens a bundle as a new document and stores it.
+pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
+    let id = fresh_doc_id(&session.borrow(), &bundle.document.id);
+    let doc = Rc::new(Document::new(
+        id.clone(),
+        bundle.document.title.clone(),
+        bundle.document.text(),
+    ));
+    let n = bundle.annotations.len();
+    let state = match State::restore(doc, bundle.labels, bundle.annotations, 1) {
+        Ok(s) => s,
+        Err(e) => return say(&store, format!("Nothing was opened: {e}"), Tone::Error),
+    };
+    let title = state.document().title.clone();
+    session.borrow_mut().serial = 0;
+    session.borrow_mut().dirty = true;
+    store.dispatch(Msg::Load(Box::new(state)));
+    let mut docs = store.ui.documents.clone();
+    docs.push(DocEntry {
+        id: id.clone(),
+        title: title.clone(),
+    });
+    store.dispatch(Msg::Documents(docs));
+    save(store.clone(), session.clone());
+    save_workspace(&store, &session, Some(id));
+    say(
+        &store,
+        format!(
+            "Opened “{title}” as a new document with {n} annotation{}.",
+            if n == 1 { "" } else { "s" }
+        ),
+        Tone::Info,
+    );
+}
+
+/// Opens text (from a .txt file or pasted) as a new document.
+pub fn open_text(store: StoreHandle, session: SessionRef, name: &str, title: &str, bytes: &[u8]) {
+    let text = match decode_text(bytes) {
+        Ok(t) => t,
+        Err(e) => return say(&store, e.to_string(), Tone::Error),
+    };
+    if text.trim().is_empty() {
+        return say(
+            &store,
+            "The text is empty: there is nothing to annotate.",
+            Tone::Error,
+        );
+    }
+    if let Err(why) = check_document_text(text) {
+        return say(&store, why, Tone::Error);
+    }
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .to_string();
+    let title = if title.trim().is_empty() {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| crate::model::state::shorten(l, 80))
+            .unwrap_or_else(|| stem.clone())
+    } else {
+        title.trim().to_string()
+    };
+    let id_from = if stem.trim().is_empty() {
+        &title
+    } else {
+        &stem
+    };
+    let bundle = Bundle {
+        document: Document::new(id_from.to_lowercase(), title, text),
+        labels: store.state().labels().clone(),
+        annotator: store.ui.annotator.clone(),
+        annotations: Vec::new(),
+    };
+    store.dispatch(Msg::Ask(None));
+    open_bundle(store, session, bundle);
+}
+
+/// The session as components receive it (a context; equal when it is the same session).
+#[derive(Clone)]
+pub struct SessionCtx(pub SessionRef);
+
+impl PartialEq for SessionCtx {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
