@@ -5,6 +5,8 @@
 //! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
 //! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
 
+pub mod conll;
+pub mod label_studio;
 pub mod native;
 #[cfg(test)]
 pub mod testing;
@@ -20,15 +22,19 @@ use crate::model::{Annotation, Document, Labels};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Native,
+    LabelStudio,
+    Conll,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Native];
+    pub const ALL: &'static [Format] = &[Format::Native, Format::LabelStudio, Format::Conll];
 
     /// The name used on the command line (`--to native`).
     pub fn key(self) -> &'static str {
         match self {
             Format::Native => "native",
+            Format::LabelStudio => "label-studio",
+            Format::Conll => "conll",
         }
     }
 
@@ -36,6 +42,8 @@ impl Format {
     pub fn title(self) -> &'static str {
         match self {
             Format::Native => "Marginalia JSON",
+            Format::LabelStudio => "Label Studio JSON",
+            Format::Conll => "CoNLL-2003 (IOB2)",
         }
     }
 
@@ -43,18 +51,22 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Native => ".marginalia.json",
+            Format::LabelStudio => ".label-studio.json",
+            Format::Conll => ".conll",
         }
     }
 
     pub fn mime(self) -> &'static str {
         match self {
-            Format::Native => "application/json",
+            Format::Native | Format::LabelStudio => "application/json",
+            Format::Conll => "text/plain",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
-            Format::Native => true,
+            Format::Native | Format::LabelStudio => true,
+            Format::Conll => false,
         }
     }
 
@@ -70,14 +82,19 @@ impl Format {
     pub fn export(self, bundle: &Bundle) -> Vec<u8> {
         match self {
             Format::Native => native::export(bundle).into_bytes(),
+            Format::LabelStudio => label_studio::export(bundle).into_bytes(),
+            Format::Conll => conll::export(bundle).into_bytes(),
         }
     }
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
-        let _ = file_name;
         match self {
             Format::Native => native::import_bytes(bytes),
+            Format::LabelStudio => label_studio::import_bytes(bytes, file_name),
+            Format::Conll => Err(FileError::Shape(
+                "CoNLL-2003 files cannot be read: Marginalia only writes them.".into(),
+            )),
         }
     }
 
@@ -94,6 +111,9 @@ impl Format {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         if head.contains("\"format\"") && head.contains("marginalia") {
             return Some(Format::Native);
+        }
+        if label_studio::looks_like(&head) {
+            return Some(Format::LabelStudio);
         }
         name.ends_with(".json").then_some(Format::Native)
     }

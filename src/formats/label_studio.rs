@@ -1,0 +1,1212 @@
+//! Label Studio tasks JSON: export and import.
+//!
+//! A file is a JSON list of Label Studio tasks; Marginalia writes one task for its one
+//! document, and [`labeling_config`] gives the project configuration that reads it:
+//!
+//! ```text
+//! [{ "id": 1,
+//!    "data": { "text": "…", "document_id": "damascus-2024-12-08", "title": "…", "annotator": "…" },
+//!    "annotations": [{ "id": 1, "result": [
+//!      { "id": "e1", "from_name": "label", "to_name": "text", "type": "labels",
+//!        "value": { "start": 32, "end": 52, "text": "Hayat Tahrir al-Sham", "labels": ["ORG"] } },
+//!      { "id": "q3", "from_name": "direct", "to_name": "text", "type": "choices",
+//!        "value": { "start": 456, "end": 674, "choices": ["direct"] } },
+//!      { "from_id": "q3", "to_id": "e2", "type": "relation", "direction": "right", "labels": ["SPEAKER"] } … ],
+//!      "was_cancelled": false, "ground_truth": false, "created_at": "…", "updated_at": "…" }] }]
+//! ```
+//!
+//! - Every annotation is a `labels` region of the `label` control: entities by their label,
+//!   quotes as `QUOTE`, claims as `CLAIM`. The region id is the annotation id.
+//! - A linked speaker or claimant is a `relation` from the quote or claim to the entity,
+//!   labelled `SPEAKER` or `CLAIMANT`.
+//! - A quote's cue is a region of its own, of the `cue` control with the label `CUE` (id
+//!   `<quote id>-cue`), and a `CUE` relation from the quote to it.
+//! - The rest travels as per-region results (`perRegion` controls, same id as the region):
+//!   `direct` (choices `direct`/`indirect`, every quote), `checkworthiness` (choices, claims
+//!   that have one), `speaker`/`claimant` (text areas: a name not in the text), `note` (text
+//!   area, annotations that have one).
+//! - The document's id, title and the annotator are in `data` (Label Studio keeps task data
+//!   as it is; `completed_by` is left out because Label Studio refuses an e-mail it does not
+//!   know). The annotation's `created_at` is the earliest creation time, `updated_at` the latest
+//!   change. A document without annotations has no annotation (`"annotations": []`).
+//! - Results are in annotation order (start, end, id), each region followed by its per-region
+//!   results and its cue; relations come last. The first result is thus a `label` region,
+//!   which matters: label-studio-converter's CONLL2003 export reads the first Labels control
+//!   it meets.
+//!
+//! **Offsets are Unicode code points**, end exclusive, as everywhere in Marginalia: Label
+//! Studio's Text tag stores code points, not JavaScript's UTF-16 units. Evidence: the editor's
+//! own test `web/libs/editor/tests/integration/e2e/ner/emoji.cy.ts` in HumanSignal/label-studio
+//! ("Should calculate offsets by code points in text": in `"🐱 Warning: This is a test text"`
+//! the word `test` is `start: 21, end: 25`, which is code points; UTF-16 would be 22..26);
+//! the fix that made it so, "Fix offsets in Text with emoji — store code points instead of js
+//! length" (HumanSignal/label-studio#1559, which the maintainers say landed through
+//! label-studio-frontend#308), after HumanSignal/label-studio#1347 and #1008 reported emoji
+//! shifting offsets (#4988 is a later display bug; its exported JSON is right). The consumers
+//! agree: label-studio-converter slices Python strings (`text[start:end]` in
+//! `create_tokens_and_tags`), which count code points. Files from the Label Studio versions
+//! before that fix may hold UTF-16 offsets: the import notices when a region's `text` matches
+//! its offsets read as UTF-16 and says so instead of guessing.
+//!
+//! **Import** reads a list of tasks or one task object; it takes the first task, its first
+//! annotation that was not cancelled (or, without one, its first prediction). The text is
+//! `data.text` (or the task's only text field). Every result is checked on its own: a region
+//! that cannot be read, a relation between kinds Marginalia does not link, a per-region field
+//! it does not know, a region with two labels, a non-text result (rectangles, …) is a
+//! [`Problem`] naming the result (its `index` is the position in `result`, and `total` counts
+//! results), and the rest is kept. Region ids of Marginalia's own form
+//! (`e12` for an entity, `q3`, `c5`) are kept; Label Studio's random ones are replaced by new
+//! ids of that form. Relations are read by the kinds they join (quote–entity, claim–entity,
+//! quote–cue), whatever their direction. Labels start from the defaults; any entity label or
+//! check-worthiness value the file uses that is not among them is added.
+//!
+//! **What is lost**: per-annotation creation and change times (one time per file), the label
+//! sets' unused labels, and entity labels named `QUOTE`, `CLAIM` or `CUE` (they read back as
+//! quotes, claims, cues).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::native::{Imported, Problem};
+use super::{check_document_text, decode_text, safe_file_stem, Bundle, FileError};
+use crate::model::annotation::looks_direct;
+use crate::model::labels::validate_label;
+use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
+
+/// The Text object tag's name: every result's `to_name`.
+pub const TO_NAME: &str = "text";
+/// The Labels control of annotations.
+pub const LABEL_CONTROL: &str = "label";
+/// The Labels control of cues.
+pub const CUE_CONTROL: &str = "cue";
+pub const QUOTE: &str = "QUOTE";
+pub const CLAIM: &str = "CLAIM";
+pub const CUE: &str = "CUE";
+pub const SPEAKER: &str = "SPEAKER";
+pub const CLAIMANT: &str = "CLAIMANT";
+/// Per-region controls.
+pub const DIRECT_CONTROL: &str = "direct";
+pub const CHECKWORTHINESS_CONTROL: &str = "checkworthiness";
+pub const SPEAKER_NAME_CONTROL: &str = "speaker";
+pub const CLAIMANT_NAME_CONTROL: &str = "claimant";
+pub const NOTE_CONTROL: &str = "note";
+pub const DIRECT: &str = "direct";
+pub const INDIRECT: &str = "indirect";
+
+// ---- export ----
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    id: u64,
+    data: DataOut<'a>,
+    annotations: Vec<AnnotationOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DataOut<'a> {
+    text: &'a str,
+    document_id: &'a str,
+    title: &'a str,
+    annotator: &'a str,
+}
+
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    id: u64,
+    result: Vec<ResultOut<'a>>,
+    was_cancelled: bool,
+    ground_truth: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultOut<'a> {
+    Region {
+        id: String,
+        from_name: &'static str,
+        to_name: &'static str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        value: ValueOut<'a>,
+    },
+    Relation {
+        from_id: &'a str,
+        to_id: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        direction: &'static str,
+        labels: [&'static str; 1],
+    },
+}
+
+#[derive(Serialize)]
+struct ValueOut<'a> {
+    start: usize,
+    end: usize,
+    #[serde(flatten)]
+    body: ValueBody<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ValueBody<'a> {
+    Labels { text: &'a str, labels: [&'a str; 1] },
+    Choices { choices: [&'a str; 1] },
+    TextArea { text: [&'a str; 1] },
+}
+
+fn region<'a>(
+    id: &str,
+    from_name: &'static str,
+    kind: &'static str,
+    span: Span,
+    body: ValueBody<'a>,
+) -> ResultOut<'a> {
+    ResultOut::Region {
+        id: id.to_string(),
+        from_name,
+        to_name: TO_NAME,
+        kind,
+        value: ValueOut {
+            start: span.start,
+            end: span.end,
+            body,
+        },
+    }
+}
+
+fn relation<'a>(from_id: &'a str, to_id: &str, label: &'static str) -> ResultOut<'a> {
+    ResultOut::Relation {
+        from_id,
+        to_id: to_id.to_string(),
+        kind: "relation",
+        direction: "right",
+        labels: [label],
+    }
+}
+
+/// The bundle as a Label Studio tasks file.
+pub fn export(bundle: &Bundle) -> String {
+    let doc = &bundle.document;
+    let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
+    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let ids: HashSet<&str> = anns.iter().map(|a| a.id.as_str()).collect();
+    let mut regions = Vec::new();
+    let mut relations = Vec::new();
+    for a in &anns {
+        let label = match &a.body {
+            Body::Entity { label } => label.as_str(),
+            Body::Quote { .. } => QUOTE,
+            Body::Claim { .. } => CLAIM,
+        };
+        regions.push(region(
+            &a.id,
+            LABEL_CONTROL,
+            "labels",
+            a.span,
+            ValueBody::Labels {
+                text: doc.slice(a.span),
+                labels: [label],
+            },
+        ));
+        let choices = |control, choice| {
+            region(
+                &a.id,
+                control,
+                "choices",
+                a.span,
+                ValueBody::Choices { choices: [choice] },
+            )
+        };
+        let textarea = |control, text| {
+            region(
+                &a.id,
+                control,
+                "textarea",
+                a.span,
+                ValueBody::TextArea { text: [text] },
+            )
+        };
+        match &a.body {
+            Body::Entity { .. } => {}
+            Body::Quote {
+                speaker,
+                cue,
+                direct,
+            } => {
+                regions.push(choices(
+                    DIRECT_CONTROL,
+                    if *direct { DIRECT } else { INDIRECT },
+                ));
+                match speaker {
+                    Some(Party::Ref(id)) => relations.push(relation(&a.id, id, SPEAKER)),
+                    Some(Party::Name(name)) => regions.push(textarea(SPEAKER_NAME_CONTROL, name)),
+                    None => {}
+                }
+                if let Some(cue) = cue {
+                    let mut cue_id = format!("{}-cue", a.id);
+                    while ids.contains(cue_id.as_str()) {
+                        cue_id.push_str("-cue");
+                    }
+                    relations.push(relation(&a.id, &cue_id, CUE));
+                    regions.push(region(
+                        &cue_id,
+                        CUE_CONTROL,
+                        "labels",
+                        *cue,
+                        ValueBody::Labels {
+                            text: doc.slice(*cue),
+                            labels: [CUE],
+                        },
+                    ));
+                }
+            }
+            Body::Claim {
+                claimant,
+                checkworthiness,
+            } => {
+                if let Some(c) = checkworthiness {
+                    regions.push(choices(CHECKWORTHINESS_CONTROL, c));
+                }
+                match claimant {
+                    Some(Party::Ref(id)) => relations.push(relation(&a.id, id, CLAIMANT)),
+                    Some(Party::Name(name)) => regions.push(textarea(CLAIMANT_NAME_CONTROL, name)),
+                    None => {}
+                }
+            }
+        }
+        if !a.note.is_empty() {
+            regions.push(textarea(NOTE_CONTROL, &a.note));
+        }
+    }
+    regions.extend(relations);
+    let annotations = if anns.is_empty() {
+        Vec::new()
+    } else {
+        let created = anns.iter().map(|a| a.created).min().unwrap_or_default();
+        let updated = anns.iter().map(|a| a.updated).max().unwrap_or_default();
+        vec![AnnotationOut {
+            id: 1,
+            result: regions,
+            was_cancelled: false,
+            ground_truth: false,
+            created_at: created.to_rfc3339(),
+            updated_at: updated.to_rfc3339(),
+        }]
+    };
+    let tasks = [TaskOut {
+        id: 1,
+        data: DataOut {
+            text: doc.text(),
+            document_id: &doc.id,
+            title: &doc.title,
+            annotator: &bundle.annotator,
+        },
+        annotations,
+    }];
+    let mut out = serde_json::to_string_pretty(&tasks).expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+/// The Label Studio labeling configuration for files of this format with these labels: the
+/// text, the annotation and cue labels, the relations, and the per-region fields.
+pub fn labeling_config(labels: &Labels) -> String {
+    let mut x = String::from("<View>\n");
+    x.push_str("  <Labels name=\"label\" toName=\"text\">\n");
+    for l in &labels.entity {
+        x.push_str(&format!("    <Label value=\"{}\"/>\n", xml_escape(l)));
+    }
+    x.push_str("    <Label value=\"QUOTE\" background=\"#2f6fb0\"/>\n");
+    x.push_str("    <Label value=\"CLAIM\" background=\"#b0612f\"/>\n");
+    x.push_str("  </Labels>\n");
+    x.push_str("  <Labels name=\"cue\" toName=\"text\">\n");
+    x.push_str("    <Label value=\"CUE\" background=\"#888888\"/>\n");
+    x.push_str("  </Labels>\n");
+    x.push_str("  <Style>.htx-text { white-space: pre-wrap; }</Style>\n");
+    x.push_str("  <Text name=\"text\" value=\"$text\"/>\n");
+    x.push_str("  <Relations>\n");
+    for r in [SPEAKER, CLAIMANT, CUE] {
+        x.push_str(&format!("    <Relation value=\"{r}\"/>\n"));
+    }
+    x.push_str("  </Relations>\n");
+    x.push_str(
+        "  <Choices name=\"direct\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" choice=\"single\">\n",
+    );
+    x.push_str("    <Choice value=\"direct\"/>\n    <Choice value=\"indirect\"/>\n");
+    x.push_str("  </Choices>\n");
+    x.push_str(
+        "  <Choices name=\"checkworthiness\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"CLAIM\" choice=\"single\">\n",
+    );
+    for c in &labels.checkworthiness {
+        x.push_str(&format!("    <Choice value=\"{}\"/>\n", xml_escape(c)));
+    }
+    x.push_str("  </Choices>\n");
+    x.push_str("  <TextArea name=\"speaker\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" maxSubmissions=\"1\" placeholder=\"Speaker, when not in the text\"/>\n");
+    x.push_str("  <TextArea name=\"claimant\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"CLAIM\" maxSubmissions=\"1\" placeholder=\"Claimant, when not in the text\"/>\n");
+    x.push_str("  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\" placeholder=\"Note\"/>\n");
+    x.push_str("</View>\n");
+    x
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Whether the start of a JSON file looks like Label Studio tasks.
+pub fn looks_like(head: &str) -> bool {
+    let t = head.trim_start();
+    (t.starts_with('[') || t.starts_with('{')) && head.contains("\"data\"")
+}
+
+// ---- import ----
+
+fn shape(msg: impl Into<String>) -> FileError {
+    FileError::Shape(msg.into())
+}
+
+/// Reads a Label Studio tasks file from its bytes; `file_name` names the document when the
+/// task does not.
+pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
+    import(decode_text(bytes)?, file_name)
+}
+
+/// Reads a Label Studio tasks file.
+pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        FileError::Syntax(format!(
+            "This file is not JSON: {} (line {}, column {}).",
+            describe_json_error(&e),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let task = match &value {
+        Value::Array(tasks) => tasks.first().ok_or_else(|| {
+            shape("This is an empty list: it holds no Label Studio task to read.")
+        })?,
+        Value::Object(_) => &value,
+        other => {
+            return Err(shape(format!(
+                "This is JSON, but not Label Studio tasks: it is {} where a list of tasks was expected.",
+                json_type(other)
+            )))
+        }
+    };
+    let Value::Object(task) = task else {
+        return Err(shape(format!(
+            "The first task is {}, not an object.",
+            json_type(task)
+        )));
+    };
+    let data = match task.get("data") {
+        Some(Value::Object(d)) => d,
+        Some(other) => {
+            return Err(shape(format!(
+                "The task's \"data\" must be an object, not {}.",
+                json_type(other)
+            )))
+        }
+        None => return Err(shape(
+            "This is JSON, but not a Label Studio task: it has no \"data\" object with the text.",
+        )),
+    };
+    let text = task_text(data)?;
+    check_document_text(&text).map_err(shape)?;
+
+    let data_str = |key: &str| -> Result<Option<String>, FileError> {
+        match data.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(shape(format!(
+                "data.{key} must be a string, not {}.",
+                json_type(other)
+            ))),
+        }
+    };
+    let stem = file_stem(file_name);
+    let id = match data_str("document_id")? {
+        Some(id) => {
+            if id.trim().is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control)
+            {
+                return Err(shape(
+                    "data.document_id must be 1–200 characters, without control characters.",
+                ));
+            }
+            id
+        }
+        None => stem.clone(),
+    };
+    let title = data_str("title")?.unwrap_or_else(|| stem.clone());
+    let document = Document::new(id, title, text);
+
+    let (annotation, annotator) = pick_annotation(task)?;
+    let annotator = match data_str("annotator")? {
+        Some(a) => a,
+        None => annotator,
+    };
+    let (items, created, updated) = match annotation {
+        None => (&[][..], Timestamp::default(), Timestamp::default()),
+        Some(a) => {
+            let items = match a.get("result") {
+                Some(Value::Array(items)) => items.as_slice(),
+                None | Some(Value::Null) => &[][..],
+                Some(other) => {
+                    return Err(shape(format!(
+                        "The annotation's \"result\" must be a list, not {}.",
+                        json_type(other)
+                    )))
+                }
+            };
+            let time = |key: &str| {
+                a.get(key)
+                    .and_then(Value::as_str)
+                    .and_then(Timestamp::parse_rfc3339)
+                    .unwrap_or_default()
+            };
+            let created = time("created_at");
+            let updated = match time("updated_at") {
+                t if t < created => created,
+                t => t,
+            };
+            (items, created, updated)
+        }
+    };
+
+    let mut reader = Reader {
+        doc: &document,
+        labels: Labels::default(),
+        problems: Vec::new(),
+        regions: Vec::new(),
+        by_file_id: HashMap::new(),
+        invalid_ids: HashSet::new(),
+        keys: HashMap::new(),
+    };
+    reader.read(items);
+    let (annotations, labels, problems) = reader.finish(created, updated);
+    Ok(Imported {
+        bundle: Bundle {
+            document,
+            labels,
+            annotator,
+            annotations,
+        },
+        problems,
+        total: items.len(),
+    })
+}
+
+/// The document text: `data.text`, or the task's only string field.
+fn task_text(data: &Map<String, Value>) -> Result<String, FileError> {
+    match data.get("text") {
+        Some(Value::String(s)) => return Ok(s.clone()),
+        Some(other) => {
+            return Err(shape(format!(
+                "data.text must be a string, not {}.",
+                json_type(other)
+            )))
+        }
+        None => {}
+    }
+    let strings: Vec<&str> = data
+        .iter()
+        .filter(|(k, v)| {
+            v.is_string() && !matches!(k.as_str(), "document_id" | "title" | "annotator")
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    match strings.as_slice() {
+        [key] => Ok(data[*key].as_str().unwrap_or_default().to_string()),
+        _ => {
+            let keys: Vec<&str> = data.keys().map(String::as_str).collect();
+            Err(shape(format!(
+                "The task's data has no \"text\" (it has {}); Marginalia reads the document from data.text.",
+                if keys.is_empty() {
+                    "no fields".to_string()
+                } else {
+                    keys.join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// The file name without `.label-studio.json` or `.json`, made safe as an id.
+fn file_stem(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let lower = base.to_lowercase();
+    let stem = [".label-studio.json", ".json"]
+        .iter()
+        .find(|ext| lower.ends_with(*ext))
+        .map_or(base, |ext| &base[..base.len() - ext.len()]);
+    safe_file_stem(stem)
+}
+
+/// A JSON object.
+type Object = Map<String, Value>;
+
+/// The task's first annotation not cancelled, else its first prediction; and who made it.
+fn pick_annotation(task: &Object) -> Result<(Option<&Object>, String), FileError> {
+    let list = |key: &str| -> Result<&[Value], FileError> {
+        match task.get(key) {
+            None | Some(Value::Null) => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(other) => Err(shape(format!(
+                "\"{key}\" must be a list, not {}.",
+                json_type(other)
+            ))),
+        }
+    };
+    let annotations = if task.contains_key("annotations") {
+        list("annotations")?
+    } else {
+        list("completions")?
+    };
+    let cancelled = |a: &Map<String, Value>| {
+        ["was_cancelled", "skipped"]
+            .iter()
+            .any(|k| a.get(*k) == Some(&Value::Bool(true)))
+    };
+    for (what, items) in [
+        ("annotation", annotations),
+        ("prediction", list("predictions")?),
+    ] {
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(a) = item else {
+                return Err(shape(format!(
+                    "{} {} of the task is {}, not an object.",
+                    capitalise(what),
+                    i + 1,
+                    json_type(item)
+                )));
+            };
+            if what == "annotation" && cancelled(a) {
+                continue;
+            }
+            let by = match a.get("completed_by") {
+                Some(Value::Object(u)) => u
+                    .get("email")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                Some(Value::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            return Ok((Some(a), by));
+        }
+    }
+    Ok((None, String::new()))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A region read from a `labels` result.
+struct Region {
+    /// Its position in the result list.
+    index: usize,
+    file_id: Option<String>,
+    span: Span,
+    what: What,
+    // Filled by per-region results and relations:
+    party: Option<PartyAt>,
+    cue: Option<usize>,
+    direct: Option<bool>,
+    checkworthiness: Option<String>,
+    note: Option<String>,
+    /// A cue: whether a quote links to it.
+    used: bool,
+}
+
+#[derive(Clone, PartialEq)]
+enum What {
+    Annotation(Kind, Option<String>),
+    Cue,
+}
+
+enum PartyAt {
+    Region(usize),
+    Name(String),
+}
+
+struct Reader<'a> {
+    doc: &'a Document,
+    labels: Labels,
+    problems: Vec<Problem>,
+    regions: Vec<Region>,
+    /// Valid regions by their id in the file.
+    by_file_id: HashMap<String, usize>,
+    /// Ids of regions that could not be read.
+    invalid_ids: HashSet<String>,
+    keys: HashMap<(Kind, Option<String>, Span), usize>,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, index: usize, item: &Value, message: impl Into<String>) {
+        self.problems.push(Problem {
+            index,
+            id: item.get("id").and_then(Value::as_str).map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn read(&mut self, items: &[Value]) {
+        // Regions first, so that relations and per-region fields can refer to later ones.
+        let mut rest = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let Value::Object(o) = item else {
+                self.problem(
+                    index,
+                    item,
+                    format!("is {}, not an object", json_type(item)),
+                );
+                continue;
+            };
+            let kind = o
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_lowercase();
+            match kind.as_str() {
+                "labels" => match self.read_region(index, o) {
+                    Ok(region) => self.add_region(item, region),
+                    Err(message) => {
+                        if let Some(id) = o.get("id").and_then(Value::as_str) {
+                            self.invalid_ids.insert(id.to_string());
+                        }
+                        self.problem(index, item, message);
+                    }
+                },
+                "relation" | "choices" | "textarea" => rest.push((index, item, kind)),
+                "" => self.problem(index, item, "it has no \"type\""),
+                other => self.problem(
+                    index,
+                    item,
+                    format!(
+                        "it is a “{}” result; Marginalia reads text spans (\"labels\"), relations and its own per-region fields",
+                        short(other, 40)
+                    ),
+                ),
+            }
+        }
+        for (index, item, kind) in rest {
+            let result = if kind == "relation" {
+                self.read_relation(item)
+            } else {
+                self.read_per_region(item, &kind)
+            };
+            if let Err(message) = result {
+                self.problem(index, item, message);
+            }
+        }
+    }
+
+    fn read_region(&mut self, index: usize, o: &Map<String, Value>) -> Result<Region, String> {
+        let file_id = match o.get("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                return Err(format!("its id must be a string, not {}", json_type(other)))
+            }
+        };
+        let value = match o.get("value") {
+            Some(Value::Object(v)) => v,
+            _ => return Err("it has no \"value\" object".into()),
+        };
+        let span = read_span(value, self.doc)?;
+        if self.doc.slice(span).trim().is_empty() {
+            return Err("its span covers only spaces".into());
+        }
+        let expected = self.doc.slice(span);
+        match value.get("text") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(t)) if t == expected => {}
+            Some(Value::String(t)) => {
+                let mut message = format!(
+                    "its text “{}” is not the document's text at {}..{} (“{}”)",
+                    short(t, 40),
+                    span.start,
+                    span.end,
+                    short(expected, 40)
+                );
+                if let (Some(s), Some(e)) = (
+                    self.doc.utf16_to_cp(span.start),
+                    self.doc.utf16_to_cp(span.end),
+                ) {
+                    if s < e && self.doc.slice(Span::new(s, e)) == t {
+                        message.push_str(
+                            "; read as UTF-16 units the offsets would fit: the file was written by a Label Studio that counted UTF-16, not code points",
+                        );
+                    }
+                }
+                return Err(message);
+            }
+            Some(other) => {
+                return Err(format!(
+                    "its \"text\" must be a string, not {}",
+                    json_type(other)
+                ))
+            }
+        }
+        let labels: Vec<&str> = match value.get("labels") {
+            Some(Value::Array(l)) => l
+                .iter()
+                .map(|v| v.as_str().ok_or("its labels must be strings"))
+                .collect::<Result<_, _>>()?,
+            _ => return Err("it has no \"labels\" list".into()),
+        };
+        let label = match labels.as_slice() {
+            [one] => *one,
+            [] => return Err("it has no label".into()),
+            many => {
+                return Err(format!(
+                    "it has {} labels ({}); Marginalia gives a span one label: make one region per label",
+                    many.len(),
+                    short(&many.join(", "), 60)
+                ))
+            }
+        };
+        let from_name = o.get("from_name").and_then(Value::as_str);
+        let what = if from_name == Some(CUE_CONTROL) || label == CUE {
+            What::Cue
+        } else if label == QUOTE {
+            What::Annotation(Kind::Quote, None)
+        } else if label == CLAIM {
+            What::Annotation(Kind::Claim, None)
+        } else {
+            validate_label(label)?;
+            What::Annotation(Kind::Entity, Some(label.to_string()))
+        };
+        if matches!(what, What::Annotation(Kind::Entity, _))
+            && self.doc.paragraphs_overlapping(span).len() > 1
+        {
+            return Err("it is an entity across a paragraph break".into());
+        }
+        Ok(Region {
+            index,
+            file_id,
+            span,
+            what,
+            party: None,
+            cue: None,
+            direct: None,
+            checkworthiness: None,
+            note: None,
+            used: false,
+        })
+    }
+
+    fn add_region(&mut self, item: &Value, region: Region) {
+        let index = region.index;
+        if let Some(id) = &region.file_id {
+            if let Some(&first) = self.by_file_id.get(id) {
+                let message = format!(
+                    "the id {id} is already used by result {}",
+                    self.regions[first].index + 1
+                );
+                self.problem(index, item, message);
+                return;
+            }
+        }
+        if let What::Annotation(kind, label) = &region.what {
+            let key = (*kind, label.clone(), region.span);
+            if let Some(&first) = self.keys.get(&key) {
+                let message = format!(
+                    "repeats the label and span of result {}",
+                    self.regions[first].index + 1
+                );
+                self.problem(index, item, message);
+                return;
+            }
+            if let Some(label) = label {
+                if !self.labels.entity.contains(label) {
+                    self.labels.entity.push(label.clone());
+                }
+            }
+            self.keys.insert(key, self.regions.len());
+        }
+        if let Some(id) = &region.file_id {
+            self.by_file_id.insert(id.clone(), self.regions.len());
+        }
+        self.regions.push(region);
+    }
+
+    /// The valid region a relation or per-region field refers to by `key`.
+    fn target(&self, item: &Value, key: &str, what: &str) -> Result<usize, String> {
+        let id = match item.get(key) {
+            Some(Value::String(id)) => id,
+            Some(Value::Number(n)) => return Err(format!("its {what} {n} is not a region id")),
+            _ => return Err(format!("it has no \"{key}\"")),
+        };
+        match self.by_file_id.get(id) {
+            Some(&r) => Ok(r),
+            None if self.invalid_ids.contains(id) => {
+                Err(format!("its {what} {} is itself invalid", short(id, 40)))
+            }
+            None => Err(format!(
+                "its {what} {} is not a span in the file",
+                short(id, 40)
+            )),
+        }
+    }
+
+    fn read_relation(&mut self, item: &Value) -> Result<(), String> {
+        let from = self.target(item, "from_id", "start")?;
+        let to = self.target(item, "to_id", "end")?;
+        let label = match item.get("labels") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(l)) if l.is_empty() => None,
+            Some(Value::Array(l)) if l.len() == 1 && l[0].is_string() => l[0].as_str(),
+            Some(_) => return Err("its labels must be one of SPEAKER, CLAIMANT, CUE".into()),
+        };
+        let kind_of = |r: &Region| match &r.what {
+            What::Annotation(k, _) => Some(*k),
+            What::Cue => None,
+        };
+        let (a, b) = (kind_of(&self.regions[from]), kind_of(&self.regions[to]));
+        // Oriented by the kinds it joins, whatever its direction.
+        let (owner, target, expected) = match (a, b) {
+            (Some(Kind::Quote), Some(Kind::Entity)) => (from, to, SPEAKER),
+            (Some(Kind::Entity), Some(Kind::Quote)) => (to, from, SPEAKER),
+            (Some(Kind::Claim), Some(Kind::Entity)) => (from, to, CLAIMANT),
+            (Some(Kind::Entity), Some(Kind::Claim)) => (to, from, CLAIMANT),
+            (Some(Kind::Quote), None) => (from, to, CUE),
+            (None, Some(Kind::Quote)) => (to, from, CUE),
+            _ => {
+                return Err(format!(
+                    "it relates {} to {}; Marginalia links a quote to its speaker (an entity) or its cue, and a claim to its claimant (an entity)",
+                    a_kind(a),
+                    a_kind(b)
+                ));
+            }
+        };
+        if let Some(l) = label {
+            if l != expected {
+                return Err(format!(
+                    "its label “{}” does not fit a link from {} to {}",
+                    short(l, 40),
+                    a_kind(kind_of(&self.regions[owner])),
+                    if expected == CUE {
+                        "a cue"
+                    } else {
+                        "an entity"
+                    }
+                ));
+            }
+        }
+        let owner_name = self.name_of(owner);
+        let r = &mut self.regions[owner];
+        if expected == CUE {
+            if r.cue.is_some() {
+                return Err(format!("{owner_name} already has a cue"));
+            }
+            r.cue = Some(target);
+            self.regions[target].used = true;
+        } else {
+            if r.party.is_some() {
+                let role = if expected == SPEAKER {
+                    "speaker"
+                } else {
+                    "claimant"
+                };
+                return Err(format!("{owner_name} already has a {role}"));
+            }
+            r.party = Some(PartyAt::Region(target));
+        }
+        Ok(())
+    }
+
+    /// How a problem names a region: its id, or its position.
+    fn name_of(&self, r: usize) -> String {
+        match &self.regions[r].file_id {
+            Some(id) => format!("the span {}", short(id, 40)),
+            None => format!("the span of result {}", self.regions[r].index + 1),
+        }
+    }
+
+    fn read_per_region(&mut self, item: &Value, kind: &str) -> Result<(), String> {
+        let from_name = item
+            .get("from_name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let known = [
+            (DIRECT_CONTROL, "choices"),
+            (CHECKWORTHINESS_CONTROL, "choices"),
+            (SPEAKER_NAME_CONTROL, "textarea"),
+            (CLAIMANT_NAME_CONTROL, "textarea"),
+            (NOTE_CONTROL, "textarea"),
+        ];
+        if !known.contains(&(from_name, kind)) {
+            return Err(format!(
+                "its field “{}” ({kind}) is not one Marginalia reads (direct, checkworthiness, speaker, claimant, note)",
+                short(from_name, 40)
+            ));
+        }
+        if item.get("id").is_none() {
+            return Err(format!(
+                "its field “{from_name}” belongs to no span (it has no \"id\")"
+            ));
+        }
+        let r = self.target(item, "id", "span")?;
+        let value = item.get("value").and_then(Value::as_object);
+        let strings = |key: &str| -> Result<Vec<String>, String> {
+            match value.and_then(|v| v.get(key)) {
+                Some(Value::Array(l)) => l
+                    .iter()
+                    .map(|s| {
+                        s.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| format!("its {key} must be strings"))
+                    })
+                    .collect(),
+                _ => Err(format!("its value has no \"{key}\" list")),
+            }
+        };
+        let name = self.name_of(r);
+        let kind_here = match &self.regions[r].what {
+            What::Annotation(k, _) => Some(*k),
+            What::Cue => None,
+        };
+        let needs = |k: Kind| -> Result<(), String> {
+            if kind_here == Some(k) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "its field “{from_name}” is for {}, and {name} is {}",
+                    a_kind(Some(k)),
+                    a_kind(kind_here)
+                ))
+            }
+        };
+        let once = |set: bool| -> Result<(), String> {
+            if set {
+                Err(format!("{name} already has a “{from_name}”"))
+            } else {
+                Ok(())
+            }
+        };
+        match from_name {
+            DIRECT_CONTROL => {
+                needs(Kind::Quote)?;
+                once(self.regions[r].direct.is_some())?;
+                let direct = match strings("choices")?.as_slice() {
+                    [c] if c == DIRECT => true,
+                    [c] if c == INDIRECT => false,
+                    _ => return Err("its choices must be [\"direct\"] or [\"indirect\"]".into()),
+                };
+                self.regions[r].direct = Some(direct);
+            }
+            CHECKWORTHINESS_CONTROL => {
+                needs(Kind::Claim)?;
+                once(self.regions[r].checkworthiness.is_some())?;
+                let value = match strings("choices")?.as_slice() {
+                    [c] => c.clone(),
+                    _ => return Err("its choices must hold one check-worthiness value".into()),
+                };
+                validate_label(&value)?;
+                if !self.labels.checkworthiness.contains(&value) {
+                    self.labels.checkworthiness.push(value.clone());
+                }
+                self.regions[r].checkworthiness = Some(value);
+            }
+            SPEAKER_NAME_CONTROL | CLAIMANT_NAME_CONTROL => {
+                needs(if from_name == SPEAKER_NAME_CONTROL {
+                    Kind::Quote
+                } else {
+                    Kind::Claim
+                })?;
+                once(self.regions[r].party.is_some())?;
+                let text = joined(&strings("text")?, "; ");
+                if text.is_empty() {
+                    return Err(format!("its {from_name} name is empty"));
+                }
+                self.regions[r].party = Some(PartyAt::Name(text));
+            }
+            _ => {
+                if kind_here.is_none() {
+                    return Err(format!("{name} is a cue, which has no note"));
+                }
+                once(self.regions[r].note.is_some())?;
+                let texts = strings("text")?;
+                self.regions[r].note = Some(texts.join("\n"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The annotations with their ids, the labels, and every problem in result order.
+    fn finish(
+        mut self,
+        created: Timestamp,
+        updated: Timestamp,
+    ) -> (Vec<Annotation>, Labels, Vec<Problem>) {
+        // A cue no quote links to is a problem; a quote whose cue is used elsewhere is fine.
+        for r in &self.regions {
+            if r.what == What::Cue && !r.used {
+                self.problems.push(Problem {
+                    index: r.index,
+                    id: r.file_id.clone(),
+                    message: "it is a cue (CUE) that no quote links to by a CUE relation".into(),
+                });
+            }
+        }
+        // Ids: those of Marginalia's own form are kept; the others get new ones after them.
+        let mut ids: Vec<Option<String>> = vec![None; self.regions.len()];
+        let mut used: HashSet<String> = HashSet::new();
+        let mut max_seq = 0;
+        for (i, r) in self.regions.iter().enumerate() {
+            if let (What::Annotation(kind, _), Some(id)) = (&r.what, &r.file_id) {
+                if let Some(seq) = own_seq(id, *kind) {
+                    if used.insert(id.clone()) {
+                        ids[i] = Some(id.clone());
+                        max_seq = max_seq.max(seq);
+                    }
+                }
+            }
+        }
+        let mut next = max_seq + 1;
+        for (i, r) in self.regions.iter().enumerate() {
+            if let (What::Annotation(kind, _), None) = (&r.what, &ids[i]) {
+                ids[i] = Some(format!("{}{next}", kind.id_prefix()));
+                next += 1;
+            }
+        }
+        let mut annotations = Vec::new();
+        for (i, r) in self.regions.iter().enumerate() {
+            let What::Annotation(kind, label) = &r.what else {
+                continue;
+            };
+            let party = r.party.as_ref().map(|p| match p {
+                PartyAt::Region(t) => Party::Ref(ids[*t].clone().unwrap_or_default()),
+                PartyAt::Name(n) => Party::Name(n.clone()),
+            });
+            let body = match kind {
+                Kind::Entity => Body::Entity {
+                    label: label.clone().unwrap_or_default(),
+                },
+                Kind::Quote => Body::Quote {
+                    speaker: party,
+                    cue: r.cue.map(|c| self.regions[c].span),
+                    direct: r
+                        .direct
+                        .unwrap_or_else(|| looks_direct(self.doc.slice(r.span))),
+                },
+                Kind::Claim => Body::Claim {
+                    claimant: party,
+                    checkworthiness: r.checkworthiness.clone(),
+                },
+            };
+            annotations.push(Annotation {
+                id: ids[i].clone().unwrap_or_default(),
+                span: r.span,
+                body,
+                note: r.note.clone().unwrap_or_default(),
+                created,
+                updated,
+            });
+        }
+        annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.problems.sort_by_key(|p| p.index);
+        (annotations, self.labels, self.problems)
+    }
+}
+
+/// The number of an id of Marginalia's own form for `kind` ("e12" → 12).
+fn own_seq(id: &str, kind: Kind) -> Option<u64> {
+    let rest = id.strip_prefix(kind.id_prefix())?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || rest.starts_with('0') {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// "an entity", "a quote", "a claim"; `None` is a cue.
+fn a_kind(kind: Option<Kind>) -> &'static str {
+    match kind {
+        Some(Kind::Entity) => "an entity",
+        Some(Kind::Quote) => "a quote",
+        Some(Kind::Claim) => "a claim",
+        None => "a cue",
+    }
+}
+
+fn joined(texts: &[String], sep: &str) -> String {
+    texts
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn read_span(value: &Map<String, Value>, doc: &Document) -> Result<Span, String> {
+    let num = |key: &str| -> Result<i64, String> {
+        match value.get(key) {
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| format!("its {key} {n} is not a whole number")),
+            Some(other) => Err(format!(
+                "its {key} must be a number, not {}",
+                json_type(other)
+            )),
+            None => Err(format!("its value has no {key}")),
+        }
+    };
+    let (s, e) = (num("start")?, num("end")?);
+    if s < 0 || e < 0 {
+        return Err(format!("its offsets {s}..{e} are negative"));
+    }
+    if e < s {
+        return Err(format!(
+            "its offsets {s}..{e} are reversed (end before start)"
+        ));
+    }
+    if s == e {
+        return Err(format!("its span {s}..{e} is empty"));
+    }
+    let len = doc.len() as i64;
+    if e > len {
+        return Err(format!(
+            "its offsets {s}..{e} run past the end of the text ({len} characters)"
+        ));
+    }
+    Ok(Span::new(s as usize, e as usize))
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn short(s: &str, max: usize) -> String {
+    crate::model::state::shorten(s, max)
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+#[path = "label_studio_tests.rs"]
+mod tests;

@@ -1,0 +1,673 @@
+//! Label Studio format tests: golden files, round trips (also as a property), files as Label
+//! Studio itself writes them, and every refusal as a table.
+
+use std::rc::Rc;
+
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::*;
+use crate::formats::testing::{assert_golden, bundle_of, find, golden_path, sample_state, T0};
+use crate::formats::{native, Format};
+use crate::model::{Action, State};
+
+fn hard_text_bundle() -> Bundle {
+    let text = std::fs::read_to_string(golden_path("native/hard-text.marginalia.json")).unwrap();
+    native::import(&text).unwrap().bundle
+}
+
+fn restore(b: &Bundle) -> State {
+    State::restore(
+        Rc::new(b.document.clone()),
+        b.labels.clone(),
+        b.annotations.clone(),
+        0,
+    )
+    .expect("the import passes State::restore")
+}
+
+#[test]
+fn golden_exports_and_labeling_config() {
+    assert_golden(
+        "label-studio/damascus-2024-12-08.label-studio.json",
+        &export(&bundle_of(&sample_state())),
+    );
+    assert_golden(
+        "label-studio/hard-text.label-studio.json",
+        &export(&hard_text_bundle()),
+    );
+    assert_golden(
+        "label-studio/labeling-config.xml",
+        &labeling_config(&Labels::default()),
+    );
+}
+
+#[test]
+fn export_shape_offsets_in_code_points() {
+    let v: Value = serde_json::from_str(&export(&hard_text_bundle())).unwrap();
+    let task = &v[0];
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(task["data"]["document_id"], "hard-text");
+    let text: Vec<char> = task["data"]["text"].as_str().unwrap().chars().collect();
+    let result = task["annotations"][0]["result"].as_array().unwrap();
+    let spans: Vec<(u64, u64, &str, &str)> = result
+        .iter()
+        .map(|r| {
+            let v = &r["value"];
+            let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
+            let slice: String = text[s as usize..e as usize].iter().collect();
+            assert_eq!(v["text"], slice.as_str(), "text[start:end] in code points");
+            assert_eq!(
+                (&r["from_name"], &r["to_name"], &r["type"]),
+                (&json!("label"), &json!("text"), &json!("labels"))
+            );
+            (
+                s,
+                e,
+                v["text"].as_str().unwrap(),
+                v["labels"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Python: text.index("😀") == 1; UTF-16 would say 1..3 and the family 5..13.
+    assert_eq!(
+        spans,
+        [
+            (1, 2, "😀", "ORG"),
+            (4, 9, "👨‍👩‍👧", "PERSON"),
+            (20, 28, "re\u{301}sume\u{301}", "EVENT"),
+            (32, 36, "دمشق", "GPE"),
+        ]
+    );
+}
+
+#[test]
+fn export_of_the_sample_holds_every_field() {
+    let v: Value = serde_json::from_str(&export(&bundle_of(&sample_state()))).unwrap();
+    let ann = &v[0]["annotations"][0];
+    assert_eq!(ann["created_at"], "2024-12-08T05:30:00.000Z");
+    let result = ann["result"].as_array().unwrap();
+    let find_r = |pred: &dyn Fn(&Value) -> bool| result.iter().find(|r| pred(r)).cloned();
+    let quote = find_r(&|r| r["value"]["labels"][0] == "QUOTE").unwrap();
+    let qid = quote["id"].as_str().unwrap();
+    assert_eq!(
+        find_r(&|r| r["type"] == "relation" && r["labels"][0] == "SPEAKER").unwrap(),
+        json!({"from_id": qid, "to_id": "e2", "type": "relation", "direction": "right", "labels": ["SPEAKER"]})
+    );
+    let cue = find_r(&|r| r["from_name"] == "cue").unwrap();
+    assert_eq!(cue["value"]["text"], "stated");
+    assert_eq!(cue["id"], format!("{qid}-cue"));
+    assert!(find_r(&|r| r["type"] == "relation" && r["to_id"] == cue["id"]).is_some());
+    assert_eq!(
+        find_r(&|r| r["from_name"] == "direct").unwrap()["value"]["choices"],
+        json!(["direct"])
+    );
+    assert_eq!(
+        find_r(&|r| r["from_name"] == "checkworthiness").unwrap()["value"]["choices"],
+        json!(["CFS"])
+    );
+    assert_eq!(
+        find_r(&|r| r["from_name"] == "claimant").unwrap()["value"]["text"],
+        json!(["unnamed officials"])
+    );
+    assert_eq!(
+        find_r(&|r| r["from_name"] == "note").unwrap()["value"]["text"],
+        json!(["<b>not bold</b> & “quoted”"])
+    );
+    // Regions come before relations; the first result is an annotation of the label control
+    // (label-studio-converter's CoNLL export reads the first Labels control it meets).
+    assert_eq!(result[0]["from_name"], "label");
+    let first_relation = result.iter().position(|r| r["type"] == "relation").unwrap();
+    assert!(result[first_relation..]
+        .iter()
+        .all(|r| r["type"] == "relation"));
+}
+
+#[test]
+fn round_trip_keeps_everything_the_sample_has() {
+    // The sample's times are all equal, so even they come back.
+    let bundle = bundle_of(&sample_state());
+    let back = import(&export(&bundle), "x.json").unwrap();
+    assert_eq!(back.problems, vec![]);
+    assert_eq!(back.bundle, bundle);
+    restore(&back.bundle);
+    let hard = hard_text_bundle();
+    let back = import(&export(&hard), "x.json").unwrap();
+    assert_eq!(back.bundle, hard, "CRLF, emoji and combining marks survive");
+}
+
+#[test]
+fn an_empty_document_round_trips() {
+    let doc = Document::new("empty", "Nothing", "");
+    let b = Bundle {
+        document: doc,
+        labels: Labels::default(),
+        annotator: String::new(),
+        annotations: vec![],
+    };
+    let out = export(&b);
+    assert!(out.contains("\"annotations\": []"));
+    assert_eq!(import(&out, "e.json").unwrap().bundle, b);
+}
+
+/// A file as Label Studio 1.x exports it: random region ids, a user id, microsecond times,
+/// relations without labels or the other way round, and an extra whole-text choice.
+fn label_studio_file() -> Value {
+    json!([{
+        "id": 17,
+        "data": {"ner": "Alice met Bob in Paris. “We won,” she said.\n\nLater."},
+        "annotations": [
+            {"id": 3, "was_cancelled": true, "result": []},
+            {
+                "id": 4,
+                "completed_by": 1,
+                "created_at": "2024-05-01T10:00:00.123456Z",
+                "updated_at": "2024-05-02T10:00:00.5Z",
+                "result": [
+                    {"id": "Xa1_bc9QrT", "from_name": "label", "to_name": "text", "type": "labels",
+                     "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PERSON"]}, "origin": "manual"},
+                    {"id": "k2", "from_name": "label", "to_name": "text", "type": "labels",
+                     "value": {"start": 17, "end": 22, "labels": ["CITY"]}},
+                    {"id": "q7", "from_name": "label", "to_name": "text", "type": "labels",
+                     "value": {"start": 24, "end": 33, "text": "“We won,”", "labels": ["QUOTE"]}},
+                    {"from_id": "Xa1_bc9QrT", "to_id": "q7", "type": "relation", "direction": "left"},
+                    {"id": "cue1", "from_name": "cue", "to_name": "text", "type": "labels",
+                     "value": {"start": 38, "end": 42, "text": "said", "labels": ["CUE"]}},
+                    {"from_id": "q7", "to_id": "cue1", "type": "relation", "direction": "right", "labels": ["CUE"]}
+                ]
+            }
+        ],
+        "predictions": [{"result": [{"id": "p", "from_name": "label", "to_name": "text", "type": "labels",
+                                     "value": {"start": 10, "end": 13, "labels": ["PERSON"]}}]}]
+    }])
+}
+
+#[test]
+fn a_file_written_by_label_studio_is_read() {
+    let got = import(&label_studio_file().to_string(), "project-1-at-2024.json").unwrap();
+    assert_eq!(got.problems, vec![]);
+    assert_eq!(got.total, 6);
+    let b = &got.bundle;
+    assert_eq!(b.document.id, "project-1-at-2024", "named after the file");
+    assert_eq!(b.document.title, "project-1-at-2024");
+    assert!(
+        b.document.text().starts_with("Alice met Bob"),
+        "the only text field"
+    );
+    assert_eq!(
+        b.labels.entity.last().unwrap(),
+        "CITY",
+        "an unknown label is added"
+    );
+    let summary: Vec<String> = b
+        .annotations
+        .iter()
+        .map(|a| format!("{} {} {:?}", a.id, b.document.slice(a.span), a.body))
+        .collect();
+    // q7 is of Marginalia's form and kept; the others get ids after it.
+    assert_eq!(
+        summary,
+        [
+            "e8 Alice Entity { label: \"PERSON\" }",
+            "e9 Paris Entity { label: \"CITY\" }",
+            "q7 “We won,” Quote { speaker: Some(Ref(\"e8\")), cue: Some(Span { start: 38, end: 42 }), direct: true }",
+        ]
+    );
+    let a = &b.annotations[0];
+    assert_eq!(a.created.to_rfc3339(), "2024-05-01T10:00:00.123Z");
+    assert_eq!(a.updated.to_rfc3339(), "2024-05-02T10:00:00.500Z");
+    restore(b);
+}
+
+#[test]
+fn one_task_object_predictions_and_legacy_completions() {
+    let mut v = label_studio_file();
+    let task = v[0].take();
+    // One task object, no annotations: its first prediction.
+    let mut only_predictions = task.clone();
+    only_predictions
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    let got = import(&only_predictions.to_string(), "t.json").unwrap();
+    assert_eq!(got.bundle.annotations.len(), 1);
+    assert_eq!(
+        got.bundle.document.slice(got.bundle.annotations[0].span),
+        "Bob"
+    );
+    // Old exports call annotations "completions".
+    let mut legacy = task.clone();
+    let anns = legacy
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations")
+        .unwrap();
+    legacy["completions"] = anns;
+    assert_eq!(
+        import(&legacy.to_string(), "t.json")
+            .unwrap()
+            .bundle
+            .annotations
+            .len(),
+        3
+    );
+    // Neither: the text alone.
+    let bare = json!({"data": {"text": "Just text."}});
+    let got = import(&bare.to_string(), "bare.label-studio.json").unwrap();
+    assert_eq!(got.bundle.document.id, "bare");
+    assert!(got.bundle.annotations.is_empty());
+}
+
+/// A change to the sample export's JSON, for tables of bad input.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
+fn sample_json() -> Value {
+    serde_json::from_str(&export(&bundle_of(&sample_state()))).unwrap()
+}
+
+fn import_edited(edit: impl FnOnce(&mut Value)) -> Result<Imported, FileError> {
+    let mut v = sample_json();
+    edit(&mut v);
+    import(&v.to_string(), "sample.json")
+}
+
+fn result_mut(v: &mut Value) -> &mut Vec<Value> {
+    v[0]["annotations"][0]["result"].as_array_mut().unwrap()
+}
+
+#[test]
+fn whole_file_errors_are_named() {
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|v| *v = json!([])),
+            "This is an empty list: it holds no Label Studio task to read.",
+        ),
+        (
+            Box::new(|v| *v = json!("text")),
+            "This is JSON, but not Label Studio tasks: it is a string where a list of tasks was expected.",
+        ),
+        (Box::new(|v| *v = json!([7])), "The first task is a number, not an object."),
+        (
+            Box::new(|v| *v = json!({"format": "marginalia"})),
+            "This is JSON, but not a Label Studio task: it has no \"data\" object with the text.",
+        ),
+        (
+            Box::new(|v| *v = json!([{"data": {"a": "x", "b": "y"}}])),
+            "The task's data has no \"text\" (it has a, b); Marginalia reads the document from data.text.",
+        ),
+        (
+            Box::new(|v| v[0]["data"]["text"] = json!(5)),
+            "data.text must be a string, not a number.",
+        ),
+        (
+            Box::new(|v| v[0]["data"]["text"] = json!("a\u{7}b")),
+            "The document text contains the control character U+0007 at character 1",
+        ),
+        (
+            Box::new(|v| v[0]["data"]["document_id"] = json!(" ")),
+            "data.document_id must be 1–200 characters",
+        ),
+        (
+            Box::new(|v| v[0]["annotations"] = json!({})),
+            "\"annotations\" must be a list, not an object.",
+        ),
+        (
+            Box::new(|v| v[0]["annotations"][0] = json!("x")),
+            "Annotation 1 of the task is a string, not an object.",
+        ),
+        (
+            Box::new(|v| v[0]["annotations"][0]["result"] = json!({})),
+            "The annotation's \"result\" must be a list, not an object.",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let err = import_edited(edit).unwrap_err().to_string();
+        assert!(
+            err.contains(expected),
+            "{err:?} should contain {expected:?}"
+        );
+    }
+    let err = import("[{\"data\": ", "x.json").unwrap_err().to_string();
+    assert!(
+        err.starts_with("This file is not JSON: EOF while parsing"),
+        "{err}"
+    );
+    assert_eq!(
+        import_bytes(b"\x89PNG\r\n\x1a\n\0\0", "x.json").unwrap_err(),
+        FileError::NotText
+    );
+}
+
+/// The index of the first result whose `key` is `value`.
+fn position(v: &mut Value, pred: impl Fn(&Value) -> bool) -> usize {
+    result_mut(v).iter().position(pred).unwrap()
+}
+
+/// The `labels` result with this id.
+fn region<'v>(v: &'v mut Value, id: &str) -> &'v mut Value {
+    let i = position(v, |r| r["id"] == id && r["type"] == "labels");
+    &mut result_mut(v)[i]
+}
+
+#[test]
+fn each_bad_result_is_named_and_the_rest_kept() {
+    // The sample's results: 5 annotation regions, 5 per-region results, a cue region, 2 relations.
+    let cases: Vec<(Edit, &str, usize)> = vec![
+        (
+            Box::new(|v| region(v, "e1")["value"]["start"] = json!(-3)),
+            "offsets -3..52 are negative",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["end"] = json!(99_999)),
+            "run past the end of the text (3486 characters)",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["start"] = json!(52)),
+            "its span 52..52 is empty",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["start"] = json!("32")),
+            "its start must be a number, not a string",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["text"] = json!("Hayat Tahrir al-Shan")),
+            "its text “Hayat Tahrir al-Shan” is not the document's text at 32..52",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["labels"] = json!(["ORG", "GPE"])),
+            "it has 2 labels (ORG, GPE); Marginalia gives a span one label",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["value"]["labels"] = json!(["TWO WORDS"])),
+            "contains a space",
+            4,
+        ),
+        (
+            Box::new(|v| region(v, "e1")["id"] = json!("e2")),
+            "the id e2 is already used by result",
+            4,
+        ),
+        (
+            Box::new(move |v| {
+                region(v, "e1")["value"] = json!({"start": 36, "end": 52, "labels": ["ORG"]})
+            }),
+            "", // a shorter ORG span is fine on its own
+            5,
+        ),
+        (
+            Box::new(|v| {
+                result_mut(v).push(json!({"id": "r", "type": "rectanglelabels", "value": {}}))
+            }),
+            "it is a “rectanglelabels” result",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                result_mut(v).push(json!({"id": "e1", "from_name": "sentiment", "type": "choices", "value": {"choices": ["x"]}}))
+            }),
+            "its field “sentiment” (choices) is not one Marginalia reads",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                result_mut(v).push(json!({"id": "e1", "from_name": "direct", "type": "choices", "value": {"choices": ["direct"]}}))
+            }),
+            "its field “direct” is for a quote, and the span e1 is an entity",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                result_mut(v).push(json!({"id": "e404", "from_name": "note", "type": "textarea", "value": {"text": ["x"]}}))
+            }),
+            "its span e404 is not a span in the file",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                result_mut(v).push(json!({"from_id": "e1", "to_id": "e2", "type": "relation"}))
+            }),
+            "it relates an entity to an entity",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                let i = position(v, |r| r["labels"][0] == "SPEAKER");
+                result_mut(v)[i]["labels"] = json!(["CLAIMANT"]);
+            }),
+            "its label “CLAIMANT” does not fit a link from a quote to an entity",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                let i = position(v, |r| r["labels"][0] == "SPEAKER");
+                let mut again = result_mut(v)[i].clone();
+                again["to_id"] = json!("e1");
+                result_mut(v).push(again);
+            }),
+            "the span q3 already has a speaker",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                let i = position(v, |r| r["labels"][0] == "CUE" && r["type"] == "relation");
+                result_mut(v).remove(i);
+            }),
+            "it is a cue (CUE) that no quote links to by a CUE relation",
+            5,
+        ),
+        (
+            Box::new(|v| {
+                let i = position(v, |r| r["from_name"] == "checkworthiness");
+                result_mut(v)[i]["value"]["choices"] = json!(["CFS", "UFS"]);
+            }),
+            "its choices must hold one check-worthiness value",
+            5,
+        ),
+    ];
+    for (edit, expected, kept) in cases {
+        let got = import_edited(edit).unwrap();
+        let messages: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+        if expected.is_empty() {
+            assert_eq!(messages, Vec::<String>::new());
+        } else {
+            assert_eq!(messages.len(), 1, "{messages:?}");
+            assert!(
+                messages[0].contains(expected),
+                "{:?} should contain {expected:?}",
+                messages[0]
+            );
+        }
+        assert_eq!(got.bundle.annotations.len(), kept, "{messages:?}");
+        restore(&got.bundle);
+    }
+}
+
+#[test]
+fn a_link_to_an_invalid_region_is_a_problem_too() {
+    // The quote's speaker is e2. Break e2: the relation goes, the quote stays without speaker.
+    let got = import_edited(|v| {
+        let i = position(v, |r| r["id"] == "e2" && r["type"] == "labels");
+        result_mut(v)[i]["value"]["text"] = json!("Rebel farces");
+    })
+    .unwrap();
+    let messages: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[1].contains("its end e2 is itself invalid"),
+        "{messages:?}"
+    );
+    let quote = got
+        .bundle
+        .annotations
+        .iter()
+        .find(|a| a.id == "q3")
+        .unwrap();
+    assert_eq!(quote.body.party(), None);
+    restore(&got.bundle);
+}
+
+#[test]
+fn utf16_offsets_of_old_label_studio_versions_are_recognised() {
+    // "💩This is an annotation.": old versions wrote 13..23 for "annotation" (#1347).
+    let file = json!([{"data": {"text": "💩This is an annotation."}, "annotations": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 13, "end": 23, "text": "annotation", "labels": ["ORG"]}}]}]}]);
+    let got = import(&file.to_string(), "old.json").unwrap();
+    let message = got.problems[0].to_string();
+    assert!(
+        message.contains("is not the document's text at 13..23")
+            && message.contains("read as UTF-16 units the offsets would fit"),
+        "{message}"
+    );
+    // In code points it is 12..22, and read.
+    let file = file.to_string().replace("13", "12").replace("23", "22");
+    let got = import(&file, "new.json").unwrap();
+    assert_eq!(got.problems, vec![]);
+    assert_eq!(got.bundle.annotations[0].span, Span::new(12, 22));
+}
+
+#[test]
+fn the_format_is_registered_and_detected() {
+    let f = Format::parse("label-studio").unwrap();
+    assert_eq!(f, Format::LabelStudio);
+    assert_eq!(f.title(), "Label Studio JSON");
+    assert_eq!(
+        f.file_name("damascus-2024-12-08"),
+        "damascus-2024-12-08.label-studio.json"
+    );
+    assert!(f.can_import());
+    let bytes = f.export(&bundle_of(&sample_state()));
+    assert_eq!(
+        Format::detect("export.json", &bytes),
+        Some(Format::LabelStudio)
+    );
+    assert_eq!(
+        Format::detect("a.label-studio.json", b""),
+        Some(Format::LabelStudio)
+    );
+    let native_bytes = Format::Native.export(&bundle_of(&sample_state()));
+    assert_eq!(
+        Format::detect("a.json", &native_bytes),
+        Some(Format::Native)
+    );
+    let back = f.import(&bytes, "whatever.json").unwrap();
+    assert_eq!(back.bundle.document.id, "damascus-2024-12-08");
+}
+
+#[test]
+fn the_labeling_config_names_every_label_and_escapes() {
+    let labels = Labels {
+        entity: vec!["ORG".into(), "A&B\"<x>".into()],
+        checkworthiness: vec!["CFS".into()],
+    };
+    let x = labeling_config(&labels);
+    assert!(x.contains("<Label value=\"A&amp;B&quot;&lt;x&gt;\"/>"));
+    assert!(x.contains("<Choice value=\"CFS\"/>"));
+    for name in [
+        "label",
+        "cue",
+        "direct",
+        "checkworthiness",
+        "speaker",
+        "claimant",
+        "note",
+    ] {
+        assert!(x.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+}
+
+// ---- round trip as a property over random states ----
+
+fn arb_state() -> impl Strategy<Value = State> {
+    let text = "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301} 👨‍👩‍👧.";
+    proptest::collection::vec((0usize..80, 1usize..15, 0usize..6, 0usize..4), 0..25).prop_map(
+        move |ops| {
+            let doc = Rc::new(Document::new("p", "Property", text));
+            let mut s = State::new(doc);
+            for (t, (start, len, what, extra)) in ops.into_iter().enumerate() {
+                let entities: Vec<String> = s
+                    .annotations()
+                    .iter()
+                    .filter(|a| a.kind() == Kind::Entity)
+                    .map(|a| a.id.clone())
+                    .collect();
+                let party = match (extra, entities.last()) {
+                    (1, Some(e)) => Some(Party::Ref(e.clone())),
+                    (2, _) => Some(Party::Name("a “source” <b>".into())),
+                    _ => None,
+                };
+                let body = match what {
+                    0 | 1 => Body::Entity {
+                        label: ["ORG", "PERSON", "GPE"][extra % 3].into(),
+                    },
+                    2 | 3 => Body::Quote {
+                        speaker: party,
+                        cue: (extra == 3).then_some(Span::new(0, 3)),
+                        direct: extra % 2 == 0,
+                    },
+                    _ => Body::Claim {
+                        claimant: party,
+                        checkworthiness: (extra > 1).then(|| "UFS".into()),
+                    },
+                };
+                let _ = s.apply(
+                    Action::Create {
+                        span: Span::new(start, start + len),
+                        body,
+                        note: if extra == 0 {
+                            "n\nline".into()
+                        } else {
+                            String::new()
+                        },
+                    },
+                    Timestamp(T0.0 + t as i64 * 1000),
+                );
+            }
+            s
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// import(export(s)) == s but for times, which the format holds once per file.
+    #[test]
+    fn import_of_export_is_identity_but_times(state in arb_state()) {
+        let bundle = Bundle::from_state(&state, "someone");
+        let back = import(&export(&bundle), "p.json").unwrap();
+        prop_assert_eq!(&back.problems, &vec![]);
+        let untimed = |b: &Bundle| -> Vec<Annotation> {
+            b.annotations.iter().map(|a| Annotation { created: T0, updated: T0, ..a.clone() }).collect()
+        };
+        prop_assert_eq!(untimed(&back.bundle), untimed(&bundle));
+        prop_assert_eq!(&back.bundle.document, &bundle.document);
+        prop_assert_eq!(&back.bundle.annotator, "someone");
+        prop_assert_eq!(&back.bundle.labels, &bundle.labels);
+        if let Some(first) = back.bundle.annotations.first() {
+            prop_assert_eq!(first.created, bundle.annotations.iter().map(|a| a.created).min().unwrap());
+            prop_assert_eq!(first.updated, bundle.annotations.iter().map(|a| a.updated).max().unwrap());
+        }
+        restore(&back.bundle);
+    }
+}
+
+#[test]
+fn the_sample_has_what_the_tests_expect() {
+    // Guards the indices the tables above rely on.
+    let b = bundle_of(&sample_state());
+    let mut ids: Vec<&str> = b.annotations.iter().map(|a| a.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["c5", "e1", "e2", "e4", "q3"]);
+    assert_eq!(
+        b.document.slice(find(&b.document, "Rebel forces")),
+        "Rebel forces"
+    );
+    let _ = T0;
+}

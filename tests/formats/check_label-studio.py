@@ -1,0 +1,192 @@
+"""Checks Label Studio exports with label-studio-converter, the library Label Studio exports with.
+
+usage: check_label-studio.py OUT_DIR NATIVE_FILE...
+
+For each native sample, the export in OUT_DIR (found by data.document_id) is:
+1. read as JSON and compared with the native file: the text, the document's id and title; every
+   region's value.text is text[start:end] (Python slices count code points); the `label`
+   regions are the native annotations, in order (start, end, text, label or QUOTE/CLAIM);
+   relations, cues and per-region fields carry the speakers, claimants, cues, directness,
+   check-worthiness and notes;
+2. converted by label-studio-converter with tests/golden/label-studio/labeling-config.xml
+   (the configuration the exporter's `labeling_config` writes) to JSON_MIN, whose `label`
+   spans must equal the native annotations, and whose per-region fields must hold the notes;
+3. converted to CONLL2003, whose tokens (nltk's Treebank tokenizer, as the converter uses)
+   must carry B-/I- tags of every entity that overlaps no other span (the converter's
+   tagger cannot nest, so spans inside quotes are its loss, not ours).
+Exits 1 on the first difference, naming it.
+"""
+
+import json
+import pathlib
+import sys
+import tempfile
+
+from label_studio_converter import Converter
+from nltk.tokenize import TreebankWordTokenizer
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "tests" / "golden" / "label-studio" / "labeling-config.xml"
+
+
+def fail(path, message):
+    raise SystemExit(f"label-studio: {path}: {message}")
+
+
+def label_of(a):
+    return {"entity": a.get("label"), "quote": "QUOTE", "claim": "CLAIM"}[a["kind"]]
+
+
+def expected_spans(native):
+    return [
+        {"start": a["start"], "end": a["end"], "text": a["text"], "labels": [label_of(a)]}
+        for a in native["annotations"]
+    ]
+
+
+def check_raw(path, tasks, native):
+    if not isinstance(tasks, list) or len(tasks) != 1:
+        fail(path, "is not a list of one task")
+    task = tasks[0]
+    text = native["document"]["text"]
+    data = task["data"]
+    if data["text"] != text:
+        fail(path, "data.text is not the native document's text")
+    if (data["document_id"], data["title"]) != (native["document"]["id"], native["document"]["title"]):
+        fail(path, "data.document_id or data.title differ from the native document")
+    if not native["annotations"]:
+        if task["annotations"]:
+            fail(path, "an annotation without results for a document without annotations")
+        return
+    result = task["annotations"][0]["result"]
+    for r in result:
+        v = r.get("value", {})
+        if r["type"] == "labels" and text[v["start"] : v["end"]] != v["text"]:
+            fail(path, f"result {r['id']}: text[{v['start']}:{v['end']}] is not {v['text']!r}")
+    spans = [
+        {k: r["value"][k] for k in ("start", "end", "text", "labels")}
+        for r in result
+        if r.get("from_name") == "label"
+    ]
+    if spans != expected_spans(native):
+        fail(path, f"the label regions differ from the native annotations:\n{spans}\n!=\n{expected_spans(native)}")
+    ids = [r["id"] for r in result if r.get("from_name") == "label"]
+    if ids != [a["id"] for a in native["annotations"]]:
+        fail(path, "region ids are not the annotation ids")
+    regions = {r["id"]: r for r in result if r["type"] == "labels"}
+    relations = {(r["from_id"], r["labels"][0]): r["to_id"] for r in result if r["type"] == "relation"}
+    fields = {(r["id"], r["from_name"]): r["value"] for r in result if r["type"] in ("choices", "textarea")}
+    want_fields = {}
+    for a in native["annotations"]:
+        party = a.get("speaker") or a.get("claimant")
+        role = "speaker" if a["kind"] == "quote" else "claimant"
+        if party and "ref" in party:
+            if relations.get((a["id"], role.upper())) != party["ref"]:
+                fail(path, f"{a['id']}: no {role.upper()} relation to {party['ref']}")
+        if party and "name" in party:
+            want_fields[(a["id"], role)] = [party["name"]]
+        if a.get("cue"):
+            cue = regions.get(relations.get((a["id"], "CUE")))
+            if not cue or (cue["value"]["start"], cue["value"]["end"]) != (a["cue"]["start"], a["cue"]["end"]):
+                fail(path, f"{a['id']}: its cue is not linked as a CUE region at the native offsets")
+        if a["kind"] == "quote":
+            want_fields[(a["id"], "direct")] = ["direct" if a["direct"] else "indirect"]
+        if a.get("checkworthiness"):
+            want_fields[(a["id"], "checkworthiness")] = [a["checkworthiness"]]
+        if a["note"]:
+            want_fields[(a["id"], "note")] = [a["note"]]
+    got_fields = {k: v.get("choices", v.get("text")) for k, v in fields.items()}
+    if got_fields != want_fields:
+        fail(path, f"per-region fields differ:\n{got_fields}\n!=\n{want_fields}")
+
+
+def as_list(v):
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def check_json_min(path, converter, native, tmp):
+    out = pathlib.Path(tmp) / "json_min"
+    converter.convert_to_json_min(str(path), str(out), is_dir=False)
+    records = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    if len(records) != 1:
+        fail(path, f"JSON_MIN has {len(records)} records, not 1")
+    rec = records[0]
+    if rec["text"] != native["document"]["text"]:
+        fail(path, "JSON_MIN text differs")
+    spans = [
+        {k: s[k] for k in ("start", "end", "text", "labels")} for s in as_list(rec.get("label"))
+    ]
+    if spans != expected_spans(native):
+        fail(path, f"JSON_MIN spans differ from the native annotations:\n{spans}")
+    text = native["document"]["text"]
+    for s in spans:
+        if text[s["start"] : s["end"]] != s["text"]:
+            fail(path, f"JSON_MIN span {s} is not text[start:end]")
+    notes = sorted(a["note"] for a in native["annotations"] if a["note"])
+    if sorted(as_list(rec.get("note"))) != notes:
+        fail(path, "JSON_MIN notes differ from the native notes")
+    return len(spans)
+
+
+def check_conll(path, converter, native, tmp):
+    out = pathlib.Path(tmp) / "conll"
+    converter.convert_to_conll2003(str(path), str(out), is_dir=False)
+    lines = (out / "result.conll").read_text(encoding="utf-8").split("\n")
+    if lines[0] != "-DOCSTART- -X- O":
+        fail(path, f"CoNLL starts with {lines[0]!r}")
+    rows = [line.split(" ") for line in lines[1:] if line]
+    if any(len(r) != 4 for r in rows):
+        fail(path, "a CoNLL line has not four columns")
+    text = native["document"]["text"]
+    spans = list(TreebankWordTokenizer().span_tokenize(text))
+    if [r[0] for r in rows] != [text[s:e] for s, e in spans]:
+        fail(path, "the converter's CoNLL tokens are not the Treebank tokens of the text")
+    anns = native["annotations"]
+    checked = 0
+    for a in anns:
+        if a["kind"] != "entity":
+            continue
+        alone = all(b is a or b["end"] <= a["start"] or a["end"] <= b["start"] for b in anns)
+        if not alone:
+            continue
+        tags = [rows[i][3] for i, (s, e) in enumerate(spans) if s < a["end"] and a["start"] < e]
+        want = ["B-" + a["label"]] + ["I-" + a["label"]] * (len(tags) - 1)
+        if not tags or tags != want:
+            fail(path, f"{a['id']} {a['text']!r}: the converter's CoNLL tags are {tags}, not {want}")
+        checked += 1
+    return checked
+
+
+def main(args):
+    if len(args) < 2:
+        print(__doc__)
+        return 2
+    out_dir, natives = pathlib.Path(args[0]), args[1:]
+    exports = {}
+    for f in sorted(out_dir.glob("*.label-studio.json")):
+        tasks = json.loads(f.read_text(encoding="utf-8"))
+        exports[tasks[0]["data"]["document_id"]] = (f, tasks)
+    converter = Converter(config=str(CONFIG), project_dir=None, download_resources=False)
+    for n in natives:
+        native = json.loads(pathlib.Path(n).read_text(encoding="utf-8"))
+        doc_id = native["document"]["id"]
+        if doc_id not in exports:
+            fail(n, f"no export with data.document_id {doc_id!r} in {out_dir}")
+        path, tasks = exports[doc_id]
+        check_raw(path, tasks, native)
+        with tempfile.TemporaryDirectory() as tmp:
+            spans = check_json_min(path, converter, native, tmp)
+            entities = check_conll(path, converter, native, tmp)
+        if native["annotations"] and not entities:
+            fail(path, "no entity could be checked in the converter's CoNLL output")
+        print(
+            f"label-studio ok: {path.name} ({spans} spans via JSON_MIN, "
+            f"{entities} entities via CONLL2003, label-studio-converter)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
