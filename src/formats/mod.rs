@@ -8,6 +8,7 @@
 pub mod native;
 #[cfg(test)]
 pub mod testing;
+pub mod w3c;
 
 use std::fmt;
 
@@ -20,15 +21,17 @@ use crate::model::{Annotation, Document, Labels};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Native,
+    W3c,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Native];
+    pub const ALL: &'static [Format] = &[Format::Native, Format::W3c];
 
     /// The name used on the command line (`--to native`).
     pub fn key(self) -> &'static str {
         match self {
             Format::Native => "native",
+            Format::W3c => "w3c",
         }
     }
 
@@ -36,6 +39,7 @@ impl Format {
     pub fn title(self) -> &'static str {
         match self {
             Format::Native => "Marginalia JSON",
+            Format::W3c => "W3C Web Annotation (JSON-LD)",
         }
     }
 
@@ -43,18 +47,21 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Native => ".marginalia.json",
+            Format::W3c => ".w3c.jsonld",
         }
     }
 
     pub fn mime(self) -> &'static str {
         match self {
             Format::Native => "application/json",
+            Format::W3c => "application/ld+json",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
             Format::Native => true,
+            Format::W3c => true,
         }
     }
 
@@ -70,14 +77,15 @@ impl Format {
     pub fn export(self, bundle: &Bundle) -> Vec<u8> {
         match self {
             Format::Native => native::export(bundle).into_bytes(),
+            Format::W3c => w3c::export(bundle).into_bytes(),
         }
     }
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
-        let _ = file_name;
         match self {
             Format::Native => native::import_bytes(bytes),
+            Format::W3c => w3c::import_bytes(bytes, file_name),
         }
     }
 
@@ -92,8 +100,15 @@ impl Format {
             return Some(f);
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        // Before the native test: a W3C export names urn:marginalia: IRIs and "format"s too.
+        if head.contains("www.w3.org/ns/anno.jsonld") {
+            return Some(Format::W3c);
+        }
         if head.contains("\"format\"") && head.contains("marginalia") {
             return Some(Format::Native);
+        }
+        if name.ends_with(".jsonld") {
+            return Some(Format::W3c);
         }
         name.ends_with(".json").then_some(Format::Native)
     }
