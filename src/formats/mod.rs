@@ -10,6 +10,7 @@ pub mod label_studio;
 pub mod native;
 #[cfg(test)]
 pub mod testing;
+pub mod w3c;
 
 use std::fmt;
 
@@ -24,10 +25,16 @@ pub enum Format {
     Native,
     LabelStudio,
     Conll,
+    W3c,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Native, Format::LabelStudio, Format::Conll];
+    pub const ALL: &'static [Format] = &[
+        Format::Native,
+        Format::LabelStudio,
+        Format::Conll,
+        Format::W3c,
+    ];
 
     /// The name used on the command line (`--to native`).
     pub fn key(self) -> &'static str {
@@ -35,6 +42,7 @@ impl Format {
             Format::Native => "native",
             Format::LabelStudio => "label-studio",
             Format::Conll => "conll",
+            Format::W3c => "w3c",
         }
     }
 
@@ -44,6 +52,7 @@ impl Format {
             Format::Native => "Marginalia JSON",
             Format::LabelStudio => "Label Studio JSON",
             Format::Conll => "CoNLL-2003 (IOB2)",
+            Format::W3c => "W3C Web Annotation (JSON-LD)",
         }
     }
 
@@ -53,6 +62,7 @@ impl Format {
             Format::Native => ".marginalia.json",
             Format::LabelStudio => ".label-studio.json",
             Format::Conll => ".conll",
+            Format::W3c => ".w3c.jsonld",
         }
     }
 
@@ -60,12 +70,13 @@ impl Format {
         match self {
             Format::Native | Format::LabelStudio => "application/json",
             Format::Conll => "text/plain",
+            Format::W3c => "application/ld+json",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
-            Format::Native | Format::LabelStudio => true,
+            Format::Native | Format::LabelStudio | Format::W3c => true,
             Format::Conll => false,
         }
     }
@@ -84,6 +95,7 @@ impl Format {
             Format::Native => native::export(bundle).into_bytes(),
             Format::LabelStudio => label_studio::export(bundle).into_bytes(),
             Format::Conll => conll::export(bundle).into_bytes(),
+            Format::W3c => w3c::export(bundle).into_bytes(),
         }
     }
 
@@ -95,6 +107,7 @@ impl Format {
             Format::Conll => Err(FileError::Shape(
                 "CoNLL-2003 files cannot be read: Marginalia only writes them.".into(),
             )),
+            Format::W3c => w3c::import_bytes(bytes, file_name),
         }
     }
 
@@ -109,11 +122,18 @@ impl Format {
             return Some(f);
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        // Before the native test: a W3C export names urn:marginalia: IRIs and "format"s too.
+        if head.contains("www.w3.org/ns/anno.jsonld") {
+            return Some(Format::W3c);
+        }
         if head.contains("\"format\"") && head.contains("marginalia") {
             return Some(Format::Native);
         }
         if label_studio::looks_like(&head) {
             return Some(Format::LabelStudio);
+        }
+        if name.ends_with(".jsonld") {
+            return Some(Format::W3c);
         }
         name.ends_with(".json").then_some(Format::Native)
     }

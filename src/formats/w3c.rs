@@ -1,0 +1,1724 @@
+//! W3C Web Annotation (JSON-LD): an `AnnotationCollection` in the Web Annotation Data Model
+//! (W3C Recommendation, 23 February 2017), read and written.
+//!
+//! # The shape of an export
+//!
+//! One collection, `@context` `http://www.w3.org/ns/anno.jsonld`, with one embedded
+//! `AnnotationPage` (`first`, also named by `last`) holding every annotation. IRIs are URNs
+//! made from Marginalia's ids, each id percent-encoded so that it holds only `A–Z a–z 0–9 - . _ ~`
+//! and `%XX` (Python's `urllib.parse.quote(id, safe="")`):
+//!
+//! | IRI                                   | what                                    |
+//! |---------------------------------------|-----------------------------------------|
+//! | `urn:marginalia:<doc>`                | the document (the targets' `source`)    |
+//! | `urn:marginalia:<doc>/annotations`    | the collection                          |
+//! | `urn:marginalia:<doc>/annotations/1`  | its one page                            |
+//! | `urn:marginalia:<doc>:<id>`           | the annotation of one span              |
+//! | `urn:marginalia:<doc>:<id>/speaker`   | a link from a quote (`/claimant`, `/cue`) |
+//!
+//! **One `Annotation` per span.** Its `target` is a `SpecificResource` whose `source` is the
+//! document and whose `selector` lists two alternatives: a `TextQuoteSelector` (`exact`, and a
+//! `prefix`/`suffix` of up to 32 code points, shorter at the text's edges) and a
+//! `TextPositionSelector` (`start`, `end`). Both count code points, as the model requires
+//! (§4.2.4, Text Quote Selector: "The selection of the text MUST be in terms of unicode code
+//! points (the "character number"), not in terms of code units"; §4.2.5 counts positions in
+//! text "selected and normalized in the same way"), and are computed from the document text.
+//! Its bodies are `TextualBody`s in `text/plain`:
+//!
+//! - an entity: `motivation: "tagging"`, one body `{purpose: "tagging", value: "ORG"}`;
+//! - a quote or a claim: `motivation: "classifying"`, a body `{purpose: "tagging", value:
+//!   "QUOTE"}` (or `"CLAIM"`), and a `{purpose: "classifying"}` body: `DIRECT` or `INDIRECT`
+//!   for a quote, the check-worthiness (`CFS`…) for a claim when it has one. "classifying",
+//!   because such an annotation classifies its span (a direct or indirect quotation, a claim of
+//!   some check-worthiness); and because the motivation differs, an entity type that happens
+//!   to be called `QUOTE` (tagging) never reads back as a quote (classifying);
+//! - a note: a body `{purpose: "commenting"}`, plain text (HTML in a note stays text).
+//!
+//! `created`/`modified` are the annotation's times (RFC 3339, UTC, milliseconds) and `creator`
+//! is `{type: "Person", name}` when the bundle's annotator is set.
+//!
+//! **Links are annotations of their own**, with `motivation: "linking"` (the model's vocabulary:
+//! "the user intends to link to a resource related to the Target"). The `target` is the IRI of
+//! the quote or claim; the bodies are the related resource and a tag naming the role
+//! (`SPEAKER`, `CLAIMANT` or `CUE`), as the model's own mixed-body example (§3.2.6, "anno9":
+//! an IRI body next to a tagging `TextualBody`) does:
+//!
+//! - a speaker or claimant that is an entity in the text: the entity annotation's IRI;
+//! - one that is only a name: a `TextualBody` with `purpose: "identifying"` holding the name;
+//! - a quote's cue: a `SpecificResource` body over the cue's span, with the same two selectors.
+//!
+//! Each link follows the annotation it starts from in `items`; `total` counts both kinds.
+//!
+//! **The document text travels in the collection**, as `schema:about` (schema.org's "the
+//! subject matter of the content", a prefix the annotation context already declares, so the
+//! file needs no context of its own): `{id: <document IRI>, type: "Text", format: "text/plain",
+//! schema:identifier, schema:name, schema:text, schema:sha256}`. The model has no standard
+//! property carrying a target's text; the collection MAY carry properties "from any appropriate
+//! vocabulary" (§5.1). Import takes the text from there (or from a target `source` object
+//! carrying `schema:text`) and refuses a file without it: annotations only point at a
+//! document, and Marginalia cannot guess its text.
+//!
+//! # What the format loses
+//!
+//! The label sets: import starts from the default labels and appends every entity type and
+//! check-worthiness the file uses, so unused custom labels and their order are lost. All else
+//! (ids, spans, kinds, labels, notes, links, cues, directness, check-worthiness, times, the
+//! annotator, the document's id, title and exact text) survives a round trip.
+//!
+//! # Import
+//!
+//! Reads a collection (with its embedded pages), a page, one annotation or a list of them.
+//! Each span is anchored by its selectors: with a `TextPositionSelector`, its offsets, and any
+//! `TextQuoteSelector` must agree with the text there (exact, prefix and suffix); with only a
+//! `TextQuoteSelector`, the span is found the way Hypothesis re-anchors: every exact match,
+//! then the one whose prefix and suffix agree best with the text, refusing when none or
+//! several equally good are found. Anything wrong refuses the whole file with one sentence
+//! naming the first bad annotation (its place in the file and its IRI).
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::native::Imported;
+use super::{check_document_text, decode_text, safe_file_stem, sha256_hex, Bundle, FileError};
+use crate::model::labels::validate_label;
+use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
+
+/// The Web Annotation JSON-LD context.
+pub const CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";
+/// Code points of context a `TextQuoteSelector` keeps on each side (as Hypothesis does).
+pub const CONTEXT_CHARS: usize = 32;
+const URN: &str = "urn:marginalia:";
+
+// ---- IRIs ----
+
+/// `s` percent-encoded (UTF-8) except for ASCII letters, digits and `-._~`: what Python's
+/// `urllib.parse.quote(s, safe="")` gives.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The inverse of [`encode`]; `None` for a malformed escape or bytes that are not UTF-8.
+pub fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn document_iri(doc_id: &str) -> String {
+    format!("{URN}{}", encode(doc_id))
+}
+
+pub fn annotation_iri(doc_id: &str, id: &str) -> String {
+    format!("{URN}{}:{}", encode(doc_id), encode(id))
+}
+
+// ---- export ----
+
+#[derive(Serialize)]
+struct CollectionOut<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creator: Option<AgentOut<'a>>,
+    total: usize,
+    last: String,
+    #[serde(rename = "schema:about")]
+    about: DocumentOut<'a>,
+    first: PageOut<'a>,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct AgentOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct DocumentOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    format: &'static str,
+    #[serde(rename = "schema:identifier")]
+    identifier: &'a str,
+    #[serde(rename = "schema:name")]
+    name: &'a str,
+    #[serde(rename = "schema:sha256")]
+    sha256: String,
+    #[serde(rename = "schema:text")]
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "partOf")]
+    part_of: String,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    items: Vec<AnnotationOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    motivation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creator: Option<AgentOut<'a>>,
+    created: String,
+    modified: String,
+    body: OneOrMany<BodyOut<'a>>,
+    target: TargetOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> From<Vec<T>> for OneOrMany<T> {
+    fn from(mut v: Vec<T>) -> Self {
+        if v.len() == 1 {
+            OneOrMany::One(v.remove(0))
+        } else {
+            OneOrMany::Many(v)
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum BodyOut<'a> {
+    Iri(String),
+    Text(TextualBodyOut<'a>),
+    Specific(SpecificOut<'a>),
+}
+
+#[derive(Serialize)]
+struct TextualBodyOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    purpose: &'static str,
+    value: &'a str,
+    format: &'static str,
+}
+
+fn textual<'a>(purpose: &'static str, value: &'a str) -> BodyOut<'a> {
+    BodyOut::Text(TextualBodyOut {
+        kind: "TextualBody",
+        purpose,
+        value,
+        format: "text/plain",
+    })
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TargetOut<'a> {
+    Iri(String),
+    Specific(SpecificOut<'a>),
+}
+
+#[derive(Serialize)]
+struct SpecificOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    source: SourceOut,
+    selector: [SelectorOut<'a>; 2],
+}
+
+#[derive(Serialize)]
+struct SourceOut {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    format: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SelectorOut<'a> {
+    Quote {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        exact: &'a str,
+        prefix: &'a str,
+        suffix: &'a str,
+    },
+    Position {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// The span as a `SpecificResource` of the document: quote and position selectors.
+fn specific<'a>(doc: &'a Document, doc_iri: &str, span: Span) -> SpecificOut<'a> {
+    let before = Span::new(span.start.saturating_sub(CONTEXT_CHARS), span.start);
+    let after = Span::new(span.end, (span.end + CONTEXT_CHARS).min(doc.len()));
+    SpecificOut {
+        kind: "SpecificResource",
+        source: SourceOut {
+            id: doc_iri.to_string(),
+            kind: "Text",
+            format: "text/plain",
+        },
+        selector: [
+            SelectorOut::Quote {
+                kind: "TextQuoteSelector",
+                exact: doc.slice(span),
+                prefix: doc.slice(before),
+                suffix: doc.slice(after),
+            },
+            SelectorOut::Position {
+                kind: "TextPositionSelector",
+                start: span.start,
+                end: span.end,
+            },
+        ],
+    }
+}
+
+/// The bundle as a W3C Web Annotation collection (JSON-LD), deterministic: annotations by
+/// (start, end, id), each followed by its links; two-space indentation; a final newline.
+pub fn export(bundle: &Bundle) -> String {
+    export_items(bundle)
+}
+
+// Separate only to name the bundle's lifetime, which the link closure's bodies borrow.
+fn export_items<'a>(bundle: &'a Bundle) -> String {
+    let doc = &bundle.document;
+    let doc_iri = document_iri(&doc.id);
+    let collection_iri = format!("{doc_iri}/annotations");
+    let page_iri = format!("{collection_iri}/1");
+    let creator = (!bundle.annotator.trim().is_empty()).then_some(AgentOut {
+        kind: "Person",
+        name: &bundle.annotator,
+    });
+    let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
+    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let mut items = Vec::new();
+    for a in anns {
+        let iri = annotation_iri(&doc.id, &a.id);
+        let created = a.created.to_rfc3339();
+        let modified = a.updated.to_rfc3339();
+        let mut bodies = Vec::new();
+        let motivation = match &a.body {
+            Body::Entity { label } => {
+                bodies.push(textual("tagging", label));
+                "tagging"
+            }
+            Body::Quote { direct, .. } => {
+                bodies.push(textual("tagging", "QUOTE"));
+                let how = if *direct { "DIRECT" } else { "INDIRECT" };
+                bodies.push(textual("classifying", how));
+                "classifying"
+            }
+            Body::Claim {
+                checkworthiness, ..
+            } => {
+                bodies.push(textual("tagging", "CLAIM"));
+                if let Some(c) = checkworthiness {
+                    bodies.push(textual("classifying", c));
+                }
+                "classifying"
+            }
+        };
+        if !a.note.is_empty() {
+            bodies.push(textual("commenting", &a.note));
+        }
+        items.push(AnnotationOut {
+            id: iri.clone(),
+            kind: "Annotation",
+            motivation,
+            creator,
+            created: created.clone(),
+            modified: modified.clone(),
+            body: bodies.into(),
+            target: TargetOut::Specific(specific(doc, &doc_iri, a.span)),
+        });
+        let link = |role: &'static str, related: BodyOut<'a>| AnnotationOut {
+            id: format!("{iri}/{}", role.to_lowercase()),
+            kind: "Annotation",
+            motivation: "linking",
+            creator,
+            created: created.clone(),
+            modified: modified.clone(),
+            body: OneOrMany::Many(vec![related, textual("tagging", role)]),
+            target: TargetOut::Iri(iri.clone()),
+        };
+        let party_role = if a.kind() == Kind::Quote {
+            "SPEAKER"
+        } else {
+            "CLAIMANT"
+        };
+        let mut links: Vec<AnnotationOut> = Vec::new();
+        match a.body.party() {
+            Some(Party::Ref(id)) => {
+                links.push(link(party_role, BodyOut::Iri(annotation_iri(&doc.id, id))))
+            }
+            Some(Party::Name(name)) => links.push(link(party_role, textual("identifying", name))),
+            None => {}
+        }
+        if let Body::Quote { cue: Some(cue), .. } = &a.body {
+            links.push(link(
+                "CUE",
+                BodyOut::Specific(specific(doc, &doc_iri, *cue)),
+            ));
+        }
+        items.extend(links);
+    }
+
+    let label = if doc.title.trim().is_empty() {
+        format!("Annotations of {}", doc.id)
+    } else {
+        format!("Annotations of “{}”", doc.title)
+    };
+    let collection = CollectionOut {
+        context: CONTEXT,
+        id: collection_iri.clone(),
+        kind: "AnnotationCollection",
+        label,
+        creator,
+        total: items.len(),
+        last: page_iri.clone(),
+        about: DocumentOut {
+            id: doc_iri.clone(),
+            kind: "Text",
+            format: "text/plain",
+            identifier: &doc.id,
+            name: &doc.title,
+            sha256: sha256_hex(doc.text()),
+            text: doc.text(),
+        },
+        first: PageOut {
+            id: page_iri,
+            kind: "AnnotationPage",
+            part_of: collection_iri,
+            start_index: 0,
+            items,
+        },
+    };
+    let mut out =
+        serde_json::to_string_pretty(&collection).expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+// ---- import ----
+
+fn shape(msg: impl Into<String>) -> FileError {
+    FileError::Shape(msg.into())
+}
+
+/// Reads a W3C Web Annotation file from its bytes; `file_name` names the document when the
+/// file does not.
+pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
+    import(decode_text(bytes)?, file_name)
+}
+
+/// Reads a W3C Web Annotation file: a collection, a page, an annotation or a list of them.
+pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        FileError::Syntax(format!(
+            "This file is not JSON: {} (line {}, column {}).",
+            describe_json_error(&e),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let found = container(&root)?;
+    let (document, doc_iri) = read_document(&found, file_name)?;
+    let annotator = found.annotator.clone().unwrap_or_default();
+
+    let mut spans: Vec<SpanItem> = Vec::new();
+    let mut links: Vec<LinkItem> = Vec::new();
+    for (index, item) in found.items.iter().enumerate() {
+        let o = match item {
+            Value::Object(o) => o,
+            Value::String(s) => {
+                return Err(shape(format!(
+                    "Annotation {} is only an IRI (“{}”), not an annotation written out in the file; Marginalia reads embedded annotations.",
+                    index + 1,
+                    short(s, 60)
+                )))
+            }
+            other => {
+                return Err(shape(format!(
+                    "Annotation {} is {}, not an object.",
+                    index + 1,
+                    json_type(other)
+                )))
+            }
+        };
+        let iri = str_field(o, "id").map(str::to_string);
+        let at = Where { index, iri };
+        let fail = |msg: String| shape(format!("{}: {msg}.", at.describe()));
+        if found.each_needs_context {
+            check_context(o).map_err(fail)?;
+        }
+        let types = types_of(o);
+        if !types.iter().any(|t| t == "Annotation") {
+            return Err(fail(format!(
+                "its type is {}, not Annotation",
+                describe_types(&types)
+            )));
+        }
+        let motivations = motivations_of(o).map_err(fail)?;
+        if motivations.iter().any(|m| m == "linking") {
+            let link = read_link(o, &document, doc_iri.as_deref()).map_err(fail)?;
+            links.push(LinkItem { at, link });
+        } else {
+            let span =
+                read_span_item(o, &motivations, &document, doc_iri.as_deref()).map_err(fail)?;
+            spans.push(SpanItem { at, span });
+        }
+    }
+    if let Some(total) = found.total {
+        if total > found.items.len() as u64 {
+            return Err(shape(format!(
+                "The collection says it holds {total} annotations, but the file holds {}: its other pages are not in the file.",
+                found.items.len()
+            )));
+        }
+    }
+    let total = spans.len();
+    let (annotations, labels) = build(spans, links)?;
+    // The last guard: what we built keeps every rule of the model.
+    State::restore(
+        Rc::new(document.clone()),
+        labels.clone(),
+        annotations.clone(),
+        0,
+    )
+    .map_err(|e| shape(format!("The annotations break a rule of Marginalia: {e}.")))?;
+    Ok(Imported {
+        bundle: Bundle {
+            document,
+            labels,
+            annotator,
+            annotations,
+        },
+        problems: Vec::new(),
+        total,
+    })
+}
+
+/// Where an annotation is in the file: its place in the item list and its IRI.
+struct Where {
+    index: usize,
+    iri: Option<String>,
+}
+
+impl Where {
+    fn describe(&self) -> String {
+        match &self.iri {
+            Some(iri) => format!("Annotation {} ({})", self.index + 1, short(iri, 80)),
+            None => format!("Annotation {}", self.index + 1),
+        }
+    }
+}
+
+/// What the file's outer object gave: the annotations in order and what it says about them.
+struct Found<'v> {
+    items: Vec<&'v Value>,
+    /// The node describing the annotated document (`schema:about`), if any.
+    about: Option<&'v Value>,
+    annotator: Option<String>,
+    total: Option<u64>,
+    /// A bare annotation or list: each item must name the context itself.
+    each_needs_context: bool,
+}
+
+fn container(root: &Value) -> Result<Found<'_>, FileError> {
+    const NOT: &str = "This is JSON, but not W3C Web Annotations";
+    let o = match root {
+        Value::Array(list) => {
+            return Ok(Found {
+                items: list.iter().collect(),
+                about: None,
+                annotator: None,
+                total: None,
+                each_needs_context: true,
+            })
+        }
+        Value::Object(o) => o,
+        other => {
+            return Err(shape(format!(
+                "{NOT}: it is {} where an object or a list was expected.",
+                json_type(other)
+            )))
+        }
+    };
+    check_context(o).map_err(|e| shape(format!("{NOT}: {e}.")))?;
+    let types = types_of(o);
+    let has = |t: &str| types.iter().any(|x| x == t);
+    if has("AnnotationCollection") {
+        let total = o.get("total").and_then(Value::as_u64);
+        let mut items = Vec::new();
+        match o.get("first") {
+            Some(Value::Object(p)) => collect_pages(p, &mut items)?,
+            Some(Value::String(iri)) => {
+                return Err(shape(format!(
+                    "The collection only names its first page (“{}”) instead of including it; Marginalia reads pages written out in the file.",
+                    short(iri, 60)
+                )))
+            }
+            // An empty collection may have no page at all.
+            None if total == Some(0) => {}
+            _ => return Err(shape("The collection has no \"first\" page of annotations.")),
+        }
+        Ok(Found {
+            items,
+            about: o.get("schema:about"),
+            annotator: agent_name(o.get("creator")),
+            total,
+            each_needs_context: false,
+        })
+    } else if has("AnnotationPage") {
+        let mut items = Vec::new();
+        collect_pages(o, &mut items)?;
+        let part_of = o.get("partOf").and_then(Value::as_object);
+        Ok(Found {
+            items,
+            about: o
+                .get("schema:about")
+                .or_else(|| part_of.and_then(|p| p.get("schema:about"))),
+            annotator: agent_name(part_of.and_then(|p| p.get("creator"))),
+            total: None,
+            each_needs_context: false,
+        })
+    } else if has("Annotation") {
+        Ok(Found {
+            items: vec![root],
+            about: None,
+            annotator: None,
+            total: None,
+            each_needs_context: false,
+        })
+    } else {
+        Err(shape(format!(
+            "{NOT}: its type is {}, not Annotation, AnnotationPage or AnnotationCollection.",
+            describe_types(&types)
+        )))
+    }
+}
+
+/// The items of a page and of the pages embedded after it (`next`).
+fn collect_pages<'v>(
+    page: &'v Map<String, Value>,
+    out: &mut Vec<&'v Value>,
+) -> Result<(), FileError> {
+    let mut page = Some(page);
+    while let Some(p) = page {
+        match p.get("items") {
+            Some(Value::Array(items)) => out.extend(items.iter()),
+            Some(other) => {
+                return Err(shape(format!(
+                    "A page's \"items\" must be a list, not {}.",
+                    json_type(other)
+                )))
+            }
+            None => return Err(shape("A page of the file has no \"items\" list.")),
+        }
+        page = match p.get("next") {
+            Some(Value::Object(next)) => Some(next),
+            Some(Value::String(iri)) => {
+                return Err(shape(format!(
+                    "A page only names the next one (“{}”) instead of including it; Marginalia reads pages written out in the file.",
+                    short(iri, 60)
+                )))
+            }
+            _ => None,
+        };
+    }
+    Ok(())
+}
+
+/// The object names the Web Annotation context, as a string or in a list.
+fn check_context(o: &Map<String, Value>) -> Result<(), String> {
+    let is_anno = |v: &Value| matches!(v.as_str(), Some(c) if c == CONTEXT || c == "https://www.w3.org/ns/anno.jsonld");
+    match o.get("@context") {
+        Some(Value::Array(list)) if list.iter().any(is_anno) => Ok(()),
+        Some(v) if is_anno(v) => Ok(()),
+        Some(v) => Err(format!(
+            "its \"@context\" is {}, without {CONTEXT}",
+            short_json(v)
+        )),
+        None => Err(format!("it has no \"@context\" naming {CONTEXT}")),
+    }
+}
+
+fn str_field<'v>(o: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+    o.get(key)
+        .or_else(|| o.get(&format!("@{key}")))
+        .and_then(Value::as_str)
+}
+
+fn types_of(o: &Map<String, Value>) -> Vec<String> {
+    match o.get("type").or_else(|| o.get("@type")) {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn describe_types(types: &[String]) -> String {
+    if types.is_empty() {
+        "not given".into()
+    } else {
+        types
+            .iter()
+            .map(|t| format!("“{}”", short(t, 40)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn agent_name(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Object(a) => match a.get("name") {
+            Some(Value::String(n)) if !n.trim().is_empty() => Some(n.trim().to_string()),
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|n| !n.trim().is_empty())
+                .map(|n| n.trim().to_string()),
+            _ => None,
+        },
+        Value::Array(list) => list.iter().find_map(|a| agent_name(Some(a))),
+        _ => None,
+    }
+}
+
+/// The document: its text from the collection's `schema:about` (or a target's `source`), its
+/// id and title from there too, else from the file name.
+fn read_document(
+    found: &Found<'_>,
+    file_name: &str,
+) -> Result<(Document, Option<String>), FileError> {
+    let node = found
+        .about
+        .or_else(|| found.items.iter().find_map(|item| source_with_text(item)));
+    let Some(node) = node else {
+        return Err(shape(
+            "The file does not include the document's text (the collection's \"schema:about\" with \"schema:text\", as Marginalia writes it): W3C annotations only point at a document, and Marginalia cannot guess its text.",
+        ));
+    };
+    let Value::Object(d) = node else {
+        return Err(shape(format!(
+            "\"schema:about\" must describe the document as an object, not {}.",
+            json_type(node)
+        )));
+    };
+    let text = match d.get("schema:text").or_else(|| d.get("value")) {
+        Some(Value::String(t)) => t.clone(),
+        Some(other) => {
+            return Err(shape(format!(
+                "The document's \"schema:text\" must be a string, not {}.",
+                json_type(other)
+            )))
+        }
+        None => {
+            return Err(shape(
+                "The file describes the document but does not include its text (\"schema:text\"); Marginalia cannot guess it.",
+            ))
+        }
+    };
+    check_document_text(&text).map_err(shape)?;
+    if let Some(sha) = d.get("schema:sha256") {
+        let sha = sha
+            .as_str()
+            .ok_or_else(|| shape("The document's \"schema:sha256\" must be a string."))?;
+        let actual = sha256_hex(&text);
+        if !sha.eq_ignore_ascii_case(&actual) {
+            return Err(shape(format!(
+                "The document's schema:sha256 does not match its text (the file says {}, the text's is {}): the text was changed after export.",
+                short(sha, 16),
+                short(&actual, 16)
+            )));
+        }
+    }
+    let iri = str_field(d, "id").map(str::to_string);
+    let from_iri = iri
+        .as_deref()
+        .and_then(|i| i.strip_prefix(URN))
+        .filter(|rest| !rest.contains([':', '/']))
+        .and_then(decode);
+    let id = match d.get("schema:identifier") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(shape(format!(
+                "The document's \"schema:identifier\" must be a string, not {}.",
+                json_type(other)
+            )))
+        }
+        None => from_iri.unwrap_or_else(|| stem(file_name)),
+    };
+    if id.trim().is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) {
+        return Err(shape(
+            "The document's identifier must be 1–200 characters, without control characters.",
+        ));
+    }
+    let title = match d.get("schema:name") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(shape(format!(
+                "The document's \"schema:name\" must be a string, not {}.",
+                json_type(other)
+            )))
+        }
+        None => id.clone(),
+    };
+    Ok((Document::new(id, title, text), iri))
+}
+
+/// A target `source` object that carries the document's text, in an annotation.
+fn source_with_text(item: &Value) -> Option<&Value> {
+    let targets = match item.get("target")? {
+        Value::Array(list) => list.iter().collect(),
+        one => vec![one],
+    };
+    targets.into_iter().find_map(|t| {
+        let source = t.get("source")?;
+        source.get("schema:text").map(|_| source)
+    })
+}
+
+/// The file name without its extension, made safe: the document id of last resort.
+fn stem(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let lower = base.to_lowercase();
+    let cut = [".w3c.jsonld", ".jsonld", ".json"]
+        .iter()
+        .find(|ext| lower.ends_with(*ext))
+        .map_or(base.len(), |ext| base.len() - ext.len());
+    safe_file_stem(&base[..cut])
+}
+
+fn motivations_of(o: &Map<String, Value>) -> Result<Vec<String>, String> {
+    match o.get("motivation") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(m)) => Ok(vec![m.clone()]),
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(|m| {
+                m.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| "its \"motivation\" must list strings".to_string())
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "its \"motivation\" must be a string, not {}",
+            json_type(other)
+        )),
+    }
+}
+
+/// One body, by what it is.
+enum BodyIn<'v> {
+    /// A `TextualBody` (or a bare `bodyValue`).
+    Text {
+        purpose: Option<&'v str>,
+        value: &'v str,
+    },
+    /// A resource named by its IRI.
+    Iri(&'v str),
+    /// A `SpecificResource`: a part of a source.
+    Specific(&'v Map<String, Value>),
+}
+
+fn bodies_of(o: &Map<String, Value>) -> Result<Vec<BodyIn<'_>>, String> {
+    let mut out = Vec::new();
+    let list: Vec<&Value> = match o.get("body") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+    };
+    for (k, b) in list.into_iter().enumerate() {
+        let which = || format!("its body {}", k + 1);
+        out.push(match b {
+            Value::String(iri) => BodyIn::Iri(iri),
+            Value::Object(m) => {
+                let types = types_of(m);
+                let purpose = match m.get("purpose") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(p)) => Some(p.as_str()),
+                    Some(Value::Array(ps)) if ps.len() == 1 && ps[0].is_string() => ps[0].as_str(),
+                    Some(other) => {
+                        return Err(format!(
+                            "{} has the purpose {}; Marginalia reads one purpose per body",
+                            which(),
+                            short_json(other)
+                        ))
+                    }
+                };
+                if types.iter().any(|t| t == "TextualBody") || m.contains_key("value") {
+                    match m.get("value") {
+                        Some(Value::String(v)) => BodyIn::Text { purpose, value: v },
+                        _ => return Err(format!("{} is a TextualBody without a text \"value\"", which())),
+                    }
+                } else if m.contains_key("source") {
+                    BodyIn::Specific(m)
+                } else if types.iter().any(|t| t == "Choice") {
+                    return Err(format!(
+                        "{} is a Choice between bodies, which Marginalia does not read",
+                        which()
+                    ));
+                } else if let Some(iri) = str_field(m, "id") {
+                    BodyIn::Iri(iri)
+                } else {
+                    return Err(format!(
+                        "{} is neither a TextualBody, nor a resource with an \"id\", nor a SpecificResource",
+                        which()
+                    ));
+                }
+            }
+            other => return Err(format!("{} is {}, not an object or an IRI", which(), json_type(other))),
+        });
+    }
+    match o.get("bodyValue") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(v)) => out.push(BodyIn::Text {
+            purpose: None,
+            value: v,
+        }),
+        Some(other) => {
+            return Err(format!(
+                "its \"bodyValue\" must be a string, not {}",
+                json_type(other)
+            ))
+        }
+    }
+    Ok(out)
+}
+
+/// A span annotation as read, before ids are given and links joined.
+struct SpanIn {
+    kind: Kind,
+    /// The entity type, for an entity.
+    label: String,
+    span: Span,
+    note: String,
+    direct: bool,
+    rating: Option<String>,
+    created: Timestamp,
+    updated: Timestamp,
+}
+
+struct SpanItem {
+    at: Where,
+    span: SpanIn,
+}
+
+enum Role {
+    Party,
+    Cue,
+}
+
+enum LinkBody {
+    Ref(String),
+    Name(String),
+    Cue(Span),
+}
+
+/// A `linking` annotation as read: the role its tag names (if any), what it links from, to what.
+struct LinkIn {
+    tag: Option<String>,
+    target: String,
+    body: LinkBody,
+}
+
+struct LinkItem {
+    at: Where,
+    link: LinkIn,
+}
+
+fn read_times(o: &Map<String, Value>) -> Result<(Timestamp, Timestamp), String> {
+    let time = |key: &str| -> Result<Option<Timestamp>, String> {
+        match o.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(t)) => Timestamp::parse_rfc3339(t)
+                .map(Some)
+                .ok_or_else(|| format!("its \"{key}\" time “{}” is not RFC 3339", short(t, 40))),
+            Some(other) => Err(format!(
+                "its \"{key}\" must be a time, not {}",
+                json_type(other)
+            )),
+        }
+    };
+    let created = time("created")?.unwrap_or_default();
+    let updated = time("modified")?.unwrap_or(created);
+    Ok((created, updated))
+}
+
+fn read_span_item(
+    o: &Map<String, Value>,
+    motivations: &[String],
+    doc: &Document,
+    doc_iri: Option<&str>,
+) -> Result<SpanIn, String> {
+    let target = match o.get("target") {
+        Some(Value::Array(list)) if list.len() == 1 => &list[0],
+        Some(Value::Array(list)) => {
+            return Err(format!(
+                "it has {} targets; Marginalia annotates one span at a time",
+                list.len()
+            ))
+        }
+        Some(t) => t,
+        None => return Err("it has no \"target\"".into()),
+    };
+    let span = match target {
+        Value::Object(t) if t.contains_key("source") => anchor(t, doc, doc_iri, "")?,
+        Value::String(iri) => {
+            return Err(format!(
+                "its target is the whole resource “{}”, not a span of the text",
+                short(iri, 60)
+            ))
+        }
+        _ => {
+            return Err(
+                "its target is not a SpecificResource with a \"source\" and selectors".into(),
+            )
+        }
+    };
+
+    let mut tags = Vec::new();
+    let mut classes = Vec::new();
+    let mut notes = Vec::new();
+    for (k, b) in bodies_of(o)?.into_iter().enumerate() {
+        match b {
+            BodyIn::Text {
+                purpose: Some("tagging"),
+                value,
+            } => tags.push(value),
+            BodyIn::Text {
+                purpose: Some("classifying"),
+                value,
+            } => classes.push(value),
+            BodyIn::Text {
+                purpose: None | Some("commenting" | "describing"),
+                value,
+            } => notes.push(value),
+            BodyIn::Text {
+                purpose: Some(p), ..
+            } => {
+                return Err(format!(
+                    "its body {} has the purpose “{}”, which Marginalia does not read on a span",
+                    k + 1,
+                    short(p, 30)
+                ))
+            }
+            BodyIn::Iri(iri) => {
+                return Err(format!(
+                    "its body {} is the resource “{}”; Marginalia reads text bodies on a span",
+                    k + 1,
+                    short(iri, 60)
+                ))
+            }
+            BodyIn::Specific(_) => {
+                return Err(format!(
+                    "its body {} is a SpecificResource; Marginalia reads text bodies on a span",
+                    k + 1
+                ))
+            }
+        }
+    }
+    let tag = match tags.as_slice() {
+        [] => {
+            return Err(
+                "it has no tagging body naming what the span is (an entity type such as ORG, or QUOTE or CLAIM)"
+                    .into(),
+            )
+        }
+        [one] => one.trim(),
+        many => {
+            return Err(format!(
+                "it has {} tagging bodies ({}); Marginalia gives each span one",
+                many.len(),
+                many.iter()
+                    .map(|t| format!("“{}”", short(t, 20)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    };
+    // Marginalia writes entities as "tagging": their type is whatever the tag says, even
+    // "QUOTE". Anything else tagged QUOTE or CLAIM is a quote or a claim.
+    let tagging = motivations.iter().any(|m| m == "tagging");
+    let kind = match tag {
+        "QUOTE" if !tagging => Kind::Quote,
+        "CLAIM" if !tagging => Kind::Claim,
+        _ => Kind::Entity,
+    };
+    if kind == Kind::Entity {
+        validate_label(tag).map_err(|e| format!("its entity type is not a valid label: {e}"))?;
+    }
+    if doc.slice(span).trim().is_empty() {
+        return Err(format!("its span {span} covers only spaces"));
+    }
+    if kind == Kind::Entity && doc.paragraphs_overlapping(span).len() > 1 {
+        return Err(format!("it is an entity across a paragraph break ({span})"));
+    }
+    let mut direct = false;
+    let mut rating = None;
+    match (kind, classes.as_slice()) {
+        (_, []) => {}
+        (Kind::Entity, [c, ..]) => {
+            return Err(format!(
+                "it is an entity with a classifying body (“{}”), which Marginalia does not read",
+                short(c, 30)
+            ))
+        }
+        (Kind::Quote, [c]) => {
+            direct = match c.trim().to_ascii_uppercase().as_str() {
+                "DIRECT" => true,
+                "INDIRECT" => false,
+                _ => {
+                    return Err(format!(
+                        "it classifies the quote as “{}”, not DIRECT or INDIRECT",
+                        short(c, 30)
+                    ))
+                }
+            }
+        }
+        (Kind::Claim, [c]) => {
+            let c = c.trim();
+            validate_label(c)
+                .map_err(|e| format!("its check-worthiness is not a valid label: {e}"))?;
+            rating = Some(c.to_string());
+        }
+        (_, many) => {
+            return Err(format!(
+                "it has {} classifying bodies; a {} has one",
+                many.len(),
+                kind.as_str()
+            ))
+        }
+    }
+    let (created, updated) = read_times(o)?;
+    Ok(SpanIn {
+        kind,
+        label: tag.to_string(),
+        span,
+        note: notes.join("\n\n"),
+        direct,
+        rating,
+        created,
+        updated,
+    })
+}
+
+fn read_link(
+    o: &Map<String, Value>,
+    doc: &Document,
+    doc_iri: Option<&str>,
+) -> Result<LinkIn, String> {
+    let target = match o.get("target") {
+        Some(Value::Array(list)) if list.len() == 1 => &list[0],
+        Some(Value::Array(list)) => {
+            return Err(format!(
+                "it is a link with {} targets; Marginalia links from one quote or claim",
+                list.len()
+            ))
+        }
+        Some(t) => t,
+        None => return Err("it has no \"target\"".into()),
+    };
+    let target = match target {
+        Value::String(iri) => iri.clone(),
+        Value::Object(t) if !t.contains_key("source") && str_field(t, "id").is_some() => {
+            str_field(t, "id").unwrap_or_default().to_string()
+        }
+        _ => return Err("it is a link whose target is not the IRI of a quote or a claim".into()),
+    };
+    let mut tag = None;
+    let mut related = Vec::new();
+    for (k, b) in bodies_of(o)?.into_iter().enumerate() {
+        match b {
+            BodyIn::Text {
+                purpose: Some("tagging"),
+                value,
+            } => {
+                let t = value.trim().to_ascii_uppercase();
+                if !matches!(t.as_str(), "SPEAKER" | "CLAIMANT" | "CUE") {
+                    return Err(format!(
+                        "it is a link tagged “{}”, not SPEAKER, CLAIMANT or CUE",
+                        short(value, 30)
+                    ));
+                }
+                if tag.replace(t).is_some() {
+                    return Err("it is a link with two role tags".into());
+                }
+            }
+            BodyIn::Text {
+                purpose: Some("identifying"),
+                value,
+            } => {
+                if value.trim().is_empty() {
+                    return Err("it links to an empty name".into());
+                }
+                related.push(LinkBody::Name(value.trim().to_string()));
+            }
+            BodyIn::Text { purpose, .. } => {
+                return Err(format!(
+                    "its body {} is a text with the purpose “{}”; a link holds a role tag and what it links to",
+                    k + 1,
+                    purpose.unwrap_or("none")
+                ))
+            }
+            BodyIn::Iri(iri) => related.push(LinkBody::Ref(iri.to_string())),
+            BodyIn::Specific(s) => {
+                related.push(LinkBody::Cue(anchor(s, doc, doc_iri, "cue ")?));
+            }
+        }
+    }
+    let body = match related.len() {
+        1 => related.remove(0),
+        0 => return Err("it is a link to nothing: it has no body naming a speaker, claimant or cue".into()),
+        n => {
+            return Err(format!(
+                "it is a link to {n} things; Marginalia links a quote or claim to one speaker, claimant or cue per annotation"
+            ))
+        }
+    };
+    Ok(LinkIn { tag, target, body })
+}
+
+/// Anchors a `SpecificResource` in the document by its selectors.
+fn anchor(
+    t: &Map<String, Value>,
+    doc: &Document,
+    doc_iri: Option<&str>,
+    what: &str,
+) -> Result<Span, String> {
+    let source = match t.get("source") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(Value::Object(s)) => str_field(s, "id").unwrap_or_default(),
+        _ => "",
+    };
+    if let Some(iri) = doc_iri {
+        if source != iri {
+            return Err(format!(
+                "its {what}target is in “{}”, not in the document of this file (“{}”)",
+                short(source, 60),
+                short(iri, 60)
+            ));
+        }
+    }
+    let list: Vec<&Value> = match t.get("selector") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let mut quote: Option<&Map<String, Value>> = None;
+    let mut position: Option<&Map<String, Value>> = None;
+    let mut others = Vec::new();
+    for s in list {
+        let Value::Object(s) = s else { continue };
+        let types = types_of(s);
+        let slot = if types.iter().any(|t| t == "TextQuoteSelector") {
+            &mut quote
+        } else if types.iter().any(|t| t == "TextPositionSelector") {
+            &mut position
+        } else {
+            others.extend(types);
+            continue;
+        };
+        if s.contains_key("refinedBy") {
+            return Err(format!(
+                "its {what}selector is refined by another; Marginalia reads plain text selectors"
+            ));
+        }
+        if slot.replace(s).is_some() {
+            return Err(format!(
+                "its {what}target has two selectors of one type; Marginalia reads one of each"
+            ));
+        }
+    }
+    let text_of = |s: &Map<String, Value>, key: &str, required: bool| -> Result<String, String> {
+        match s.get(key) {
+            Some(Value::String(v)) => Ok(v.clone()),
+            None if !required => Ok(String::new()),
+            None => Err(format!("its {what}TextQuoteSelector has no \"{key}\"")),
+            Some(other) => Err(format!(
+                "its {what}TextQuoteSelector's \"{key}\" must be a string, not {}",
+                json_type(other)
+            )),
+        }
+    };
+    let quote = match quote {
+        Some(q) => Some((
+            text_of(q, "exact", true)?,
+            text_of(q, "prefix", false)?,
+            text_of(q, "suffix", false)?,
+        )),
+        None => None,
+    };
+    if let Some((exact, _, _)) = &quote {
+        if exact.is_empty() {
+            return Err(format!("its {what}TextQuoteSelector's \"exact\" is empty"));
+        }
+    }
+    let text = doc.text();
+    match (position, quote) {
+        (Some(p), quote) => {
+            let span = read_position(p, doc, what)?;
+            if let Some((exact, prefix, suffix)) = quote {
+                let here = doc.slice(span);
+                let (bs, be) = (doc.cp_to_byte(span.start), doc.cp_to_byte(span.end));
+                if here != exact {
+                    return Err(format!(
+                        "its {what}TextPositionSelector {span} selects “{}”, but its TextQuoteSelector says “{}”",
+                        short(here, 40),
+                        short(&exact, 40)
+                    ));
+                }
+                if !text[..bs].ends_with(prefix.as_str()) {
+                    return Err(format!(
+                        "its {what}TextQuoteSelector's prefix “{}” is not the text before {span}",
+                        short(&prefix, 40)
+                    ));
+                }
+                if !text[be..].starts_with(suffix.as_str()) {
+                    return Err(format!(
+                        "its {what}TextQuoteSelector's suffix “{}” is not the text after {span}",
+                        short(&suffix, 40)
+                    ));
+                }
+            }
+            Ok(span)
+        }
+        (None, Some((exact, prefix, suffix))) => {
+            requote(doc, &exact, &prefix, &suffix).map_err(|e| format!("its {what}{e}"))
+        }
+        (None, None) if others.is_empty() => Err(format!(
+            "its {what}target has no TextQuoteSelector or TextPositionSelector"
+        )),
+        (None, None) => Err(format!(
+            "its {what}target has no TextQuoteSelector or TextPositionSelector, only {}",
+            describe_types(&others)
+        )),
+    }
+}
+
+fn read_position(p: &Map<String, Value>, doc: &Document, what: &str) -> Result<Span, String> {
+    let num = |key: &str| -> Result<i64, String> {
+        match p.get(key) {
+            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
+                format!("its {what}TextPositionSelector's {key} {n} is not a whole number")
+            }),
+            Some(other) => Err(format!(
+                "its {what}TextPositionSelector's {key} must be a number, not {}",
+                json_type(other)
+            )),
+            None => Err(format!("its {what}TextPositionSelector has no {key}")),
+        }
+    };
+    let (s, e) = (num("start")?, num("end")?);
+    if s < 0 || e < 0 {
+        return Err(format!("its {what}offsets {s}..{e} are negative"));
+    }
+    if e < s {
+        return Err(format!(
+            "its {what}offsets {s}..{e} are reversed (end before start)"
+        ));
+    }
+    if s == e {
+        return Err(format!("its {what}span {s}..{e} is empty"));
+    }
+    let len = doc.len() as i64;
+    if e > len {
+        return Err(format!(
+            "its {what}offsets {s}..{e} run past the end of the text ({len} characters)"
+        ));
+    }
+    Ok(Span::new(s as usize, e as usize))
+}
+
+/// Finds a quote in the text the way Hypothesis re-anchors one: every exact occurrence, then
+/// the one whose surroundings agree best with the prefix and suffix (code points in common,
+/// counted outwards from the quote). Refuses when there is none, or when several agree equally.
+pub fn requote(doc: &Document, exact: &str, prefix: &str, suffix: &str) -> Result<Span, String> {
+    if exact.is_empty() {
+        return Err("quote is empty".into());
+    }
+    let text = doc.text();
+    let mut best: Vec<(usize, usize)> = Vec::new();
+    let mut best_score = 0;
+    let mut count = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(exact) {
+        let bs = from + found;
+        let be = bs + exact.len();
+        count += 1;
+        let agree_before = prefix
+            .chars()
+            .rev()
+            .zip(text[..bs].chars().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let agree_after = suffix
+            .chars()
+            .zip(text[be..].chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let score = agree_before + agree_after;
+        if best.is_empty() || score > best_score {
+            best = vec![(bs, be)];
+            best_score = score;
+        } else if score == best_score {
+            best.push((bs, be));
+        }
+        // Overlapping occurrences count too: look again one character further on.
+        from = bs + text[bs..].chars().next().map_or(1, char::len_utf8);
+    }
+    let to_cp = |b: usize| doc.byte_to_cp(b).expect("a match starts on a character");
+    match best.as_slice() {
+        [] => Err(format!(
+            "quote “{}” is not in the document's text",
+            short(exact, 40)
+        )),
+        [(bs, be)] => Ok(Span::new(to_cp(*bs), to_cp(*be))),
+        several => Err(format!(
+            "quote “{}” occurs {count} times, and its prefix and suffix fit {} of them equally well (at {})",
+            short(exact, 40),
+            several.len(),
+            several
+                .iter()
+                .take(3)
+                .map(|(bs, be)| Span::new(to_cp(*bs), to_cp(*be)).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Gives ids, joins links, checks the model's rules, and builds the labels.
+fn build(
+    spans: Vec<SpanItem>,
+    links: Vec<LinkItem>,
+) -> Result<(Vec<Annotation>, Labels), FileError> {
+    let fail = |at: &Where, msg: String| shape(format!("{}: {msg}.", at.describe()));
+
+    // File IRIs, unique.
+    let mut by_iri: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, &Where> = HashMap::new();
+    for (k, s) in spans.iter().enumerate() {
+        if let Some(iri) = s.at.iri.as_deref() {
+            by_iri.insert(iri, k);
+        }
+    }
+    for at in spans
+        .iter()
+        .map(|s| &s.at)
+        .chain(links.iter().map(|l| &l.at))
+    {
+        if let Some(iri) = at.iri.as_deref() {
+            if let Some(first) = seen.insert(iri, at) {
+                return Err(fail(
+                    at,
+                    format!("its id is already used by annotation {}", first.index + 1),
+                ));
+            }
+        }
+    }
+
+    // Ids: Marginalia's own when the IRI carries one, else kind letter and sequence.
+    let kept: Vec<Option<String>> = spans
+        .iter()
+        .map(|s| s.at.iri.as_deref().and_then(marginalia_id))
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut ids: Vec<Option<String>> = Vec::with_capacity(spans.len());
+    for id in kept {
+        ids.push(id.filter(|id| used.insert(id.clone())));
+    }
+    let mut seq = 1u64;
+    let ids: Vec<String> = ids
+        .into_iter()
+        .zip(&spans)
+        .map(|(id, s)| {
+            id.unwrap_or_else(|| loop {
+                let candidate = format!(
+                    "{}{seq}",
+                    s.span.kind.as_str().chars().next().unwrap_or('a')
+                );
+                seq += 1;
+                if used.insert(candidate.clone()) {
+                    break candidate;
+                }
+            })
+        })
+        .collect();
+
+    // Duplicates of kind, label and span.
+    let mut keys: HashMap<(Kind, &str, Span), usize> = HashMap::new();
+    for s in &spans {
+        let label = if s.span.kind == Kind::Entity {
+            s.span.label.as_str()
+        } else {
+            ""
+        };
+        if let Some(first) = keys.insert((s.span.kind, label, s.span.span), s.at.index) {
+            return Err(fail(
+                &s.at,
+                format!(
+                    "it repeats the kind, label and span of annotation {}",
+                    first + 1
+                ),
+            ));
+        }
+    }
+
+    // Links.
+    let mut party: Vec<Option<(Party, usize)>> = vec![None; spans.len()];
+    let mut cue: Vec<Option<(Span, usize)>> = vec![None; spans.len()];
+    for l in &links {
+        let Some(&from) = by_iri.get(l.link.target.as_str()) else {
+            return Err(fail(
+                &l.at,
+                format!(
+                    "it links from “{}”, which is not an annotation of a span in this file",
+                    short(&l.link.target, 60)
+                ),
+            ));
+        };
+        let from_kind = spans[from].span.kind;
+        let role = match (&l.link.body, l.link.tag.as_deref()) {
+            (LinkBody::Cue(_), None | Some("CUE")) => Role::Cue,
+            (LinkBody::Ref(_) | LinkBody::Name(_), None | Some("SPEAKER" | "CLAIMANT")) => {
+                Role::Party
+            }
+            (_, Some(tag)) => {
+                return Err(fail(
+                    &l.at,
+                    format!(
+                        "its {} tag does not fit what it links to",
+                        tag.to_lowercase()
+                    ),
+                ))
+            }
+        };
+        let fits = match (&role, from_kind, l.link.tag.as_deref()) {
+            (_, Kind::Entity, _) => false,
+            (Role::Cue, kind, _) => kind == Kind::Quote,
+            (Role::Party, Kind::Quote, tag) => tag != Some("CLAIMANT"),
+            (Role::Party, Kind::Claim, tag) => tag != Some("SPEAKER"),
+        };
+        if !fits {
+            let what = match (&role, l.link.tag.as_deref()) {
+                (Role::Cue, _) => "a cue".to_string(),
+                (Role::Party, Some(tag)) => format!("a {}", tag.to_lowercase()),
+                (Role::Party, None) => "a speaker or claimant".to_string(),
+            };
+            return Err(fail(
+                &l.at,
+                format!(
+                    "it gives {what} to {}, which is {} {}",
+                    ids[from],
+                    if from_kind == Kind::Entity { "an" } else { "a" },
+                    from_kind.as_str()
+                ),
+            ));
+        }
+        let role_name = if from_kind == Kind::Quote {
+            "speaker"
+        } else {
+            "claimant"
+        };
+        match (&l.link.body, role) {
+            (LinkBody::Cue(span), _) => {
+                if let Some((_, first)) = cue[from] {
+                    return Err(fail(
+                        &l.at,
+                        format!(
+                            "it gives {} a second cue (annotation {} gives the first)",
+                            ids[from],
+                            first + 1
+                        ),
+                    ));
+                }
+                cue[from] = Some((*span, l.at.index));
+            }
+            (body, _) => {
+                let p = match body {
+                    LinkBody::Name(n) => Party::Name(n.clone()),
+                    LinkBody::Ref(iri) => match by_iri.get(iri.as_str()) {
+                        Some(&to) if spans[to].span.kind == Kind::Entity => {
+                            Party::Ref(ids[to].clone())
+                        }
+                        Some(&to) => {
+                            return Err(fail(
+                                &l.at,
+                                format!(
+                                    "its {role_name} {} is a {}, not an entity",
+                                    ids[to],
+                                    spans[to].span.kind.as_str()
+                                ),
+                            ))
+                        }
+                        None => {
+                            return Err(fail(
+                                &l.at,
+                                format!(
+                                    "its {role_name} “{}” is not an annotation in this file",
+                                    short(iri, 60)
+                                ),
+                            ))
+                        }
+                    },
+                    LinkBody::Cue(_) => unreachable!("handled above"),
+                };
+                if let Some((_, first)) = &party[from] {
+                    return Err(fail(
+                        &l.at,
+                        format!(
+                            "it gives {} a second {role_name} (annotation {} gives the first)",
+                            ids[from],
+                            first + 1
+                        ),
+                    ));
+                }
+                party[from] = Some((p, l.at.index));
+            }
+        }
+    }
+
+    // Labels: the defaults, then every other label the file uses, in order of first use.
+    let mut labels = Labels::default();
+    for s in &spans {
+        match s.span.kind {
+            Kind::Entity if !labels.entity.contains(&s.span.label) => {
+                labels.entity.push(s.span.label.clone())
+            }
+            Kind::Claim => {
+                if let Some(r) = &s.span.rating {
+                    if !labels.checkworthiness.contains(r) {
+                        labels.checkworthiness.push(r.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    labels
+        .validate()
+        .map_err(|e| shape(format!("The file's labels are not valid: {e}.")))?;
+
+    let mut annotations: Vec<Annotation> = spans
+        .into_iter()
+        .zip(ids)
+        .zip(party.into_iter().zip(cue))
+        .map(|((s, id), (party, cue))| {
+            let s = s.span;
+            let party = party.map(|(p, _)| p);
+            let body = match s.kind {
+                Kind::Entity => Body::Entity { label: s.label },
+                Kind::Quote => Body::Quote {
+                    speaker: party,
+                    cue: cue.map(|(c, _)| c),
+                    direct: s.direct,
+                },
+                Kind::Claim => Body::Claim {
+                    claimant: party,
+                    checkworthiness: s.rating,
+                },
+            };
+            Annotation {
+                id,
+                span: s.span,
+                body,
+                note: s.note,
+                created: s.created,
+                updated: s.updated,
+            }
+        })
+        .collect();
+    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok((annotations, labels))
+}
+
+/// The Marginalia id in an IRI of ours (`urn:marginalia:<doc>:<id>`), when it is a valid id.
+fn marginalia_id(iri: &str) -> Option<String> {
+    let rest = iri.strip_prefix(URN)?;
+    let (_, id) = rest.split_once(':')?;
+    if id.contains([':', '/']) {
+        return None;
+    }
+    let id = decode(id)?;
+    let ok =
+        !id.trim().is_empty() && id.chars().count() <= 100 && !id.chars().any(char::is_control);
+    ok.then_some(id)
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn short_json(v: &Value) -> String {
+    short(&v.to_string(), 40)
+}
+
+fn short(s: &str, max: usize) -> String {
+    crate::model::state::shorten(s, max)
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+#[path = "w3c_tests.rs"]
+mod tests;
