@@ -5,9 +5,11 @@
 //! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
 //! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
 
+pub mod brat;
 pub mod native;
 #[cfg(test)]
 pub mod testing;
+pub mod zip;
 
 use std::fmt;
 
@@ -20,15 +22,17 @@ use crate::model::{Annotation, Document, Labels};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Native,
+    Brat,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Native];
+    pub const ALL: &'static [Format] = &[Format::Native, Format::Brat];
 
     /// The name used on the command line (`--to native`).
     pub fn key(self) -> &'static str {
         match self {
             Format::Native => "native",
+            Format::Brat => "brat",
         }
     }
 
@@ -36,6 +40,7 @@ impl Format {
     pub fn title(self) -> &'static str {
         match self {
             Format::Native => "Marginalia JSON",
+            Format::Brat => "brat standoff (zip)",
         }
     }
 
@@ -43,18 +48,21 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Native => ".marginalia.json",
+            Format::Brat => ".brat.zip",
         }
     }
 
     pub fn mime(self) -> &'static str {
         match self {
             Format::Native => "application/json",
+            Format::Brat => "application/zip",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
             Format::Native => true,
+            Format::Brat => true,
         }
     }
 
@@ -70,14 +78,15 @@ impl Format {
     pub fn export(self, bundle: &Bundle) -> Vec<u8> {
         match self {
             Format::Native => native::export(bundle).into_bytes(),
+            Format::Brat => brat::export(bundle),
         }
     }
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
-        let _ = file_name;
         match self {
             Format::Native => native::import_bytes(bytes),
+            Format::Brat => brat::import(bytes, file_name),
         }
     }
 
@@ -90,6 +99,10 @@ impl Format {
             .find(|f| name.ends_with(f.extension()))
         {
             return Some(f);
+        }
+        // A zip that is not named .brat.zip: brat is the only zip format.
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Some(Format::Brat);
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         if head.contains("\"format\"") && head.contains("marginalia") {
