@@ -5,12 +5,14 @@
 //! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
 //! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
 
+pub mod brat;
 pub mod conll;
 pub mod label_studio;
 pub mod native;
 #[cfg(test)]
 pub mod testing;
 pub mod w3c;
+pub mod zip;
 
 use std::fmt;
 
@@ -26,6 +28,7 @@ pub enum Format {
     LabelStudio,
     Conll,
     W3c,
+    Brat,
 }
 
 impl Format {
@@ -34,6 +37,7 @@ impl Format {
         Format::LabelStudio,
         Format::Conll,
         Format::W3c,
+        Format::Brat,
     ];
 
     /// The name used on the command line (`--to native`).
@@ -43,6 +47,7 @@ impl Format {
             Format::LabelStudio => "label-studio",
             Format::Conll => "conll",
             Format::W3c => "w3c",
+            Format::Brat => "brat",
         }
     }
 
@@ -53,6 +58,7 @@ impl Format {
             Format::LabelStudio => "Label Studio JSON",
             Format::Conll => "CoNLL-2003 (IOB2)",
             Format::W3c => "W3C Web Annotation (JSON-LD)",
+            Format::Brat => "brat standoff (zip)",
         }
     }
 
@@ -63,6 +69,7 @@ impl Format {
             Format::LabelStudio => ".label-studio.json",
             Format::Conll => ".conll",
             Format::W3c => ".w3c.jsonld",
+            Format::Brat => ".brat.zip",
         }
     }
 
@@ -71,12 +78,13 @@ impl Format {
             Format::Native | Format::LabelStudio => "application/json",
             Format::Conll => "text/plain",
             Format::W3c => "application/ld+json",
+            Format::Brat => "application/zip",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
-            Format::Native | Format::LabelStudio | Format::W3c => true,
+            Format::Native | Format::LabelStudio | Format::W3c | Format::Brat => true,
             Format::Conll => false,
         }
     }
@@ -96,6 +104,7 @@ impl Format {
             Format::LabelStudio => label_studio::export(bundle).into_bytes(),
             Format::Conll => conll::export(bundle).into_bytes(),
             Format::W3c => w3c::export(bundle).into_bytes(),
+            Format::Brat => brat::export(bundle),
         }
     }
 
@@ -108,6 +117,7 @@ impl Format {
                 "CoNLL-2003 files cannot be read: Marginalia only writes them.".into(),
             )),
             Format::W3c => w3c::import_bytes(bytes, file_name),
+            Format::Brat => brat::import(bytes, file_name),
         }
     }
 
@@ -120,6 +130,10 @@ impl Format {
             .find(|f| name.ends_with(f.extension()))
         {
             return Some(f);
+        }
+        // A zip that is not named .brat.zip: brat is the only zip format.
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Some(Format::Brat);
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         // Before the native test: a W3C export names urn:marginalia: IRIs and "format"s too.

@@ -1,0 +1,1252 @@
+//! brat standoff, in a zip: `<id>.txt` (the document text, byte for byte), `<id>.ann` (the
+//! annotations) and `annotation.conf` (the scheme, in brat's configuration language), where
+//! `<id>` is `safe_file_stem(document id)`.
+//!
+//! ## Offsets
+//! brat offsets count characters of the `.txt` *as brat reads it*: brat opens text files with
+//! `codecs.open(…, 'rU', encoding='utf8')` (`open_textfile` in brat's
+//! `server/src/annotation.py`), that is with universal newlines, so a `\r\n` is one character
+//! (`\n`) and a lone `\r` becomes `\n`. Python 3's `open(path, encoding="utf-8")`, which brat
+//! parsers on PyPI use (pybrat's `_parse_text`), reads the same way. The `.txt` keeps the text
+//! exactly (CRLF stays CRLF), and the `.ann` counts code points of that universal-newline
+//! view: after each `\r\n`, brat offsets are one less per pair than Marginalia's. For LF-only
+//! texts the two are equal. [`View`] converts.
+//!
+//! ## Lines
+//! - An entity: `T1\tORG 32 52\tHayat Tahrir al-Sham`.
+//! - A span crossing a line break (brat's `.ann` is line-oriented, so a text-bound annotation
+//!   cannot contain one; brat issue #786): split at the line breaks, which are dropped, into
+//!   brat's discontinuous form `T2\tContent 10 20;21 30\tfirst line second line` (fragment
+//!   texts joined by one space, brat's `DISCONT_SEP`). Reading joins the fragments back into
+//!   one span, from the first start to the last end, when only whitespace separates them.
+//! - A quote, following PolNeAR's attribution convention (its `.ann` files write
+//!   `T4\tAttribution 6 24` over the cue's offsets, then
+//!   `E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1`): a `Source` span (when the speaker is
+//!   an entity of the text: over the entity's offsets), a `Cue` span (when it has a cue), the
+//!   `Content` span (the quote), the `Attribution` trigger (over the cue; over the quote when
+//!   there is no cue, since a brat event needs a trigger), and the event. A direct quote has
+//!   the binary attribute `A1\tDirect E1` (absent: indirect). A speaker who is a name, not a
+//!   span, is a note on the event: `#1\tAnnotatorNotes E1\tspeaker: <name>`.
+//! - A claim: `T7\tClaim …`, `R1\tClaimant Arg1:T7 Arg2:T2` to the claimant entity,
+//!   `A2\tCheckworthiness T7 CFS`; a claimant who is a name: `#2\tAnnotatorNotes T7\tclaimant:
+//!   <name>`.
+//! - A note: `#3\tAnnotatorNotes T1\t<note>` on the entity's, quote's `Content` or claim's
+//!   span, line breaks and tabs replaced by spaces.
+//!
+//! ## Reading
+//! Only a zip is read (a bare `.ann` lacks the text it points into). The archive must hold
+//! exactly one `.txt`/`.ann` pair with the same path but for the extension (a zip of several
+//! documents is refused, naming them: Marginalia opens one document at a time); other entries,
+//! `annotation.conf` included, are ignored. A line that is not brat syntax, a repeated id, or a
+//! text-bound line whose text is not the `.txt` at its offsets refuses the file, naming the
+//! line. What brat allows but Marginalia cannot hold (fragments separated by text, entities
+//! across paragraphs, other event, relation and attribute types, normalisations) is skipped,
+//! one [`Problem`] each, whose `index` is the `.ann` line (0-based) and `id` the brat id.
+//! Ids are made afresh: `e1`, `q2`, `c3`… in text order. Labels are the defaults plus every
+//! entity type and check-worthiness value the file uses.
+//!
+//! ## What brat does not carry
+//! Ids, times, the annotator and the title (the document id, from the `.txt` name, stands in);
+//! line breaks and tabs in notes and names (they become spaces); line breaks at the very start
+//! or end of a span; which entity a speaker is when two entities share the speaker's span (the
+//! first in the file is taken); a claim note beginning with `claimant: ` on a claim without
+//! claimant (it reads back as the claimant). Entity labels named like the structure (`Source`,
+//! `Cue`, `Content`, `Claim`, `Attribution`) read back as structure. brat renames, in its
+//! configuration only, types outside `[A-Za-z0-9_-]` (`projectconfig.py`); such labels are
+//! written as they are and brat shows them as unconfigured types.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use super::native::{Imported, Problem};
+use super::zip;
+use super::{check_document_text, safe_file_stem, Bundle, FileError, MAX_FILE_BYTES};
+use crate::model::labels::validate_label;
+use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
+
+/// The name of the scheme file in the archive.
+pub const CONF_FILE: &str = "annotation.conf";
+
+const SOURCE: &str = "Source";
+const CUE: &str = "Cue";
+const CONTENT: &str = "Content";
+const CLAIM: &str = "Claim";
+const ATTRIBUTION: &str = "Attribution";
+const CLAIMANT: &str = "Claimant";
+const DIRECT: &str = "Direct";
+const CHECKWORTHINESS: &str = "Checkworthiness";
+const NOTES: &str = "AnnotatorNotes";
+const SPEAKER_NOTE: &str = "speaker: ";
+const CLAIMANT_NOTE: &str = "claimant: ";
+
+/// The `.txt` as brat reads it: universal newlines (`\r\n` is one character), and a leading
+/// byte-order mark, when the file has one, as a character of its own.
+#[derive(Clone, Debug)]
+struct View {
+    /// Marginalia offset of the `\r` of each `\r\n`.
+    raw_cr: Vec<usize>,
+    /// brat offset (without the mark) of the `\n` each `\r\n` becomes.
+    collapsed: Vec<usize>,
+    /// 1 when the file starts with a byte-order mark.
+    bom: usize,
+    /// Length in brat characters.
+    len: usize,
+}
+
+impl View {
+    fn new(text: &str, bom: bool) -> View {
+        let mut raw_cr = Vec::new();
+        let mut collapsed = Vec::new();
+        let mut prev_cr = false;
+        let mut cp = 0;
+        for c in text.chars() {
+            if c == '\n' && prev_cr {
+                collapsed.push(cp - 1 - raw_cr.len());
+                raw_cr.push(cp - 1);
+            }
+            prev_cr = c == '\r';
+            cp += 1;
+        }
+        let bom = bom as usize;
+        View {
+            len: cp - raw_cr.len() + bom,
+            raw_cr,
+            collapsed,
+            bom,
+        }
+    }
+
+    /// The brat offset of a Marginalia offset (not inside a `\r\n`).
+    fn to_brat(&self, raw: usize) -> usize {
+        raw - self.raw_cr.partition_point(|&p| p + 1 < raw) + self.bom
+    }
+
+    /// The Marginalia offset of a brat offset (at most `len`); the mark maps to 0.
+    fn to_raw(&self, brat: usize) -> usize {
+        let b = brat.saturating_sub(self.bom);
+        b + self.collapsed.partition_point(|&c| c < b)
+    }
+
+    /// The text brat sees at `start..end` (brat offsets).
+    fn slice<'a>(&self, doc: &'a Document, start: usize, end: usize) -> Cow<'a, str> {
+        let raw = doc.slice(Span::new(self.to_raw(start), self.to_raw(end)));
+        let mark = self.bom == 1 && start == 0 && end > 0;
+        if !mark && !raw.contains('\r') {
+            return Cow::Borrowed(raw);
+        }
+        let mut s = String::with_capacity(raw.len() + 3);
+        if mark {
+            s.push('\u{feff}');
+        }
+        s.push_str(&raw.replace("\r\n", "\n").replace('\r', "\n"));
+        Cow::Owned(s)
+    }
+}
+
+/// Characters that end a line for brat (Python's `str.splitlines`, which brat's Python 2
+/// reader iterates `.ann` lines with) and for the universal-newline reading of the `.txt`.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{1c}'
+            | '\u{1d}'
+            | '\u{1e}'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// A note or name on one line: line breaks and tabs become spaces.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_line_break(c) || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The pieces of `span` between line breaks (Marginalia offsets), dropping the breaks. A
+/// whitespace-only piece between two others is dropped too: joining restores it.
+fn fragments(doc: &Document, span: Span) -> Vec<Span> {
+    let mut pieces = Vec::new();
+    let mut start = None;
+    let mut cp = span.start;
+    for c in doc.slice(span).chars() {
+        if is_line_break(c) {
+            if let Some(s) = start.take() {
+                pieces.push(Span::new(s, cp));
+            }
+        } else if start.is_none() {
+            start = Some(cp);
+        }
+        cp += 1;
+    }
+    if let Some(s) = start {
+        pieces.push(Span::new(s, cp));
+    }
+    let last = pieces.len().saturating_sub(1);
+    pieces
+        .into_iter()
+        .enumerate()
+        .filter(|(i, p)| *i == 0 || *i == last || !doc.slice(*p).trim().is_empty())
+        .map(|(_, p)| p)
+        .collect()
+}
+
+// ---- export ----
+
+/// A text-bound annotation to write.
+struct Tb {
+    n: usize,
+    ty: String,
+    frags: Vec<Span>,
+}
+
+enum Item<'a> {
+    Entity(&'a Annotation, Tb),
+    Quote {
+        ann: &'a Annotation,
+        source: Option<Tb>,
+        cue: Option<Tb>,
+        content: Tb,
+        trigger: Tb,
+    },
+    Claim(&'a Annotation, Tb),
+}
+
+/// The `.ann` of a bundle.
+pub fn export_ann(bundle: &Bundle) -> String {
+    let doc = &bundle.document;
+    let view = View::new(doc.text(), false);
+    let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
+    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let frags: HashMap<&str, Vec<Span>> = anns
+        .iter()
+        .map(|a| (a.id.as_str(), fragments(doc, a.span)))
+        .filter(|(_, f)| !f.is_empty())
+        .collect();
+    let entity_span: HashMap<&str, Span> = anns
+        .iter()
+        .filter(|a| a.kind() == Kind::Entity && frags.contains_key(a.id.as_str()))
+        .map(|a| (a.id.as_str(), a.span))
+        .collect();
+
+    // Number the text-bound annotations first: claims link to entities written later.
+    let mut n = 0;
+    let mut tb = |ty: &str, frags: Vec<Span>| {
+        n += 1;
+        Tb {
+            n,
+            ty: ty.to_string(),
+            frags,
+        }
+    };
+    let mut items = Vec::new();
+    let mut entity_t: HashMap<&str, usize> = HashMap::new();
+    for a in &anns {
+        let Some(f) = frags.get(a.id.as_str()) else {
+            continue; // only line breaks: nothing brat can mark
+        };
+        match &a.body {
+            Body::Entity { label } => {
+                let t = tb(label, f.clone());
+                entity_t.insert(&a.id, t.n);
+                items.push(Item::Entity(a, t));
+            }
+            Body::Quote { speaker, cue, .. } => {
+                let source = match speaker {
+                    Some(Party::Ref(id)) => entity_span
+                        .get(id.as_str())
+                        .map(|s| tb(SOURCE, fragments(doc, *s))),
+                    _ => None,
+                };
+                let cue_frags = cue.map(|c| fragments(doc, c)).filter(|f| !f.is_empty());
+                let cue = cue_frags.clone().map(|f| tb(CUE, f));
+                let content = tb(CONTENT, f.clone());
+                let trigger = tb(ATTRIBUTION, cue_frags.unwrap_or_else(|| f.clone()));
+                items.push(Item::Quote {
+                    ann: a,
+                    source,
+                    cue,
+                    content,
+                    trigger,
+                });
+            }
+            Body::Claim { .. } => items.push(Item::Claim(a, tb(CLAIM, f.clone()))),
+        }
+    }
+
+    let mut out = String::new();
+    let (mut e, mut r, mut attr, mut note) = (0, 0, 0, 0);
+    let t_line = |out: &mut String, t: &Tb| {
+        let offsets: Vec<String> = t
+            .frags
+            .iter()
+            .map(|f| format!("{} {}", view.to_brat(f.start), view.to_brat(f.end)))
+            .collect();
+        let texts: Vec<&str> = t.frags.iter().map(|f| doc.slice(*f)).collect();
+        out.push_str(&format!(
+            "T{}\t{} {}\t{}\n",
+            t.n,
+            t.ty,
+            offsets.join(";"),
+            texts.join(" ")
+        ));
+    };
+    let mut note_line = |out: &mut String, target: &str, text: &str| {
+        let text = one_line(text);
+        if !text.trim().is_empty() {
+            note += 1;
+            out.push_str(&format!("#{note}\t{NOTES} {target}\t{text}\n"));
+        }
+    };
+    for item in &items {
+        match item {
+            Item::Entity(a, t) => {
+                t_line(&mut out, t);
+                note_line(&mut out, &format!("T{}", t.n), &a.note);
+            }
+            Item::Quote {
+                ann,
+                source,
+                cue,
+                content,
+                trigger,
+            } => {
+                for t in [source.as_ref(), cue.as_ref(), Some(content), Some(trigger)]
+                    .into_iter()
+                    .flatten()
+                {
+                    t_line(&mut out, t);
+                }
+                e += 1;
+                out.push_str(&format!(
+                    "E{e}\t{ATTRIBUTION}:T{} {CONTENT}:T{}",
+                    trigger.n, content.n
+                ));
+                if let Some(c) = cue {
+                    out.push_str(&format!(" {CUE}:T{}", c.n));
+                }
+                if let Some(s) = source {
+                    out.push_str(&format!(" {SOURCE}:T{}", s.n));
+                }
+                out.push('\n');
+                if let Body::Quote {
+                    speaker, direct, ..
+                } = &ann.body
+                {
+                    if *direct {
+                        attr += 1;
+                        out.push_str(&format!("A{attr}\t{DIRECT} E{e}\n"));
+                    }
+                    if let Some(Party::Name(name)) = speaker {
+                        note_line(&mut out, &format!("E{e}"), &format!("{SPEAKER_NOTE}{name}"));
+                    }
+                }
+                note_line(&mut out, &format!("T{}", content.n), &ann.note);
+            }
+            Item::Claim(a, t) => {
+                t_line(&mut out, t);
+                if let Body::Claim {
+                    claimant,
+                    checkworthiness,
+                } = &a.body
+                {
+                    match claimant {
+                        Some(Party::Ref(id)) => {
+                            if let Some(target) = entity_t.get(id.as_str()) {
+                                r += 1;
+                                out.push_str(&format!(
+                                    "R{r}\t{CLAIMANT} Arg1:T{} Arg2:T{target}\n",
+                                    t.n
+                                ));
+                            }
+                        }
+                        Some(Party::Name(name)) => {
+                            note_line(
+                                &mut out,
+                                &format!("T{}", t.n),
+                                &format!("{CLAIMANT_NOTE}{name}"),
+                            );
+                        }
+                        None => {}
+                    }
+                    if let Some(value) = checkworthiness {
+                        attr += 1;
+                        out.push_str(&format!("A{attr}\t{CHECKWORTHINESS} T{} {value}\n", t.n));
+                    }
+                }
+                note_line(&mut out, &format!("T{}", t.n), &a.note);
+            }
+        }
+    }
+    out
+}
+
+/// The `annotation.conf` declaring every type an export of these labels uses.
+pub fn export_conf(labels: &Labels) -> String {
+    let mut entities: Vec<&str> = Vec::new();
+    for l in labels
+        .entity
+        .iter()
+        .map(String::as_str)
+        .chain([SOURCE, CUE, CONTENT, CLAIM])
+    {
+        if !entities.contains(&l) {
+            entities.push(l);
+        }
+    }
+    let claimants = if labels.entity.is_empty() {
+        "<ENTITY>".to_string()
+    } else {
+        labels.entity.join("|")
+    };
+    let mut out = String::from(
+        "# Marginalia's annotation scheme in brat's configuration language\n\
+         # (https://brat.nlplab.org/configuration.html). Entity types are the project's labels.\n\
+         # A quote is an Attribution event (PolNeAR's convention): its trigger covers the cue,\n\
+         # or the quote when it has none; Content is the quote, Cue the words that introduce it,\n\
+         # Source the speaker's span. A speaker or claimant who is not in the text is a note:\n\
+         # \"AnnotatorNotes E1 speaker: <name>\", \"AnnotatorNotes T7 claimant: <name>\".\n\
+         \n[entities]\n",
+    );
+    for l in &entities {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n[relations]\n{CLAIMANT}\tArg1:{CLAIM}, Arg2:{claimants}\n"
+    ));
+    out.push_str(&format!(
+        "\n[events]\n{ATTRIBUTION}\t{CONTENT}:{CONTENT}, {CUE}?:{CUE}, {SOURCE}?:{SOURCE}\n"
+    ));
+    out.push_str(&format!("\n[attributes]\n{DIRECT}\tArg:{ATTRIBUTION}\n"));
+    if !labels.checkworthiness.is_empty() {
+        out.push_str(&format!(
+            "{CHECKWORTHINESS}\tArg:{CLAIM}, Value:{}\n",
+            labels.checkworthiness.join("|")
+        ));
+    }
+    out
+}
+
+/// The names of the three files in the archive of a document.
+pub fn entry_names(document_id: &str) -> [String; 3] {
+    let stem = safe_file_stem(document_id);
+    [
+        format!("{stem}.txt"),
+        format!("{stem}.ann"),
+        CONF_FILE.to_string(),
+    ]
+}
+
+/// The bundle as a zip archive: `<id>.txt`, `<id>.ann`, `annotation.conf`. Deterministic.
+pub fn export(bundle: &Bundle) -> Vec<u8> {
+    let [txt, ann, conf] = entry_names(&bundle.document.id);
+    let ann_text = export_ann(bundle);
+    let conf_text = export_conf(&bundle.labels);
+    zip::write(&[
+        (&txt, bundle.document.text().as_bytes()),
+        (&ann, ann_text.as_bytes()),
+        (&conf, conf_text.as_bytes()),
+    ])
+}
+
+// ---- import ----
+
+fn short(s: &str) -> String {
+    crate::model::state::shorten(s, 40)
+}
+
+fn syntax(msg: String) -> FileError {
+    FileError::Syntax(msg)
+}
+
+fn shape(msg: String) -> FileError {
+    FileError::Shape(msg)
+}
+
+/// Reads a `.brat.zip`; `file_name` names the document if the archive's names cannot.
+pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(FileError::TooLarge {
+            bytes: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    if !bytes.starts_with(b"PK") {
+        return Err(shape(
+            "This is not a zip archive. brat files are read as a zip holding the document's .txt and its .ann (a bare .ann lacks the text it points into)."
+                .into(),
+        ));
+    }
+    let archive = zip::open(bytes, zip::Limits::default()).map_err(|e| syntax(e.0))?;
+    let (txt, ann) = find_pair(&archive.entries)?;
+    let read = |entry: &zip::Entry| -> Result<String, FileError> {
+        let data = archive.read(entry).map_err(|e| syntax(e.0))?;
+        String::from_utf8(data).map_err(|_| {
+            shape(format!(
+                "The zip entry {} is not UTF-8 text; brat files are UTF-8.",
+                entry.name
+            ))
+        })
+    };
+    let text = read(txt)?;
+    let ann_text = read(ann)?;
+    let base = txt.name.rsplit(['/', '\\']).next().unwrap_or(&txt.name);
+    let stem = &base[..base.len() - 4];
+    let id = if stem.trim().is_empty()
+        || stem.chars().count() > 200
+        || stem.chars().any(char::is_control)
+    {
+        id_from_file_name(file_name)
+    } else {
+        stem.to_string()
+    };
+    import_text(&id, &text, &ann_text)
+}
+
+/// The document id a file name gives: without `.brat.zip`, `.zip`, made safe.
+fn id_from_file_name(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let lower = base.to_lowercase();
+    let stem = [".brat.zip", ".zip"]
+        .iter()
+        .find(|ext| lower.ends_with(*ext))
+        .map_or(base, |ext| &base[..base.len() - ext.len()]);
+    safe_file_stem(stem)
+}
+
+/// The one `.txt`/`.ann` pair of an archive.
+fn find_pair(entries: &[zip::Entry]) -> Result<(&zip::Entry, &zip::Entry), FileError> {
+    let wanted = |e: &&zip::Entry| {
+        let base = e.name.rsplit('/').next().unwrap_or(&e.name);
+        !e.is_dir() && !e.name.starts_with("__MACOSX/") && !base.starts_with("._")
+    };
+    let by_ext = |ext: &str| -> Vec<&zip::Entry> {
+        entries
+            .iter()
+            .filter(wanted)
+            .filter(|e| e.name.len() > 4 && e.name.to_lowercase().ends_with(ext))
+            .collect()
+    };
+    let (txts, anns) = (by_ext(".txt"), by_ext(".ann"));
+    let stem = |e: &zip::Entry| e.name[..e.name.len() - 4].to_string();
+    let pairs: Vec<(&zip::Entry, &zip::Entry)> = txts
+        .iter()
+        .filter_map(|t| anns.iter().find(|a| stem(a) == stem(t)).map(|a| (*t, *a)))
+        .collect();
+    match pairs.len() {
+        1 => Ok(pairs[0]),
+        0 => {
+            let names: Vec<&str> = txts.iter().chain(&anns).map(|e| e.name.as_str()).collect();
+            Err(shape(if names.is_empty() {
+                "The zip holds no brat document: it needs a .txt file and an .ann file of the same name.".into()
+            } else {
+                format!(
+                    "The zip holds no brat document: {} has no partner; a .txt and an .ann of the same name are needed.",
+                    names.join(", ")
+                )
+            }))
+        }
+        n => {
+            let names: Vec<String> = pairs.iter().take(5).map(|(t, _)| stem(t)).collect();
+            Err(shape(format!(
+                "The zip holds {n} brat documents ({}{}); Marginalia opens one document at a time. Zip one .txt/.ann pair.",
+                names.join(", "),
+                if n > 5 { ", …" } else { "" }
+            )))
+        }
+    }
+}
+
+/// One parsed `.ann` line.
+#[derive(Clone, Debug)]
+struct Line {
+    /// 1-based line number.
+    no: usize,
+    id: String,
+    ty: String,
+    what: What,
+}
+
+#[derive(Clone, Debug)]
+enum What {
+    /// Fragments in brat offsets.
+    Text(Vec<(usize, usize)>),
+    Event {
+        trigger: String,
+        args: Vec<(String, String)>,
+    },
+    Relation(Vec<(String, String)>),
+    Attribute {
+        target: String,
+        value: Option<String>,
+    },
+    Note {
+        target: String,
+        text: String,
+    },
+    /// Normalisations and equivalences: valid brat that Marginalia does not carry.
+    Other,
+}
+
+/// The lines of a text file, as Python's universal newlines split them.
+fn ann_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text;
+    let mut no = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        no += 1;
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            usize::from(end < rest.len())
+        };
+        rest = &rest[end + skip..];
+        Some((no, line))
+    })
+}
+
+fn parse_line(no: usize, line: &str, doc: &Document, view: &View) -> Result<Line, FileError> {
+    let bad = |why: &str| {
+        syntax(format!(
+            "The .ann file is not brat standoff: line {no} (“{}”) {why}.",
+            short(line)
+        ))
+    };
+    let (id, rest) = line
+        .split_once('\t')
+        .ok_or_else(|| bad("has no tab after its id"))?;
+    let valid_id = {
+        let body = id.strip_prefix('#').unwrap_or(id);
+        let letters = body.chars().take_while(char::is_ascii_alphabetic).count();
+        (letters > 0 || id.starts_with('#'))
+            && body[letters..].starts_with(|c: char| c.is_ascii_digit())
+    };
+    if id != "*" && (!valid_id || id.contains(char::is_whitespace)) {
+        return Err(bad("does not start with a brat id (T1, E1, R1, A1, #1…)"));
+    }
+    let data = rest.split('\t').next().unwrap_or("");
+    let (ty, tail) = data.split_once(' ').unwrap_or((data, ""));
+    let line_of = |ty: &str, what: What| {
+        Ok(Line {
+            no,
+            id: id.to_string(),
+            ty: ty.to_string(),
+            what,
+        })
+    };
+    match id.as_bytes()[0] {
+        b'T' => {
+            let mut frags = Vec::new();
+            for part in tail.split(';') {
+                let mut nums = part.split(' ').filter(|s| !s.is_empty());
+                let (Some(s), Some(e), None) = (nums.next(), nums.next(), nums.next()) else {
+                    return Err(bad("does not give its offsets as START END"));
+                };
+                let (Ok(s), Ok(e)) = (s.parse::<usize>(), e.parse::<usize>()) else {
+                    return Err(bad("has offsets that are not whole numbers"));
+                };
+                frags.push((s, e));
+            }
+            if ty.is_empty() {
+                return Err(bad("has no type"));
+            }
+            let Some((_, text)) = rest.split_once('\t') else {
+                return Err(shape(format!(
+                    "Line {no} ({id}) of the .ann file has no text after its offsets; brat writes the annotated text there."
+                )));
+            };
+            check_text(no, id, &frags, text, doc, view)?;
+            line_of(ty, What::Text(frags))
+        }
+        b'E' => {
+            let mut parts = data.split_whitespace();
+            let head = parts.next().unwrap_or("");
+            let (ty, trigger) = head
+                .split_once(':')
+                .filter(|(t, g)| !t.is_empty() && !g.is_empty())
+                .ok_or_else(|| bad("does not start with TYPE:TRIGGER"))?;
+            let args = parts
+                .map(|p| {
+                    p.split_once(':')
+                        .filter(|(r, a)| !r.is_empty() && !a.is_empty())
+                        .map(|(r, a)| (r.to_string(), a.to_string()))
+                        .ok_or_else(|| bad("has an argument that is not ROLE:ID"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            line_of(
+                ty,
+                What::Event {
+                    trigger: trigger.to_string(),
+                    args,
+                },
+            )
+        }
+        b'R' => {
+            let args = tail
+                .split_whitespace()
+                .map(|p| {
+                    p.split_once(':')
+                        .filter(|(r, a)| !r.is_empty() && !a.is_empty())
+                        .map(|(r, a)| (r.to_string(), a.to_string()))
+                        .ok_or_else(|| bad("has an argument that is not ROLE:ID"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if ty.is_empty() || args.len() != 2 {
+                return Err(bad("is not TYPE Arg1:ID Arg2:ID"));
+            }
+            line_of(ty, What::Relation(args))
+        }
+        b'A' | b'M' => {
+            let mut parts = tail.split_whitespace();
+            let (Some(target), value, None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(bad("is not TYPE TARGET [VALUE]"));
+            };
+            line_of(
+                ty,
+                What::Attribute {
+                    target: target.to_string(),
+                    value: value.map(str::to_string),
+                },
+            )
+        }
+        b'#' => {
+            let mut parts = data.split_whitespace();
+            let (Some(ty), Some(target), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(bad("is not TYPE TARGET<TAB>TEXT"));
+            };
+            let text = rest.split_once('\t').map_or("", |(_, t)| t);
+            line_of(
+                ty,
+                What::Note {
+                    target: target.to_string(),
+                    text: text.to_string(),
+                },
+            )
+        }
+        b'N' | b'*' => line_of(ty, What::Other),
+        _ => Err(bad(
+            "has an id of a kind brat does not define (T, E, R, A, M, N, #, *)",
+        )),
+    }
+}
+
+/// brat's own check (`TextAnnotations._parse_textbound_annotation`): the text after the
+/// offsets starts with the fragments' texts joined by one space, followed by nothing or by
+/// whitespace; offsets lie within the text, start ≤ end, and fragments neither overlap nor
+/// touch.
+fn check_text(
+    no: usize,
+    id: &str,
+    frags: &[(usize, usize)],
+    text: &str,
+    doc: &Document,
+    view: &View,
+) -> Result<(), FileError> {
+    let at = |s: usize, e: usize| format!("line {no} ({id}), span {s}..{e}");
+    for (k, &(s, e)) in frags.iter().enumerate() {
+        if s > e {
+            return Err(shape(format!(
+                "In the .ann file, {}: the offsets are reversed (end before start).",
+                at(s, e)
+            )));
+        }
+        if e > view.len {
+            return Err(shape(format!(
+                "In the .ann file, {}: the offsets run past the end of the text ({} characters as brat counts them).",
+                at(s, e),
+                view.len
+            )));
+        }
+        if frags[..k].iter().any(|&(os, oe)| e >= os && s < oe) {
+            return Err(shape(format!(
+                "In the .ann file, {}: the span overlaps or touches another span of the same line.",
+                at(s, e)
+            )));
+        }
+    }
+    let parts: Vec<Cow<str>> = frags.iter().map(|&(s, e)| view.slice(doc, s, e)).collect();
+    let follows = |expected: &str| {
+        text.strip_prefix(expected)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    };
+    if follows(&parts.join(" ")) || (parts.len() > 1 && follows(&parts.concat())) {
+        return Ok(());
+    }
+    let (s, e) = (frags[0].0, frags[frags.len() - 1].1);
+    Err(shape(format!(
+        "In the .ann file, {}: its text “{}” is not the text at those offsets (“{}”).",
+        at(s, e),
+        short(text),
+        short(&parts.join(" "))
+    )))
+}
+
+/// A span built from fragments, or why it cannot be one.
+fn join(doc: &Document, view: &View, frags: &[(usize, usize)]) -> Result<Span, String> {
+    let mut spans: Vec<Span> = frags
+        .iter()
+        .map(|&(s, e)| Span::new(view.to_raw(s), view.to_raw(e)))
+        .filter(|s| !s.is_empty())
+        .collect();
+    spans.sort();
+    let Some(&first) = spans.first() else {
+        return Err("its span is empty".into());
+    };
+    let mut span = first;
+    for f in &spans[1..] {
+        if f.start > span.end {
+            let gap = doc.slice(Span::new(span.end, f.start));
+            if !gap.chars().all(char::is_whitespace) {
+                return Err(format!(
+                    "its pieces are separated by “{}”, not only by spaces or line breaks, and a Marginalia span is one stretch of text",
+                    short(gap)
+                ));
+            }
+        }
+        span.end = span.end.max(f.end);
+    }
+    Ok(span)
+}
+
+fn is_attribution(ty: &str) -> bool {
+    ty == ATTRIBUTION || ty.starts_with("Attribution-")
+}
+
+/// An annotation being built, before ids are given.
+struct Draft {
+    /// The brat id it comes from (T for entities and claims, E for quotes).
+    key: String,
+    line: usize,
+    span: Span,
+    body: Body,
+    /// For quotes and claims: the brat id of the linked entity, if any.
+    link: Option<String>,
+    notes: Vec<String>,
+}
+
+/// Reads a brat document from its text and `.ann`; `id` names it.
+pub fn import_text(id: &str, text: &str, ann: &str) -> Result<Imported, FileError> {
+    let (text, bom) = match text.strip_prefix('\u{feff}') {
+        Some(t) => (t, true),
+        None => (text, false),
+    };
+    check_document_text(text).map_err(shape)?;
+    let ann = ann.strip_prefix('\u{feff}').unwrap_or(ann);
+    let doc = Document::new(id, id, text);
+    let view = View::new(text, bom);
+
+    let mut lines: Vec<Line> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (no, raw) in ann_lines(ann) {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line = parse_line(no, raw, &doc, &view)?;
+        if line.id != "*" {
+            if let Some(first) = seen.get(&line.id) {
+                return Err(syntax(format!(
+                    "The .ann file uses the id {} twice: on line {first} and on line {no}.",
+                    line.id
+                )));
+            }
+            seen.insert(line.id.clone(), no);
+        }
+        lines.push(line);
+    }
+    Ok(build(doc, &view, &lines))
+}
+
+fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
+    let mut problems: Vec<Problem> = Vec::new();
+    let problem = |l: &Line, message: String| Problem {
+        index: l.no - 1,
+        id: Some(l.id.clone()),
+        message,
+    };
+    let by_id: HashMap<&str, &Line> = lines.iter().map(|l| (l.id.as_str(), l)).collect();
+    let text_of = |id: &str| -> Option<(&Line, &Vec<(usize, usize)>)> {
+        by_id.get(id).and_then(|l| match &l.what {
+            What::Text(f) => Some((*l, f)),
+            _ => None,
+        })
+    };
+
+    // Attribution events and the text-bound lines they use.
+    let mut triggers: HashSet<&str> = HashSet::new();
+    let mut used_by_events: HashSet<&str> = HashSet::new();
+    for l in lines {
+        if let What::Event { trigger, args } = &l.what {
+            triggers.insert(trigger);
+            if is_attribution(&l.ty) {
+                used_by_events.extend(args.iter().map(|(_, a)| a.as_str()));
+            }
+        }
+    }
+
+    let mut labels = Labels::default();
+    let mut drafts: Vec<Draft> = Vec::new();
+    // Entities first: quotes and claims link to them.
+    let mut entities: Vec<(&str, Span)> = Vec::new();
+    for l in lines {
+        let What::Text(frags) = &l.what else { continue };
+        if triggers.contains(l.id.as_str()) {
+            continue;
+        }
+        match l.ty.as_str() {
+            CONTENT if used_by_events.contains(l.id.as_str()) => continue,
+            CUE | SOURCE | ATTRIBUTION => {
+                if !used_by_events.contains(l.id.as_str()) {
+                    problems.push(problem(
+                        l,
+                        format!("a {} span that belongs to no Attribution event", l.ty),
+                    ));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let span = match join(&doc, view, frags) {
+            Ok(s) => s,
+            Err(why) => {
+                problems.push(problem(l, why));
+                continue;
+            }
+        };
+        let body = match l.ty.as_str() {
+            CLAIM => Body::new_claim(),
+            CONTENT => Body::Quote {
+                speaker: None,
+                cue: None,
+                direct: false,
+            },
+            label => {
+                if let Err(why) = validate_label(label) {
+                    problems.push(problem(l, format!("its type cannot be a label: {why}")));
+                    continue;
+                }
+                if doc.paragraphs_overlapping(span).len() > 1 {
+                    problems.push(problem(
+                        l,
+                        "it is an entity across a paragraph break".into(),
+                    ));
+                    continue;
+                }
+                if !labels.entity.iter().any(|x| x == label) {
+                    labels.entity.push(label.to_string());
+                }
+                entities.push((&l.id, span));
+                Body::Entity {
+                    label: label.to_string(),
+                }
+            }
+        };
+        drafts.push(Draft {
+            key: l.id.clone(),
+            line: l.no,
+            span,
+            body,
+            link: None,
+            notes: Vec::new(),
+        });
+    }
+    let entity_ids: HashSet<&str> = entities.iter().map(|(id, _)| *id).collect();
+
+    // Quotes.
+    for l in lines {
+        let What::Event { trigger, args } = &l.what else {
+            continue;
+        };
+        if !is_attribution(&l.ty) {
+            problems.push(problem(
+                l,
+                format!("events of type {} are not carried by Marginalia", l.ty),
+            ));
+            continue;
+        }
+        match text_of(trigger) {
+            Some((t, _)) if t.ty == l.ty => {}
+            _ => {
+                problems.push(problem(
+                    l,
+                    format!("its trigger {trigger} is not a text-bound {} line", l.ty),
+                ));
+                continue;
+            }
+        }
+        let role = |name: &str| -> Vec<&str> {
+            args.iter()
+                .filter(|(r, _)| r == name)
+                .map(|(_, a)| a.as_str())
+                .collect()
+        };
+        let quote = (|| -> Result<Draft, String> {
+            let contents = role(CONTENT);
+            let [content] = contents[..] else {
+                return Err(format!(
+                    "it has {} Content arguments, not one",
+                    contents.len()
+                ));
+            };
+            let span_of = |id: &str, what: &str| -> Result<Span, String> {
+                let (_, frags) = text_of(id)
+                    .ok_or_else(|| format!("its {what} {id} is not a text-bound line"))?;
+                join(&doc, view, frags).map_err(|why| format!("its {what} {id}: {why}"))
+            };
+            let span = span_of(content, "Content")?;
+            let cue = match role(CUE).first() {
+                Some(c) => Some(span_of(c, "Cue")?),
+                None => None,
+            };
+            let mut link = None;
+            let mut speaker = None;
+            if let Some(&source) = role(SOURCE).first() {
+                if entity_ids.contains(source) {
+                    link = Some(source.to_string());
+                } else {
+                    let s = span_of(source, "Source")?;
+                    match entities.iter().find(|(_, e)| *e == s) {
+                        Some((id, _)) => link = Some(id.to_string()),
+                        None => {
+                            let name = doc.slice(s).split_whitespace().collect::<Vec<_>>();
+                            speaker = Some(Party::Name(name.join(" ")));
+                        }
+                    }
+                }
+            }
+            Ok(Draft {
+                key: l.id.clone(),
+                line: l.no,
+                span,
+                body: Body::Quote {
+                    speaker,
+                    cue,
+                    direct: false,
+                },
+                link,
+                notes: Vec::new(),
+            })
+        })();
+        match quote {
+            Ok(d) => drafts.push(d),
+            Err(why) => problems.push(problem(l, why)),
+        }
+    }
+
+    // Which draft each brat id feeds: quotes by their event and every span they use.
+    let mut owner: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, d) in drafts.iter().enumerate() {
+        owner
+            .entry(by_id[d.key.as_str()].id.as_str())
+            .or_default()
+            .push(k);
+        if let Some(Line {
+            what: What::Event { trigger, args },
+            ..
+        }) = by_id.get(d.key.as_str())
+        {
+            owner.entry(trigger.as_str()).or_default().push(k);
+            for (role, a) in args {
+                if role == CONTENT {
+                    owner.entry(a.as_str()).or_default().push(k);
+                }
+            }
+        }
+    }
+    let single = |id: &str| owner.get(id).and_then(|v| v.first().copied());
+
+    // Relations, attributes, notes.
+    for l in lines {
+        match &l.what {
+            What::Relation(args) if l.ty == CLAIMANT => {
+                let arg = |n: &str| args.iter().find(|(r, _)| r == n).map(|(_, a)| a.as_str());
+                let (Some(claim), Some(target)) = (arg("Arg1"), arg("Arg2")) else {
+                    problems.push(problem(l, "a Claimant relation needs Arg1 and Arg2".into()));
+                    continue;
+                };
+                let Some(k) = single(claim).filter(|&k| drafts[k].body.kind() == Kind::Claim)
+                else {
+                    problems.push(problem(
+                        l,
+                        format!("its Arg1 {claim} is not an imported claim"),
+                    ));
+                    continue;
+                };
+                if !entity_ids.contains(target) {
+                    problems.push(problem(
+                        l,
+                        format!("its Arg2 {target} is not an imported entity"),
+                    ));
+                    continue;
+                }
+                if drafts[k].link.is_some() {
+                    problems.push(problem(
+                        l,
+                        format!("the claim {claim} already has a claimant"),
+                    ));
+                    continue;
+                }
+                drafts[k].link = Some(target.to_string());
+            }
+            What::Relation(_) => problems.push(problem(
+                l,
+                format!("relations of type {} are not carried by Marginalia", l.ty),
+            )),
+            What::Attribute { target, value } => {
+                let k = single(target);
+                match (l.ty.as_str(), k.map(|k| &mut drafts[k].body), value) {
+                    (DIRECT, Some(Body::Quote { direct, .. }), None) => *direct = true,
+                    (
+                        CHECKWORTHINESS,
+                        Some(Body::Claim {
+                            checkworthiness, ..
+                        }),
+                        Some(v),
+                    ) => {
+                        if let Err(why) = validate_label(v) {
+                            problems
+                                .push(problem(l, format!("its value cannot be a label: {why}")));
+                            continue;
+                        }
+                        if !labels.checkworthiness.contains(v) {
+                            labels.checkworthiness.push(v.clone());
+                        }
+                        *checkworthiness = Some(v.clone());
+                    }
+                    (DIRECT | CHECKWORTHINESS, _, _) => problems.push(problem(
+                        l,
+                        format!(
+                            "{} applies to {}, and {target} is not one (or the value is wrong)",
+                            l.ty,
+                            if l.ty == DIRECT {
+                                "an Attribution event, without a value"
+                            } else {
+                                "a Claim, with a value"
+                            }
+                        ),
+                    )),
+                    _ => problems.push(problem(
+                        l,
+                        format!("attributes of type {} are not carried by Marginalia", l.ty),
+                    )),
+                }
+            }
+            What::Note { target, text } if l.ty == NOTES => {
+                let Some(ks) = owner.get(target.as_str()) else {
+                    problems.push(problem(
+                        l,
+                        format!("its target {target} is not an imported annotation"),
+                    ));
+                    continue;
+                };
+                for &k in ks {
+                    let d = &mut drafts[k];
+                    let party = match d.body.kind() {
+                        Kind::Quote if target.starts_with('E') => text.strip_prefix(SPEAKER_NOTE),
+                        Kind::Claim => text.strip_prefix(CLAIMANT_NOTE),
+                        _ => None,
+                    };
+                    let free = d.link.is_none() && d.body.party().is_none();
+                    match (party.map(str::trim).filter(|p| !p.is_empty()), &mut d.body) {
+                        (Some(name), Body::Quote { speaker, .. }) if free => {
+                            *speaker = Some(Party::Name(name.to_string()));
+                        }
+                        (Some(name), Body::Claim { claimant, .. }) if free => {
+                            *claimant = Some(Party::Name(name.to_string()));
+                        }
+                        _ => d.notes.push(text.clone()),
+                    }
+                }
+            }
+            What::Note { .. } => problems.push(problem(
+                l,
+                format!("notes of type {} are not carried by Marginalia", l.ty),
+            )),
+            What::Other => problems.push(problem(
+                l,
+                "normalisations and equivalences are not carried by Marginalia".into(),
+            )),
+            What::Text(_) | What::Event { .. } => {}
+        }
+    }
+
+    // Model rules, then ids in text order: e1, q2, c3…
+    drafts.sort_by_key(|d| (d.span.start, d.span.end, d.body.kind(), d.line));
+    let mut kept: Vec<Draft> = Vec::new();
+    let mut keys: HashSet<(Kind, Option<String>, Span)> = HashSet::new();
+    for d in drafts {
+        let line = &by_id[d.key.as_str()];
+        if doc.slice(d.span).trim().is_empty() {
+            problems.push(problem(line, "its span covers only spaces".into()));
+            continue;
+        }
+        if !keys.insert((d.body.kind(), d.body.label().map(str::to_string), d.span)) {
+            problems.push(problem(
+                line,
+                "it repeats the kind, label and span of another annotation".into(),
+            ));
+            continue;
+        }
+        kept.push(d);
+    }
+    let new_id: HashMap<String, String> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                d.key.clone(),
+                format!("{}{}", d.body.kind().id_prefix(), i + 1),
+            )
+        })
+        .collect();
+    let mut annotations = Vec::new();
+    for d in kept {
+        let mut body = d.body;
+        if let Some(target) = d.link.as_ref().and_then(|t| new_id.get(t)) {
+            match &mut body {
+                Body::Quote { speaker, .. } => *speaker = Some(Party::Ref(target.clone())),
+                Body::Claim { claimant, .. } => *claimant = Some(Party::Ref(target.clone())),
+                Body::Entity { .. } => {}
+            }
+        }
+        annotations.push(Annotation {
+            id: new_id[&d.key].clone(),
+            span: d.span,
+            body,
+            note: d.notes.join("\n"),
+            created: Timestamp::default(),
+            updated: Timestamp::default(),
+        });
+    }
+    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    problems.sort_by_key(|p| p.index);
+    let total = annotations.len() + problems.len();
+    Imported {
+        bundle: Bundle {
+            document: doc,
+            labels,
+            annotator: String::new(),
+            annotations,
+        },
+        problems,
+        total,
+    }
+}
+
+#[cfg(test)]
+#[path = "brat_tests.rs"]
+mod tests;
