@@ -62,6 +62,8 @@ run_browser() {
 run_e2e() {
   echo "== e2e: release build in Chromium (playwright-core)"
   trunk build --release --offline
+  # The formats e2e test compares the page's downloads with the command-line tool's output.
+  cargo build --quiet --release --bin marginalia
   scripts/wasm-size.sh | tee "$logdir/size.log"
   node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$logdir/e2e.tap" tests/e2e/

@@ -15,30 +15,13 @@ import {
   openApp,
   paintedAnnotations,
   screenshot,
+  annotateSample as annotate,
   serveDist,
   tag,
 } from './harness.mjs';
 
 const OUT = join(ROOT, 'target', 'e2e-files');
 
-
-/** Annotates a few spans of the article, with a speaker link and a cue. */
-async function annotate(page) {
-  await dragOver(page, 'Hayat Tahrir al-Sham');
-  await tag(page, 'Entity', 'ORG');
-  await dragOver(page, 'Rebel forces');
-  await tag(page, 'Entity', 'ORG');
-  await dragOver(page, '“free” of “tyrant” President Bashar al-Assad');
-  await tag(page, 'Claim');
-  await dragOver(page, '“reach out”');
-  await tag(page, 'Quote');
-  await page.getByRole('button', { name: 'Pick in text' }).click();
-  await clickText(page, 'Rebel forces');
-  await page.waitForFunction(() => document.querySelector('.overview')?.textContent.includes('said by'));
-  // An emoji-free article still has curly quotes and an ellipsis before later spans.
-  await dragOver(page, 'Sednaya Prison');
-  await tag(page, 'Entity', 'FAC');
-}
 
 async function waitSaved(page) {
   await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));

@@ -263,3 +263,22 @@ export async function tag(page, kind, label) {
   if (label) await page.getByRole('button', { name: label, exact: true }).click();
   await page.waitForSelector('.tag-menu', { state: 'detached' });
 }
+
+/** Annotates a few spans of the article: entities, a claim, a quote with its speaker linked. */
+export async function annotateSample(page) {
+  await dragOver(page, 'Hayat Tahrir al-Sham');
+  await tag(page, 'Entity', 'ORG');
+  await dragOver(page, 'Rebel forces');
+  await tag(page, 'Entity', 'ORG');
+  await dragOver(page, '“free” of “tyrant” President Bashar al-Assad');
+  await tag(page, 'Claim');
+  await dragOver(page, '“reach out”');
+  await tag(page, 'Quote');
+  await page.getByRole('button', { name: 'Pick in text' }).click();
+  await clickText(page, 'Rebel forces');
+  await page.waitForFunction(() => document.querySelector('.overview')?.textContent.includes('said by'));
+  // An emoji-free article still has curly quotes and an ellipsis before later spans.
+  await dragOver(page, 'Sednaya Prison');
+  await tag(page, 'Entity', 'FAC');
+}
+
