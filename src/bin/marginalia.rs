@@ -3,6 +3,7 @@
 //!     marginalia validate FILE…
 //!     marginalia convert --to FORMAT FILE… [-o DIR]
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
+//!     marginalia synth --times N --annotations M [--seed S] [-o DIR]
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
@@ -19,6 +20,8 @@ usage:
   marginalia validate FILE...
   marginalia convert --to FORMAT FILE... [-o DIR]
   marginalia convert --from FORMAT FILE... [-o DIR]
+  marginalia synth --times N --annotations M [--seed S] [-o DIR]
+      (a benchmark file: the article repeated N times with M pseudo-random annotations)
 
 formats: ";
 
@@ -42,6 +45,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
         Some("validate") => validate(&args[1..]),
         Some("convert") => convert(&args[1..]),
+        Some("synth") => synth(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -148,4 +152,46 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn synth(args: &[String]) -> Result<ExitCode, String> {
+    let (mut times, mut count, mut seed) = (1usize, 10usize, 42u64);
+    let mut out_dir = PathBuf::from(".");
+    let mut it = args.iter();
+    let number = |v: Option<&String>, what: &str| -> Result<u64, String> {
+        v.and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{what} needs a whole number"))
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--times" => times = number(it.next(), "--times")? as usize,
+            "--annotations" => count = number(it.next(), "--annotations")? as usize,
+            "--seed" => seed = number(it.next(), "--seed")?,
+            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            other => return Err(format!("unknown option {other}\n{}", usage())),
+        }
+    }
+    let doc = marginalia::model::synth::repeated_article(times);
+    let annotations = marginalia::model::synth::annotations(&doc, count, seed);
+    let bundle = marginalia::formats::Bundle {
+        labels: marginalia::model::Labels::default(),
+        annotator: String::new(),
+        annotations,
+        document: marginalia::model::Document::new(
+            format!("{}-{count}", doc.id),
+            doc.title.clone(),
+            doc.text(),
+        ),
+    };
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let path = out_dir.join(Format::Native.file_name(&bundle.document.id));
+    std::fs::write(&path, native::export(&bundle))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!(
+        "{}: {} code points, {} annotations",
+        path.display(),
+        bundle.document.len(),
+        bundle.annotations.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

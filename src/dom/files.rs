@@ -68,3 +68,23 @@ impl Picked {
 pub fn first_file(list: Option<web_sys::FileList>) -> Option<Picked> {
     list.and_then(|l| l.get(0)).map(Picked::new)
 }
+
+/// Fetches a file from this site (the Content-Security-Policy allows no other origin).
+pub async fn fetch_same_origin(path: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|e| format!("could not be fetched ({e:?})"))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!(
+            "the site answered {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let buf = JsFuture::from(response.array_buffer().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("could not be read ({e:?})"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}

@@ -139,3 +139,12 @@ pub fn target_checked(e: &web_sys::Event) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
         .is_some_and(|i| i.checked())
 }
+
+/// The `open` parameter of the page's address (`?open=/data/file.json`), when it names a path
+/// on this site: an absolute path, not another origin (`//host/…`) or a scheme.
+pub fn open_param() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    let path = params.get("open")?;
+    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')).then_some(path)
+}

@@ -43,6 +43,18 @@ pub fn app(props: &AppProps) -> Html {
             session::save(store2, session)
         });
     }
+    // Mark the page with what it shows once it is drawn, for tests and benchmarks to wait on:
+    // <html data-doc="<id>" data-annotations="<count>">.
+    {
+        let store2 = store.clone();
+        use_effect_with((store.generation, store.revision), move |_| {
+            if let Some(html) = crate::dom::document().and_then(|d| d.document_element()) {
+                let state = store2.state();
+                let _ = html.set_attribute("data-doc", &state.document().id);
+                let _ = html.set_attribute("data-annotations", &state.len().to_string());
+            }
+        });
+    }
     // A file dropped anywhere on the page is imported.
     {
         let (store, session) = (store.clone(), session.clone());

@@ -127,6 +127,21 @@ pub fn start(store: StoreHandle, session: SessionRef) {
             .clone()
             .unwrap_or_else(|| store.state().document().id.clone());
         let edited_meanwhile = store.state().revision() > 0;
+        // A link to a file on this site (`?open=/path/file.marginalia.json`) opens that file.
+        if let Some(path) = crate::dom::open_param() {
+            {
+                let mut s = session.borrow_mut();
+                s.ready = true;
+            }
+            match crate::dom::files::fetch_same_origin(&path).await {
+                Ok(bytes) => {
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    open_bytes(store.clone(), session.clone(), name, &bytes);
+                }
+                Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
+            }
+            return;
+        }
         if !edited_meanwhile {
             if let Err(why) = load(&store, &session, &db, &current).await {
                 say(&store, why, Tone::Error);
@@ -390,6 +405,33 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
     });
 }
 
+/// Reads file bytes in whatever format they are, and offers them (see [`offer`]).
+fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: &[u8]) {
+    let Some(format) = Format::detect(&name, bytes).filter(|f| f.can_import()) else {
+        return say(
+            &store,
+            format!(
+                "{name}: Marginalia cannot tell what kind of file this is. It imports {}.",
+                importable()
+            ),
+            Tone::Error,
+        );
+    };
+    match format.import(bytes, &name) {
+        Err(e) => say(&store, format!("{name}: {e}"), Tone::Error),
+        Ok(imported) if !imported.problems.is_empty() => {
+            store.dispatch(Msg::Ask(Some(Dialog::ImportProblems {
+                file: name,
+                imported: Rc::new(imported),
+            })));
+        }
+        Ok(imported) => {
+            store.dispatch(Msg::Ask(None));
+            offer(store, session, name, imported);
+        }
+    }
+}
+
 /// Reads a file chosen with Import or dropped on the page. Nothing changes until the person
 /// has answered the questions it raises.
 pub fn import_file(store: StoreHandle, session: SessionRef, picked: Picked) {
@@ -409,33 +451,9 @@ pub fn import_file(store: StoreHandle, session: SessionRef, picked: Picked) {
         return;
     }
     spawn_local(async move {
-        let bytes = match picked.bytes().await {
-            Ok(b) => b,
-            Err(why) => return say(&store, format!("{}: {why}", picked.name), Tone::Error),
-        };
-        let Some(format) = Format::detect(&picked.name, &bytes).filter(|f| f.can_import()) else {
-            return say(
-                &store,
-                format!(
-                    "{}: Marginalia cannot tell what kind of file this is. It imports {}.",
-                    picked.name,
-                    importable()
-                ),
-                Tone::Error,
-            );
-        };
-        match format.import(&bytes, &picked.name) {
-            Err(e) => say(&store, format!("{}: {e}", picked.name), Tone::Error),
-            Ok(imported) if !imported.problems.is_empty() => {
-                store.dispatch(Msg::Ask(Some(Dialog::ImportProblems {
-                    file: picked.name,
-                    imported: Rc::new(imported),
-                })));
-            }
-            Ok(imported) => {
-                store.dispatch(Msg::Ask(None));
-                offer(store, session, picked.name, imported);
-            }
+        match picked.bytes().await {
+            Ok(bytes) => open_bytes(store, session, picked.name.clone(), &bytes),
+            Err(why) => say(&store, format!("{}: {why}", picked.name), Tone::Error),
         }
     });
 }
@@ -455,6 +473,10 @@ fn importable() -> String {
 pub fn offer(store: StoreHandle, session: SessionRef, file: String, imported: Imported) {
     let sha = sha256_hex(imported.bundle.document.text());
     if sha == sha256_hex(store.state().document().text()) {
+        if store.state().is_empty() {
+            // Nothing here to replace or merge with: no question to ask.
+            return apply_import(&store, &imported, true);
+        }
         store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
             file,
             imported: Rc::new(imported),
