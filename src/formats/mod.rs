@@ -5,7 +5,10 @@
 //! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
 //! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
 
+pub mod doccano;
+mod jsonl;
 pub mod native;
+pub mod spacy;
 #[cfg(test)]
 pub mod testing;
 
@@ -20,15 +23,26 @@ use crate::model::{Annotation, Document, Labels};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Native,
+    Spacy,
+    Doccano,
+    DoccanoRel,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Native];
+    pub const ALL: &'static [Format] = &[
+        Format::Native,
+        Format::Spacy,
+        Format::Doccano,
+        Format::DoccanoRel,
+    ];
 
     /// The name used on the command line (`--to native`).
     pub fn key(self) -> &'static str {
         match self {
             Format::Native => "native",
+            Format::Spacy => "spacy",
+            Format::Doccano => "doccano",
+            Format::DoccanoRel => "doccano-rel",
         }
     }
 
@@ -36,6 +50,9 @@ impl Format {
     pub fn title(self) -> &'static str {
         match self {
             Format::Native => "Marginalia JSON",
+            Format::Spacy => "spaCy / Prodigy JSONL",
+            Format::Doccano => "doccano JSONL",
+            Format::DoccanoRel => "doccano JSONL (relations)",
         }
     }
 
@@ -43,18 +60,22 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Native => ".marginalia.json",
+            Format::Spacy => spacy::EXTENSION,
+            Format::Doccano => doccano::EXTENSION,
+            Format::DoccanoRel => doccano::EXTENSION_REL,
         }
     }
 
     pub fn mime(self) -> &'static str {
         match self {
             Format::Native => "application/json",
+            Format::Spacy | Format::Doccano | Format::DoccanoRel => "application/x-ndjson",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
-            Format::Native => true,
+            Format::Native | Format::Spacy | Format::Doccano | Format::DoccanoRel => true,
         }
     }
 
@@ -70,14 +91,19 @@ impl Format {
     pub fn export(self, bundle: &Bundle) -> Vec<u8> {
         match self {
             Format::Native => native::export(bundle).into_bytes(),
+            Format::Spacy => spacy::export(bundle).into_bytes(),
+            Format::Doccano => doccano::export(bundle).into_bytes(),
+            Format::DoccanoRel => doccano::export_rel(bundle).into_bytes(),
         }
     }
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
-        let _ = file_name;
         match self {
             Format::Native => native::import_bytes(bytes),
+            Format::Spacy => spacy::import(bytes, file_name),
+            // One reader for both: it tells the shapes apart by the line itself.
+            Format::Doccano | Format::DoccanoRel => doccano::import(bytes, file_name),
         }
     }
 
@@ -94,6 +120,19 @@ impl Format {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         if head.contains("\"format\"") && head.contains("marginalia") {
             return Some(Format::Native);
+        }
+        // One-document JSONL from other tools: a Prodigy task has spans (or tokens), doccano
+        // has entities with start_offset, or a label list.
+        if name.ends_with(".jsonl") || name.ends_with(".json") {
+            if head.contains("\"spans\"") || head.contains("\"tokens\"") {
+                return Some(Format::Spacy);
+            }
+            if head.contains("\"start_offset\"") || head.contains("\"entities\"") {
+                return Some(Format::DoccanoRel);
+            }
+            if head.contains("\"label\"") && head.contains("\"text\"") {
+                return Some(Format::Doccano);
+            }
         }
         name.ends_with(".json").then_some(Format::Native)
     }
