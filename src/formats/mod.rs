@@ -7,8 +7,11 @@
 
 pub mod brat;
 pub mod conll;
+pub mod doccano;
+mod jsonl;
 pub mod label_studio;
 pub mod native;
+pub mod spacy;
 #[cfg(test)]
 pub mod testing;
 pub mod w3c;
@@ -29,6 +32,9 @@ pub enum Format {
     Conll,
     W3c,
     Brat,
+    Spacy,
+    Doccano,
+    DoccanoRel,
 }
 
 impl Format {
@@ -38,6 +44,9 @@ impl Format {
         Format::Conll,
         Format::W3c,
         Format::Brat,
+        Format::Spacy,
+        Format::Doccano,
+        Format::DoccanoRel,
     ];
 
     /// The name used on the command line (`--to native`).
@@ -48,6 +57,9 @@ impl Format {
             Format::Conll => "conll",
             Format::W3c => "w3c",
             Format::Brat => "brat",
+            Format::Spacy => "spacy",
+            Format::Doccano => "doccano",
+            Format::DoccanoRel => "doccano-rel",
         }
     }
 
@@ -59,6 +71,9 @@ impl Format {
             Format::Conll => "CoNLL-2003 (IOB2)",
             Format::W3c => "W3C Web Annotation (JSON-LD)",
             Format::Brat => "brat standoff (zip)",
+            Format::Spacy => "spaCy / Prodigy JSONL",
+            Format::Doccano => "doccano JSONL",
+            Format::DoccanoRel => "doccano JSONL (relations)",
         }
     }
 
@@ -70,6 +85,9 @@ impl Format {
             Format::Conll => ".conll",
             Format::W3c => ".w3c.jsonld",
             Format::Brat => ".brat.zip",
+            Format::Spacy => spacy::EXTENSION,
+            Format::Doccano => doccano::EXTENSION,
+            Format::DoccanoRel => doccano::EXTENSION_REL,
         }
     }
 
@@ -79,12 +97,19 @@ impl Format {
             Format::Conll => "text/plain",
             Format::W3c => "application/ld+json",
             Format::Brat => "application/zip",
+            Format::Spacy | Format::Doccano | Format::DoccanoRel => "application/x-ndjson",
         }
     }
 
     pub fn can_import(self) -> bool {
         match self {
-            Format::Native | Format::LabelStudio | Format::W3c | Format::Brat => true,
+            Format::Native
+            | Format::LabelStudio
+            | Format::W3c
+            | Format::Brat
+            | Format::Spacy
+            | Format::Doccano
+            | Format::DoccanoRel => true,
             Format::Conll => false,
         }
     }
@@ -105,6 +130,9 @@ impl Format {
             Format::Conll => conll::export(bundle).into_bytes(),
             Format::W3c => w3c::export(bundle).into_bytes(),
             Format::Brat => brat::export(bundle),
+            Format::Spacy => spacy::export(bundle).into_bytes(),
+            Format::Doccano => doccano::export(bundle).into_bytes(),
+            Format::DoccanoRel => doccano::export_rel(bundle).into_bytes(),
         }
     }
 
@@ -118,6 +146,9 @@ impl Format {
             )),
             Format::W3c => w3c::import_bytes(bytes, file_name),
             Format::Brat => brat::import(bytes, file_name),
+            Format::Spacy => spacy::import(bytes, file_name),
+            // One reader for both: it tells the shapes apart by the line itself.
+            Format::Doccano | Format::DoccanoRel => doccano::import(bytes, file_name),
         }
     }
 
@@ -148,6 +179,19 @@ impl Format {
         }
         if name.ends_with(".jsonld") {
             return Some(Format::W3c);
+        }
+        // One-document JSONL from other tools: a Prodigy task has spans (or tokens), doccano
+        // has entities with start_offset, or a label list.
+        if name.ends_with(".jsonl") || name.ends_with(".json") {
+            if head.contains("\"spans\"") || head.contains("\"tokens\"") {
+                return Some(Format::Spacy);
+            }
+            if head.contains("\"start_offset\"") || head.contains("\"entities\"") {
+                return Some(Format::DoccanoRel);
+            }
+            if head.contains("\"label\"") && head.contains("\"text\"") {
+                return Some(Format::Doccano);
+            }
         }
         name.ends_with(".json").then_some(Format::Native)
     }

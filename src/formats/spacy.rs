@@ -1,0 +1,358 @@
+//! spaCy / Prodigy JSONL: the document as one Prodigy `ner_manual` task, the form Prodigy
+//! stores annotations in and `prodigy db-in` / `data-to-spacy` read, with the tokens spaCy's
+//! English tokenizer makes of the text.
+//!
+//! ```json
+//! {"text": "Syrian rebel forces, led by …",
+//!  "tokens": [{"text": "Syrian", "start": 0, "end": 6, "id": 0, "ws": true}, …],
+//!  "spans": [{"start": 32, "end": 52, "token_start": 7, "token_end": 11, "label": "ORG"}, …],
+//!  "relations": [{"head": 146, "child": 63, "head_span": {…}, "child_span": {…}, "label": "SPEAKER"}],
+//!  "meta": {"id": "damascus-2024-12-08", "title": "Syrian rebels enter Damascus"},
+//!  "_view_id": "ner_manual", "answer": "accept", "_marginalia": {…}}
+//! ```
+//!
+//! - Offsets are Python `str` indices, that is code points, like Marginalia's own.
+//! - `tokens` are exactly those of `spacy.blank("en")` (see [`tokenizer`]), so `token_start`
+//!   and `token_end` (inclusive) are spaCy's token indices and `doc.char_span(start, end)`
+//!   finds every span. Only where an annotation starts or ends inside a spaCy token (which
+//!   spaCy cannot represent) is that token split, and the split listed in
+//!   `_marginalia.token_splits`.
+//! - Spans: entities under their label, quotes as `QUOTE`, claims as `CLAIM`; they may
+//!   overlap (a quote contains its entities), as Prodigy's span categorisation allows.
+//! - Relations, in Prodigy's form: a quote's speaker is a `SPEAKER` relation from the quote to
+//!   the entity, a claim's claimant a `CLAIMANT` relation. As in Prodigy's relation tasks,
+//!   `head` and `child` are the index of the last token of each span.
+//! - Everything else travels in `_marginalia` (see [`super::jsonl`]); `meta` holds the
+//!   document id and title, which Prodigy shows with the task.
+//!
+//! Import reads such tasks, and plain `{"text", "spans"}` lines from other tools: spans
+//! labelled `QUOTE` or `CLAIM` become quotes and claims, others entities; `tokens` are not
+//! needed. A task answered "reject" or "ignore" is refused, as its spans were not accepted.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::jsonl::{self, FileLink, FileSpan, MetaOut, Units};
+use super::native::Imported;
+use super::{Bundle, FileError};
+use crate::model::Annotation;
+
+// Generated, and compared with what the generator makes: rustfmt leaves it as written.
+#[rustfmt::skip]
+#[path = "spacy_tables.rs"]
+mod tables;
+#[path = "spacy_tokenizer.rs"]
+pub mod tokenizer;
+
+use tokenizer::Token;
+
+pub const EXTENSION: &str = ".spacy.jsonl";
+
+/// The version of spaCy whose tokenizer the export reproduces.
+pub const SPACY_VERSION: &str = tables::SPACY_VERSION;
+
+// ---- export ----
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    text: &'a str,
+    tokens: Vec<TokenOut<'a>>,
+    spans: Vec<SpanOut<'a>>,
+    relations: Vec<RelationOut<'a>>,
+    meta: MetaOut<'a>,
+    _view_id: &'static str,
+    answer: &'static str,
+    _marginalia: jsonl::ExtrasOut<'a>,
+}
+
+#[derive(Serialize)]
+struct TokenOut<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    id: usize,
+    ws: bool,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct SpanOut<'a> {
+    start: usize,
+    end: usize,
+    token_start: usize,
+    token_end: usize,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    head: usize,
+    child: usize,
+    head_span: SpanOut<'a>,
+    child_span: SpanOut<'a>,
+    label: &'static str,
+}
+
+/// Makes `pos` the start (`as_start`) or the end of a token: a token around it is split, or a
+/// space that follows a token becomes a token of its own. Returns whether anything changed.
+fn make_boundary(tokens: &mut Vec<Token>, pos: usize, as_start: bool) -> bool {
+    let already = if as_start {
+        tokens.binary_search_by(|t| t.start.cmp(&pos)).is_ok()
+    } else {
+        tokens.binary_search_by(|t| t.end.cmp(&pos)).is_ok()
+    };
+    if already {
+        return false;
+    }
+    let i = tokens.partition_point(|t| t.end <= pos);
+    if let Some(t) = tokens.get(i).copied().filter(|t| t.start < pos) {
+        tokens[i] = Token {
+            start: t.start,
+            end: pos,
+            ws: false,
+        };
+        tokens.insert(
+            i + 1,
+            Token {
+                start: pos,
+                end: t.end,
+                ws: t.ws,
+            },
+        );
+        return true;
+    }
+    // Between tokens: the single space after a token, which spaCy keeps as the token's `ws`.
+    let space = if as_start { pos } else { pos.wrapping_sub(1) };
+    match tokens.binary_search_by(|t| t.end.cmp(&space)) {
+        Ok(k) if tokens[k].ws => {
+            tokens[k].ws = false;
+            tokens.insert(
+                k + 1,
+                Token {
+                    start: space,
+                    end: space + 1,
+                    ws: false,
+                },
+            );
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The document as a Prodigy task, one line of JSON.
+pub fn export<'a>(bundle: &'a Bundle) -> String {
+    let doc = &bundle.document;
+    let text = doc.text();
+    let anns = jsonl::sorted(&bundle.annotations);
+    let mut tokens = tokenizer::tokenize(text);
+    let mut splits = Vec::new();
+    for a in &anns {
+        if make_boundary(&mut tokens, a.span.start, true) {
+            splits.push(a.span.start);
+        }
+        if make_boundary(&mut tokens, a.span.end, false) {
+            splits.push(a.span.end);
+        }
+    }
+    splits.sort_unstable();
+    splits.dedup();
+    let token_start = |cp: usize| tokens.partition_point(|t| t.start < cp);
+    let token_end = |cp: usize| tokens.partition_point(|t| t.end < cp);
+    let span_of = |a: &'a Annotation| -> SpanOut<'a> {
+        let out = SpanOut {
+            start: a.span.start,
+            end: a.span.end,
+            token_start: token_start(a.span.start),
+            token_end: token_end(a.span.end),
+            label: jsonl::span_label(a),
+        };
+        debug_assert_eq!(tokens[out.token_start].start, a.span.start);
+        debug_assert_eq!(tokens[out.token_end].end, a.span.end);
+        out
+    };
+    let spans: Vec<SpanOut> = anns.iter().map(|a| span_of(a)).collect();
+    let by_id: HashMap<&str, &Annotation> = anns.iter().map(|a| (a.id.as_str(), *a)).collect();
+    let relations = anns
+        .iter()
+        .filter_map(|a| {
+            let entity = by_id.get(a.body.party()?.as_ref_id()?)?;
+            let (head_span, child_span) = (span_of(a), span_of(entity));
+            Some(RelationOut {
+                head: head_span.token_end,
+                child: child_span.token_end,
+                head_span,
+                child_span,
+                label: jsonl::link_label(a.kind()),
+            })
+        })
+        .collect();
+    let mut extras = jsonl::extras(bundle, Units::CodePoints, false);
+    extras.token_splits = splits;
+    let task = TaskOut {
+        text,
+        tokens: tokens
+            .iter()
+            .enumerate()
+            .map(|(id, t)| TokenOut {
+                text: doc.slice(crate::model::Span::new(t.start, t.end)),
+                start: t.start,
+                end: t.end,
+                id,
+                ws: t.ws,
+            })
+            .collect(),
+        spans,
+        relations,
+        meta: MetaOut {
+            id: &doc.id,
+            title: &doc.title,
+        },
+        _view_id: "ner_manual",
+        answer: "accept",
+        _marginalia: extras,
+    };
+    let mut out = serde_json::to_string(&task).expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+// ---- import ----
+
+/// Reads a file of one Prodigy task (or one `{"text", "spans"}` line).
+pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
+    let root = jsonl::read_object(bytes, "a spaCy / Prodigy task")?;
+    match root.get("answer") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(a)) if a == "accept" => {}
+        Some(Value::String(a)) if a == "reject" || a == "ignore" => {
+            return Err(jsonl::shape(format!(
+                "This Prodigy task was answered “{a}”: its spans were not accepted, so \
+                 Marginalia does not open them as annotations."
+            )))
+        }
+        Some(other) => {
+            return Err(jsonl::shape(format!(
+                "\"answer\" must be \"accept\", \"reject\" or \"ignore\", not {}.",
+                jsonl::short(&other.to_string(), 40)
+            )))
+        }
+    }
+    let document = jsonl::document(&root, file_name, EXTENSION)?;
+    let items: &[Value] = match root.get("spans") {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(jsonl::shape(format!(
+                "\"spans\" must be a list, not {}.",
+                jsonl::json_type(other)
+            )))
+        }
+    };
+    let spans: Vec<Result<FileSpan, String>> = items.iter().map(read_span).collect();
+    let links = read_relations(&root, &spans)?;
+    let built = jsonl::build(
+        &document,
+        Units::CodePoints,
+        spans,
+        &links,
+        root.get("_marginalia"),
+    )?;
+    Ok(Imported {
+        bundle: Bundle {
+            document,
+            labels: built.labels,
+            annotator: built.annotator,
+            annotations: built.annotations,
+        },
+        problems: built.problems,
+        total: items.len(),
+    })
+}
+
+fn read_span(item: &Value) -> Result<FileSpan, String> {
+    let Value::Object(o) = item else {
+        return Err(format!("is {}, not an object", jsonl::json_type(item)));
+    };
+    let text = match o.get("text") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(t.clone()),
+        Some(other) => {
+            return Err(format!(
+                "its text must be a string, not {}",
+                jsonl::json_type(other)
+            ))
+        }
+    };
+    Ok(FileSpan {
+        start: jsonl::int(o.get("start"), "start")?,
+        end: jsonl::int(o.get("end"), "end")?,
+        label: jsonl::label(o.get("label"))?,
+        text,
+    })
+}
+
+/// The relations between spans, by position in the span list. A relation whose ends are not
+/// spans of the task (Prodigy also relates single tokens) cannot be kept: the file is refused.
+fn read_relations(
+    root: &serde_json::Map<String, Value>,
+    spans: &[Result<FileSpan, String>],
+) -> Result<Vec<FileLink>, FileError> {
+    let items = match root.get("relations") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(jsonl::shape(format!(
+                "\"relations\" must be a list, not {}.",
+                jsonl::json_type(other)
+            )))
+        }
+    };
+    let mut links = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let bad = |why: String| jsonl::shape(format!("Relation {}: {why}.", n + 1));
+        let Value::Object(o) = item else {
+            return Err(bad(format!(
+                "it is {}, not an object",
+                jsonl::json_type(item)
+            )));
+        };
+        let find = |key: &str| -> Result<usize, FileError> {
+            let Some(Value::Object(s)) = o.get(key) else {
+                return Err(bad(format!("it has no {key} object")));
+            };
+            let start =
+                jsonl::int(s.get("start"), "start").map_err(|e| bad(format!("{key}: {e}")))?;
+            let end = jsonl::int(s.get("end"), "end").map_err(|e| bad(format!("{key}: {e}")))?;
+            let label = s.get("label").and_then(Value::as_str);
+            spans
+                .iter()
+                .position(|sp| {
+                    sp.as_ref().is_ok_and(|sp| {
+                        sp.start == start && sp.end == end && label.is_none_or(|l| l == sp.label)
+                    })
+                })
+                .ok_or_else(|| {
+                    bad(format!(
+                        "its {key} {start}..{end} is not one of the task's spans; Marginalia \
+                         keeps relations between spans only"
+                    ))
+                })
+        };
+        let label = match o.get("label") {
+            Some(Value::String(l)) => l.clone(),
+            _ => return Err(bad("it has no label".into())),
+        };
+        links.push(FileLink {
+            head: find("head_span")?,
+            child: find("child_span")?,
+            label,
+        });
+    }
+    Ok(links)
+}
+
+#[cfg(test)]
+#[path = "spacy_tests.rs"]
+pub(crate) mod tests;
