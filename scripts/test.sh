@@ -71,7 +71,7 @@ run_e2e() {
   pass=$(awk '/^# pass/ { print $3 }' "$logdir/e2e.tap")
   fail=$(awk '/^# fail/ { print $3 }' "$logdir/e2e.tap")
   summary+=("e2e       ${pass:-0} passed, ${fail:-0} failed (screenshots in target/e2e-screenshots/)")
-  summary+=("size      $(awk '/\.wasm/ { printf "%s: %d B raw, %d B gzip", $1, $2, $3 }' "$logdir/size.log")")
+  summary+=("size      $(awk '/^total app/ { printf "app (loaded with the page): %d B raw, %d B gzip", $4, $5 } /^total worker/ { printf "; formats worker (on demand): %d B raw, %d B gzip", $4, $5 }' "$logdir/size.log")")
 }
 
 for layer in "${layers[@]}"; do

@@ -6,6 +6,7 @@ pub mod files;
 pub mod selection;
 pub mod storage;
 pub mod tabs;
+pub mod worker;
 
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -38,13 +39,17 @@ pub fn query(selector: &str) -> Option<Element> {
     document()?.query_selector(selector).ok().flatten()
 }
 
-/// Scrolls the first element of annotation `id` into the middle of the view.
-pub fn scroll_to_annotation(id: &str) {
-    if let Some(el) = query(&format!("[data-a~=\"{}\"]", css_escape(id))) {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Center);
-        opts.set_behavior(web_sys::ScrollBehavior::Smooth);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
+/// Scrolls the first element of annotation `id` into the middle of the view; false when it is
+/// not drawn.
+pub fn scroll_to_annotation(id: &str) -> bool {
+    match query(&format!("article [data-a~=\"{}\"]", css_escape(id))) {
+        Some(el) => {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Center);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+            true
+        }
+        None => false,
     }
 }
 

@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use super::paragraph::Paragraph;
 use super::store::{Anchor, Msg, Pending, StoreHandle};
+use super::viewport::use_window;
 use crate::dom::{self, selection as sel};
 use crate::model::words::{snap_to_words, trim};
 use crate::model::Span;
@@ -64,7 +65,11 @@ pub fn article(props: &ArticleProps) -> Html {
         span.is_some_and(|s| doc.paragraphs_overlapping(s).contains(&i))
     };
 
-    let paragraphs: Vec<Html> = (0..doc.paragraphs().len())
+    let (window, window_handle) = use_window(doc.clone(), article_ref.clone());
+    let flash_paragraph = flash_span.and_then(|s| doc.paragraph_at(s.start));
+    let paragraphs: Vec<Html> = window
+        .paragraphs
+        .clone()
         .map(|i| {
             html! {
                 <Paragraph key={i} index={i} doc={doc.clone()}
@@ -107,6 +112,31 @@ pub fn article(props: &ArticleProps) -> Html {
                 })
             });
             move || drop(listener)
+        });
+    }
+
+    // A jump (from the overview, a speaker link): bring the annotation into view, drawing its
+    // paragraph first when the document is drawn in a window.
+    {
+        let pending = use_mut_ref(|| None::<String>);
+        let flash_id = flash.as_ref().map(|(id, n)| (id.clone(), *n));
+        {
+            let (pending, handle) = (pending.clone(), window_handle.clone());
+            use_effect_with(flash_id, move |flash| {
+                if let Some((id, _)) = flash {
+                    if !dom::scroll_to_annotation(id) {
+                        if let Some(p) = flash_paragraph {
+                            *pending.borrow_mut() = Some(id.clone());
+                            handle.reveal(p);
+                        }
+                    }
+                }
+            });
+        }
+        use_effect_with(window.paragraphs.clone(), move |_| {
+            if let Some(id) = pending.borrow_mut().take() {
+                dom::scroll_to_annotation(&id);
+            }
         });
     }
 
@@ -298,7 +328,13 @@ pub fn article(props: &ArticleProps) -> Html {
             <article {class} ref={article_ref} lang="en" tabindex="0"
                 aria-label={ format!("Article: {}. Arrow keys move a caret, Shift+arrows select, then E, Q or C tags.", doc.title) }
                 {onmousedown} {onmouseup} {onclick} {onkeydown} {onfocus} {onblur}>
+                if window.virtual_mode {
+                    <div class="spacer-above" aria-hidden="true"></div>
+                }
                 { for paragraphs }
+                if window.virtual_mode {
+                    <div class="spacer-below" aria-hidden="true"></div>
+                }
             </article>
             <div class="kb-caret" ref={caret_ref} aria-hidden="true"></div>
         </>

@@ -320,7 +320,6 @@ fn party_field(
         let store = store.clone();
         Callback::from(move |_: MouseEvent| {
             store.dispatch(Msg::Select(Some(r.clone())));
-            crate::dom::scroll_to_annotation(&r);
             store.dispatch(Msg::Flash(r.clone()));
         })
     });

@@ -19,6 +19,7 @@ mod shortcuts;
 pub mod store;
 mod tag_menu;
 mod toolbar;
+mod viewport;
 
 pub use app::{App, AppProps};
 pub use article::Article;

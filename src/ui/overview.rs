@@ -57,8 +57,8 @@ pub fn overview(props: &OverviewProps) -> Html {
     let go = |id: String| {
         let store = store.clone();
         Callback::from(move |_: MouseEvent| {
+            // Selecting and flashing it also scrolls it into view (see ui::article).
             store.dispatch(Msg::Select(Some(id.clone())));
-            crate::dom::scroll_to_annotation(&id);
             store.dispatch(Msg::Flash(id.clone()));
         })
     };

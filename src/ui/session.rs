@@ -136,7 +136,7 @@ pub fn start(store: StoreHandle, session: SessionRef) {
             match crate::dom::files::fetch_same_origin(&path).await {
                 Ok(bytes) => {
                     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-                    open_bytes(store.clone(), session.clone(), name, &bytes);
+                    open_bytes(store.clone(), session.clone(), name, bytes);
                 }
                 Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
             }
@@ -373,11 +373,31 @@ pub fn set_annotator(store: &StoreHandle, session: &SessionRef, name: String) {
     save_workspace(store, session, None);
 }
 
-/// Downloads the open document in `format`.
+/// Downloads the open document in `format`. Other formats than the native one are converted
+/// in the formats worker, off the main thread.
 pub fn export(store: &StoreHandle, format: Format) {
     let bundle = Bundle::from_state(&store.state(), &store.ui.annotator);
     let name = format.file_name(&bundle.document.id);
-    match download(&name, format.mime(), &format.export(&bundle)) {
+    let native_text = native::export(&bundle);
+    if format == Format::Native {
+        return finish_download(store, &name, format, native_text.as_bytes());
+    }
+    let store = store.clone();
+    say(&store, format!("Preparing {name}…"), Tone::Info);
+    spawn_local(async move {
+        match crate::dom::worker::export(format.key(), native_text).await {
+            Ok(bytes) => finish_download(&store, &name, format, &bytes),
+            Err(why) => say(
+                &store,
+                format!("{name} could not be made: {why}"),
+                Tone::Error,
+            ),
+        }
+    });
+}
+
+fn finish_download(store: &StoreHandle, name: &str, format: Format, bytes: &[u8]) {
+    match download(name, format.mime(), bytes) {
         Ok(()) => say(store, format!("Exported {name}"), Tone::Info),
         Err(why) => say(store, format!("The download failed: {why}"), Tone::Error),
     }
@@ -405,9 +425,10 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
     });
 }
 
-/// Reads file bytes in whatever format they are, and offers them (see [`offer`]).
-fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: &[u8]) {
-    let Some(format) = Format::detect(&name, bytes).filter(|f| f.can_import()) else {
+/// Reads file bytes in whatever format they are, and offers them (see [`offer`]). Native
+/// files are read here; the others are converted to native text by the formats worker first.
+fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: Vec<u8>) {
+    let Some(format) = Format::detect(&name, &bytes).filter(|f| f.can_import()) else {
         return say(
             &store,
             format!(
@@ -417,7 +438,31 @@ fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: &[u8
             Tone::Error,
         );
     };
-    match format.import(bytes, &name) {
+    if format == Format::Native {
+        return opened(store, session, name, native::import_bytes(&bytes));
+    }
+    spawn_local(async move {
+        match crate::dom::worker::import(format.key(), &name, &bytes).await {
+            Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
+            Ok(converted) => {
+                let result = native::import(&converted.native).map(|mut imported| {
+                    imported.problems = converted.problems;
+                    imported.total = converted.total;
+                    imported
+                });
+                opened(store, session, name, result);
+            }
+        }
+    });
+}
+
+fn opened(
+    store: StoreHandle,
+    session: SessionRef,
+    name: String,
+    result: Result<Imported, FileError>,
+) {
+    match result {
         Err(e) => say(&store, format!("{name}: {e}"), Tone::Error),
         Ok(imported) if !imported.problems.is_empty() => {
             store.dispatch(Msg::Ask(Some(Dialog::ImportProblems {
@@ -452,7 +497,7 @@ pub fn import_file(store: StoreHandle, session: SessionRef, picked: Picked) {
     }
     spawn_local(async move {
         match picked.bytes().await {
-            Ok(bytes) => open_bytes(store, session, picked.name.clone(), &bytes),
+            Ok(bytes) => open_bytes(store, session, picked.name.clone(), bytes),
             Err(why) => say(&store, format!("{}: {why}", picked.name), Tone::Error),
         }
     });

@@ -1,0 +1,96 @@
+//! The formats worker: every format but the native one runs here, in a Web Worker the page
+//! starts the first time it needs one. The converters stay off the main thread (a 1 MB spaCy
+//! export takes a while), and out of the app's own WebAssembly, which then loads faster.
+//!
+//! Protocol (structured-clone messages, see `dom::worker`):
+//! - `{id, op: "export", format: KEY, native: TEXT}` → `{id, ok: true, bytes: Uint8Array}`
+//! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` →
+//!   `{id, ok: true, native: TEXT, total, problems: [{index, id, message}]}`
+//! - on failure: `{id, ok: false, error: TEXT}` (the sentence to show).
+//! - once started: `{ready: true}`; the page holds its requests until then (a message posted
+//!   to a worker before its handler is set is lost).
+//!
+//! On native targets this binary does nothing (it exists for the browser).
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use marginalia::formats::{native, Format};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    fn get(obj: &JsValue, key: &str) -> JsValue {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn set(obj: &Object, key: &str, value: &JsValue) {
+        let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    }
+
+    /// Handles one request; `Err` is the sentence to show.
+    fn handle(msg: &JsValue, reply: &Object) -> Result<(), String> {
+        let op = get(msg, "op").as_string().unwrap_or_default();
+        let key = get(msg, "format").as_string().unwrap_or_default();
+        let format = Format::parse(&key).ok_or_else(|| format!("unknown format {key}"))?;
+        match op.as_str() {
+            "export" => {
+                let text = get(msg, "native").as_string().unwrap_or_default();
+                let imported = native::import(&text).map_err(|e| e.to_string())?;
+                let bytes = format.export(&imported.bundle);
+                set(reply, "bytes", &Uint8Array::from(bytes.as_slice()).into());
+                Ok(())
+            }
+            "import" => {
+                let name = get(msg, "name").as_string().unwrap_or_default();
+                let bytes: Uint8Array = get(msg, "bytes").dyn_into().map_err(|_| "no bytes")?;
+                let imported = format
+                    .import(&bytes.to_vec(), &name)
+                    .map_err(|e| e.to_string())?;
+                set(reply, "native", &native::export(&imported.bundle).into());
+                set(reply, "total", &(imported.total as f64).into());
+                let problems = Array::new();
+                for p in &imported.problems {
+                    let o = Object::new();
+                    set(&o, "index", &(p.index as f64).into());
+                    set(&o, "id", &p.id.clone().map_or(JsValue::NULL, JsValue::from));
+                    set(&o, "message", &p.message.clone().into());
+                    problems.push(&o);
+                }
+                set(reply, "problems", &problems);
+                Ok(())
+            }
+            other => Err(format!("unknown operation {other}")),
+        }
+    }
+
+    /// Listens for requests (called from `main`, which wasm-bindgen runs at start).
+    pub fn start() {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let reply_to = scope.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let msg = e.data();
+            let reply = Object::new();
+            set(&reply, "id", &get(&msg, "id"));
+            match handle(&msg, &reply) {
+                Ok(()) => set(&reply, "ok", &true.into()),
+                Err(why) => {
+                    set(&reply, "ok", &false.into());
+                    set(&reply, "error", &why.into());
+                }
+            }
+            let _ = reply_to.post_message(&reply);
+        });
+        scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        // Messages sent before this point were lost: tell the page to send them now.
+        let ready = Object::new();
+        set(&ready, "ready", &true.into());
+        let _ = scope.post_message(&ready);
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    worker::start();
+}

@@ -1,0 +1,187 @@
+//! The page's side of the formats worker (`src/bin/worker.rs`): started on first use, one
+//! request at a time per call, answered by id. Every format but the native one is converted
+//! there.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::formats::native::Problem;
+
+struct Inner {
+    worker: web_sys::Worker,
+    /// Whether the worker has said it is ready; until then requests wait in `queue`.
+    ready: bool,
+    queue: Vec<(Object, Option<JsValue>)>,
+    pending: HashMap<u32, Function>,
+    next: u32,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Rc<RefCell<Inner>>>> = const { RefCell::new(None) };
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn start() -> Result<Rc<RefCell<Inner>>, String> {
+    if let Some(w) = WORKER.with(|w| w.borrow().clone()) {
+        return Ok(w);
+    }
+    let worker = web_sys::Worker::new("./worker-loader.js")
+        .map_err(|e| format!("the formats worker could not start ({e:?})"))?;
+    let inner = Rc::new(RefCell::new(Inner {
+        worker: worker.clone(),
+        ready: false,
+        queue: Vec::new(),
+        pending: HashMap::new(),
+        next: 1,
+        _on_message: Closure::new(|_| {}),
+        _on_error: Closure::new(|_| {}),
+    }));
+    let weak = Rc::downgrade(&inner);
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            let Some(inner) = weak.upgrade() else { return };
+            if get(&data, "ready").as_bool() == Some(true) {
+                // Started: send what waited.
+                let (worker, queue) = {
+                    let mut i = inner.borrow_mut();
+                    i.ready = true;
+                    (i.worker.clone(), std::mem::take(&mut i.queue))
+                };
+                for (msg, transfer) in queue {
+                    let _ = post(&worker, &msg, transfer.as_ref());
+                }
+                return;
+            }
+            let id = get(&data, "id").as_f64().unwrap_or(0.0) as u32;
+            let resolve = inner.borrow_mut().pending.remove(&id);
+            if let Some(resolve) = resolve {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+    let weak = Rc::downgrade(&inner);
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+        // The worker failed to load or crashed: answer every waiting request with an error.
+        if let Some(inner) = weak.upgrade() {
+            let pending: Vec<Function> =
+                inner.borrow_mut().pending.drain().map(|(_, f)| f).collect();
+            for resolve in pending {
+                let reply = Object::new();
+                set(&reply, "ok", &false.into());
+                set(&reply, "error", &"the formats worker stopped".into());
+                let _ = resolve.call1(&JsValue::NULL, &reply);
+            }
+        }
+        WORKER.with(|w| *w.borrow_mut() = None);
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    {
+        let mut i = inner.borrow_mut();
+        i._on_message = on_message;
+        i._on_error = on_error;
+    }
+    WORKER.with(|w| *w.borrow_mut() = Some(inner.clone()));
+    Ok(inner)
+}
+
+fn post(worker: &web_sys::Worker, msg: &Object, transfer: Option<&JsValue>) -> Result<(), String> {
+    match transfer {
+        Some(buf) => worker.post_message_with_transfer(msg, &js_sys::Array::of1(buf)),
+        None => worker.post_message(msg),
+    }
+    .map_err(|e| format!("the formats worker did not take the request ({e:?})"))
+}
+
+/// Sends one request and waits for its answer; `Err` is a sentence to show.
+async fn request(msg: Object, transfer: Option<&JsValue>) -> Result<JsValue, String> {
+    let inner = start()?;
+    let id = {
+        let mut i = inner.borrow_mut();
+        let id = i.next;
+        i.next += 1;
+        id
+    };
+    set(&msg, "id", &(id as f64).into());
+    let promise = Promise::new(&mut |resolve, _reject| {
+        inner.borrow_mut().pending.insert(id, resolve);
+    });
+    let (worker, ready) = {
+        let i = inner.borrow();
+        (i.worker.clone(), i.ready)
+    };
+    if ready {
+        post(&worker, &msg, transfer)?;
+    } else {
+        inner.borrow_mut().queue.push((msg, transfer.cloned()));
+    }
+    let reply = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if get(&reply, "ok").as_bool() == Some(true) {
+        Ok(reply)
+    } else {
+        Err(get(&reply, "error")
+            .as_string()
+            .unwrap_or_else(|| "the conversion failed".into()))
+    }
+}
+
+/// Converts a native file's text to `format` (a `Format::key`).
+pub async fn export(format: &str, native: String) -> Result<Vec<u8>, String> {
+    let msg = Object::new();
+    set(&msg, "op", &"export".into());
+    set(&msg, "format", &format.into());
+    set(&msg, "native", &native.into());
+    let reply = request(msg, None).await?;
+    let bytes: Uint8Array = get(&reply, "bytes")
+        .dyn_into()
+        .map_err(|_| "the worker sent no file")?;
+    Ok(bytes.to_vec())
+}
+
+/// What a foreign file gave: its native text, how many annotations it listed, its problems.
+pub struct Converted {
+    pub native: String,
+    pub total: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads a foreign file (`format` a `Format::key`) into native text.
+pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<Converted, String> {
+    let msg = Object::new();
+    set(&msg, "op", &"import".into());
+    set(&msg, "format", &format.into());
+    set(&msg, "name", &name.into());
+    let array = Uint8Array::from(bytes);
+    set(&msg, "bytes", &array);
+    let reply = request(msg, Some(&array.buffer().into())).await?;
+    let problems = js_sys::Array::from(&get(&reply, "problems"))
+        .iter()
+        .map(|p| Problem {
+            index: get(&p, "index").as_f64().unwrap_or(0.0) as usize,
+            id: get(&p, "id").as_string(),
+            message: get(&p, "message").as_string().unwrap_or_default(),
+        })
+        .collect();
+    Ok(Converted {
+        native: get(&reply, "native").as_string().unwrap_or_default(),
+        total: get(&reply, "total").as_f64().unwrap_or(0.0) as usize,
+        problems,
+    })
+}
