@@ -2,6 +2,14 @@
 // inject_scripts = false) so that the Content-Security-Policy can forbid inline scripts.
 import init from './marginalia-app.js';
 
+// A link that opens a file (`?open=/path/on/this/site`): start fetching it now, while the
+// WebAssembly compiles; the app takes the response from here (src/dom/files.rs), and checks
+// the path again itself.
+const open = new URLSearchParams(location.search).get('open');
+if (open && open.startsWith('/') && !open.startsWith('//')) {
+  globalThis.__marginaliaOpen = { path: open, response: fetch(open) };
+}
+
 try {
   await init({ module_or_path: new URL('./marginalia-app_bg.wasm', import.meta.url) });
 } catch (err) {

@@ -72,7 +72,20 @@ pub fn first_file(list: Option<web_sys::FileList>) -> Option<Picked> {
 /// Fetches a file from this site (the Content-Security-Policy allows no other origin).
 pub async fn fetch_same_origin(path: &str) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+    // The loader may have started this fetch already (web/loader.js).
+    let early = js_sys::Reflect::get(&window, &"__marginaliaOpen".into())
+        .ok()
+        .filter(|v| {
+            js_sys::Reflect::get(v, &"path".into())
+                .ok()
+                .and_then(|p| p.as_string())
+                .as_deref()
+                == Some(path)
+        })
+        .and_then(|v| js_sys::Reflect::get(&v, &"response".into()).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let promise = early.unwrap_or_else(|| window.fetch_with_str(path));
+    let response: web_sys::Response = JsFuture::from(promise)
         .await
         .map_err(|e| format!("could not be fetched ({e:?})"))?
         .unchecked_into();

@@ -153,3 +153,21 @@ pub fn open_param() -> Option<String> {
     let path = params.get("open")?;
     (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')).then_some(path)
 }
+
+/// Resolves after the next frame has been painted (a requestAnimationFrame, then a task), so
+/// that heavy work started then does not delay what the person is about to see.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let after = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback(resolve.unchecked_ref());
+            }
+        });
+        let _ = w.request_animation_frame(after.unchecked_ref());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

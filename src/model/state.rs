@@ -206,6 +206,8 @@ pub struct State {
     by_paragraph: Vec<ParagraphAnnotations>,
     /// For each entity id, the quotes and claims that link to it.
     linked_from: HashMap<String, Vec<String>>,
+    /// How many annotations of each kind (entity, quote, claim).
+    counts: [usize; 3],
     undo: Vec<Change>,
     redo: Vec<Change>,
     next_seq: u64,
@@ -244,6 +246,7 @@ impl State {
             sorted: Vec::new(),
             by_paragraph: (0..paragraphs).map(|_| Rc::default()).collect(),
             linked_from: HashMap::new(),
+            counts: [0; 3],
             undo: Vec::new(),
             redo: Vec::new(),
             next_seq: 1,
@@ -267,6 +270,10 @@ impl State {
     }
     pub fn len(&self) -> usize {
         self.sorted.len()
+    }
+    /// How many annotations of a kind there are.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.counts[kind as usize]
     }
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
@@ -819,6 +826,7 @@ impl State {
                 .or_default()
                 .push(a.id.clone());
         }
+        self.counts[a.kind() as usize] += 1;
         self.by_id.insert(a.id.clone(), a);
     }
 
@@ -843,7 +851,9 @@ impl State {
                 }
             }
         }
-        self.by_id.remove(&a.id);
+        if self.by_id.remove(&a.id).is_some() {
+            self.counts[a.kind() as usize] -= 1;
+        }
     }
 
     fn require(&self, id: &str) -> Result<&Rc<Annotation>, ModelError> {
@@ -1016,6 +1026,12 @@ impl State {
                 }
             }
         }
+        for kind in Kind::ALL {
+            let n = self.sorted.iter().filter(|a| a.kind() == kind).count();
+            if self.counts[kind as usize] != n {
+                return Err(format!("the count of {} is stale", kind.as_str()));
+            }
+        }
         let links = self
             .sorted
             .iter()
@@ -1036,14 +1052,17 @@ impl State {
                 }
             }
         }
-        for (p, list) in self.by_paragraph.iter().enumerate() {
-            let para = self.doc.paragraphs()[p];
-            let expected: Vec<&Rc<Annotation>> = self
-                .sorted
-                .iter()
-                .filter(|a| a.span.overlaps(&para))
-                .collect();
-            if list.len() != expected.len() || list.iter().zip(expected).any(|(a, b)| a != b) {
+        // Each paragraph lists exactly the annotations overlapping it, in order: O(n log p).
+        let mut expected: Vec<Vec<&Rc<Annotation>>> = vec![Vec::new(); self.by_paragraph.len()];
+        for a in &self.sorted {
+            for p in self.doc.paragraphs_overlapping(a.span) {
+                expected[p].push(a);
+            }
+        }
+        for (p, (list, expected)) in self.by_paragraph.iter().zip(expected).enumerate() {
+            if list.len() != expected.len()
+                || list.iter().zip(expected).any(|(a, b)| !Rc::ptr_eq(a, b))
+            {
                 return Err(format!("the list of paragraph {p} is stale"));
             }
         }

@@ -35,22 +35,42 @@ pub fn overview(props: &OverviewProps) -> Html {
             && (type_filter.is_empty() || a.body.label() == Some(type_filter.as_str()))
             && (needle.is_empty() || doc.slice(a.span).to_lowercase().contains(&needle))
     };
-    let mut groups: Vec<(Kind, usize, Vec<Rc<Annotation>>)> =
-        Kind::ALL.iter().map(|k| (*k, 0, Vec::new())).collect();
-    let mut names = std::collections::HashMap::new();
+    // Rows in text order, up to MAX_ROWS a kind. Without a filter the counts come from the
+    // state and the walk stops once every group is full, so the cost of drawing the overview
+    // does not grow with the document; a filter or search counts its matches.
+    let filtered = kind_filter.is_some() || !type_filter.is_empty() || !needle.is_empty();
+    let mut groups: Vec<(Kind, usize, Vec<Rc<Annotation>>)> = Kind::ALL
+        .iter()
+        .map(|k| (*k, if filtered { 0 } else { state.count(*k) }, Vec::new()))
+        .collect();
     for a in state.annotations() {
-        if a.kind() == Kind::Entity {
-            names.insert(a.id.clone(), shorten(doc.slice(a.span), 40));
+        if !filtered && groups.iter().all(|g| g.2.len() >= MAX_ROWS.min(g.1)) {
+            break;
         }
         if !matches(a) {
             continue;
         }
-        let g = &mut groups[Kind::ALL.iter().position(|k| *k == a.kind()).unwrap()];
-        g.1 += 1;
+        let g = &mut groups[a.kind() as usize];
+        if filtered {
+            g.1 += 1;
+        }
         if g.2.len() < MAX_ROWS {
             g.2.push(a.clone());
         }
     }
+    // The names of the speakers and claimants the rows show.
+    let name_of = |id: &str| {
+        state
+            .get(id)
+            .map(|e| shorten(doc.slice(e.span), 40))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let names: std::collections::HashMap<String, String> = groups
+        .iter()
+        .flat_map(|g| g.2.iter())
+        .filter_map(|a| a.body.party().and_then(Party::as_ref_id))
+        .map(|id| (id.to_string(), name_of(id)))
+        .collect();
     let total = state.len();
     drop(state);
 

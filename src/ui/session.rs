@@ -41,6 +41,9 @@ pub struct Session {
     dirty: bool,
     /// Another tab saved this document: nothing is written until the person chooses.
     blocked: bool,
+    /// A save is being written; another one waits for it (`again`).
+    saving: bool,
+    again: bool,
     channel: Option<Channel>,
 }
 
@@ -57,6 +60,8 @@ impl Session {
             ready: false,
             dirty: false,
             blocked: false,
+            saving: false,
+            again: false,
             channel: None,
         }))
     }
@@ -103,6 +108,20 @@ pub fn start(store: StoreHandle, session: SessionRef) {
         });
         session.borrow_mut().channel = channel;
     }
+    // A link that opens a file (`?open=`) opens it at once, without waiting for storage.
+    let open = crate::dom::open_param();
+    if let Some(path) = open.clone() {
+        let (store, session) = (store.clone(), session.clone());
+        spawn_local(async move {
+            match crate::dom::files::fetch_same_origin(&path).await {
+                Ok(bytes) => {
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    open_bytes(store, session, name, bytes);
+                }
+                Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
+            }
+        });
+    }
     spawn_local(async move {
         let db = match Db::open().await {
             Ok(db) => db,
@@ -120,41 +139,30 @@ pub fn start(store: StoreHandle, session: SessionRef) {
             s.stored = records.iter().map(|r| r.id.clone()).collect();
             s.records = records.clone();
         }
-        store.dispatch(Msg::Documents(entries(&records)));
-        store.dispatch(Msg::Annotator(workspace.annotator.clone()));
-        let current = workspace
-            .current
-            .clone()
-            .unwrap_or_else(|| store.state().document().id.clone());
-        let edited_meanwhile = store.state().revision() > 0;
-        // A link to a file on this site (`?open=/path/file.marginalia.json`) opens that file.
-        if let Some(path) = crate::dom::open_param() {
-            {
-                let mut s = session.borrow_mut();
-                s.ready = true;
-            }
-            match crate::dom::files::fetch_same_origin(&path).await {
-                Ok(bytes) => {
-                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-                    open_bytes(store.clone(), session.clone(), name, bytes);
-                }
-                Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
-            }
-            return;
+        let mut docs = entries(&records);
+        let here = store.state().document().clone();
+        if !docs.iter().any(|d| d.id == here.id) {
+            docs.push(DocEntry {
+                id: here.id.clone(),
+                title: here.title.clone(),
+            });
         }
-        if !edited_meanwhile {
+        store.dispatch(Msg::Documents(docs));
+        store.dispatch(Msg::Annotator(workspace.annotator.clone()));
+        let changed_meanwhile = store.state().revision() > 0 || store.generation > 0;
+        if open.is_none() && !changed_meanwhile {
+            let current = workspace.current.clone().unwrap_or(here.id.clone());
             if let Err(why) = load(&store, &session, &db, &current).await {
                 say(&store, why, Tone::Error);
             }
         }
-        let mut s = session.borrow_mut();
-        s.ready = true;
-        // Anything done before storage answered is written in full now.
-        s.dirty = edited_meanwhile;
-        drop(s);
-        if edited_meanwhile {
+        session.borrow_mut().ready = true;
+        if changed_meanwhile || open.is_some() {
+            // What was opened or done before storage answered is written now.
+            save_workspace(&store, &session, None);
             save(store.clone(), session.clone());
-        } else if !matches!(store.ui.save, SaveStatus::Failed(_)) {
+        }
+        if !matches!(store.ui.save, SaveStatus::Failed(_)) && !session.borrow().saving {
             store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
         }
     });
@@ -234,8 +242,13 @@ fn record(state: &State, session: &Session) -> DocRecord {
 /// Writes what changed since the last save. Called after every action.
 pub fn save(store: StoreHandle, session: SessionRef) {
     let (db, full, known) = {
-        let s = session.borrow();
+        let mut s = session.borrow_mut();
         if !s.ready || s.blocked {
+            return;
+        }
+        if s.saving {
+            // One write at a time; the journal keeps what changed meanwhile.
+            s.again = true;
             return;
         }
         let Some(db) = s.db.clone() else {
@@ -271,7 +284,12 @@ pub fn save(store: StoreHandle, session: SessionRef) {
     if !full && writes.is_empty() && !journal.labels {
         return;
     }
+    session.borrow_mut().saving = true;
     spawn_local(async move {
+        if full {
+            // A whole document is written after the page has painted what it shows.
+            crate::dom::after_paint().await;
+        }
         let result = if full {
             let mut rec = rec.clone();
             rec.serial = known + 1;
@@ -286,6 +304,7 @@ pub fn save(store: StoreHandle, session: SessionRef) {
                 let mut s = session.borrow_mut();
                 s.serial = serial;
                 s.dirty = false;
+                s.saving = false;
                 if s.stored.insert(rec.id.clone()) {
                     s.records.push(rec.clone());
                 }
@@ -296,19 +315,29 @@ pub fn save(store: StoreHandle, session: SessionRef) {
                         serial,
                     });
                 }
+                let again = std::mem::take(&mut s.again);
                 drop(s);
                 store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+                if again {
+                    save(store, session);
+                }
             }
             Err(SaveError::Conflict { .. }) => {
                 let mut s = session.borrow_mut();
                 s.dirty = true;
                 s.blocked = true;
+                s.saving = false;
+                s.again = false;
                 drop(s);
                 store.dispatch(Msg::Save(SaveStatus::Conflict));
                 store.dispatch(Msg::Ask(Some(Dialog::Conflict { while_saving: true })));
             }
             Err(e @ SaveError::Failed(_)) => {
-                session.borrow_mut().dirty = true;
+                let mut s = session.borrow_mut();
+                s.dirty = true;
+                s.saving = false;
+                s.again = false;
+                drop(s);
                 store.dispatch(Msg::Save(SaveStatus::Failed(e.to_string())));
             }
         }
