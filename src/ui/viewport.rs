@@ -267,10 +267,14 @@ pub fn use_window(doc: Rc<Document>, article: NodeRef) -> (Window, WindowHandle)
             move |(r, virtual_mode)| {
                 if *virtual_mode {
                     if let Some(el) = article.cast::<Element>() {
+                        // Spacers first: measuring forces a layout, and a layout with the old
+                        // spacers around the new paragraphs could be shorter than the scroll
+                        // position, which the browser would then clamp (a jump).
+                        size_spacers(&el, &heights.borrow(), r.clone());
                         let drawn = measure_paragraphs(&el, r.clone());
                         let changed = heights.borrow_mut().measure(&drawn);
-                        size_spacers(&el, &heights.borrow(), r.clone());
                         if changed {
+                            size_spacers(&el, &heights.borrow(), r.clone());
                             update();
                         }
                     }

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DIST = join(ROOT, 'dist');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
+export const E2E_DATA = join(ROOT, 'target', 'e2e-data');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -31,8 +32,12 @@ export async function serveDist() {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(DIST, path));
-      if (!file.startsWith(DIST)) throw new Error('outside dist');
+      // Test data (made by the tests under target/e2e-data) is served beside the app.
+      const [root, rel] = path.startsWith('/e2e-data/')
+        ? [E2E_DATA, path.slice('/e2e-data/'.length)]
+        : [DIST, path];
+      let file = normalize(join(root, rel));
+      if (!file.startsWith(root)) throw new Error('outside the served folders');
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
       res.writeHead(200, {
