@@ -71,9 +71,14 @@ pub fn css_escape(s: &str) -> String {
 pub fn place(el: &Element, left: f64, top: f64) {
     if let Some(el) = el.dyn_ref::<HtmlElement>() {
         let style = el.style();
-        let _ = style.set_property("left", &format!("{left:.0}px"));
-        let _ = style.set_property("top", &format!("{top:.0}px"));
+        let _ = style.set_property("left", &px(left));
+        let _ = style.set_property("top", &px(top));
     }
+}
+
+/// A length in whole pixels for CSS ("12px").
+pub fn px(v: f64) -> String {
+    format!("{}px", v.round() as i64)
 }
 
 /// Sets one CSS property of an element through the CSSOM.

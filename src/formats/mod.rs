@@ -262,12 +262,17 @@ pub enum FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FileError::TooLarge { bytes, limit } => write!(
-                f,
-                "The file is {:.1} MB; Marginalia reads files up to {:.0} MB.",
-                *bytes as f64 / 1e6,
-                *limit as f64 / 1e6
-            ),
+            FileError::TooLarge { bytes, limit } => {
+                // Megabytes to one decimal, rounded.
+                let tenths = (bytes + 50_000) / 100_000;
+                write!(
+                    f,
+                    "The file is {}.{} MB; Marginalia reads files up to {} MB.",
+                    tenths / 10,
+                    tenths % 10,
+                    (limit + 500_000) / 1_000_000
+                )
+            }
             FileError::NotText => f.write_str(
                 "The file is not text: it is binary or not in UTF-8. Choose a .json or .txt file.",
             ),

@@ -359,7 +359,7 @@ fn draw_caret(article: &Element, caret: Option<&Element>) {
         (true, Some(r)) => {
             let (_, _, sx, sy) = dom::viewport();
             dom::place(caret, r.left() + sx, r.top() + sy);
-            dom::set_style(caret, "height", &format!("{:.0}px", r.height()));
+            dom::set_style(caret, "height", &dom::px(r.height()));
             let _ = caret.class_list().add_1("on");
         }
         _ => {

@@ -336,13 +336,9 @@ fn measure_paragraphs(article: &Element, r: Range<usize>) -> Vec<(usize, f64)> {
 
 fn size_spacers(article: &Element, h: &Heights, r: Range<usize>) {
     if let Ok(Some(top)) = article.query_selector(".spacer-above") {
-        dom::set_style(&top, "height", &format!("{}px", h.tops[r.start].round()));
+        dom::set_style(&top, "height", &dom::px(h.tops[r.start]));
     }
     if let Ok(Some(bottom)) = article.query_selector(".spacer-below") {
-        dom::set_style(
-            &bottom,
-            "height",
-            &format!("{}px", (h.total() - h.tops[r.end]).round()),
-        );
+        dom::set_style(&bottom, "height", &dom::px(h.total() - h.tops[r.end]));
     }
 }
