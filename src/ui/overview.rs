@@ -12,7 +12,7 @@ use crate::model::state::shorten;
 use crate::model::{Annotation, Kind, Party};
 
 /// Rows drawn per group; the rest are counted, and the filter narrows them down.
-const MAX_ROWS: usize = 200;
+const MAX_ROWS: usize = 100;
 
 #[derive(Properties, PartialEq)]
 pub struct OverviewProps {

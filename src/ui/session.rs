@@ -261,12 +261,9 @@ pub fn save(store: StoreHandle, session: SessionRef) {
     let state = store.state();
     let doc = state.document().clone();
     let rec = record(&state, &session.borrow());
-    let all: Vec<(String, String)> = if full {
-        state
-            .annotations()
-            .iter()
-            .map(|a| (a.id.clone(), native::annotation_json(&doc, a)))
-            .collect()
+    // A whole document's annotations are serialised in batches by the writer (see Db::create).
+    let all: Vec<Rc<crate::model::Annotation>> = if full {
+        state.annotations().to_vec()
     } else {
         Vec::new()
     };
@@ -293,7 +290,7 @@ pub fn save(store: StoreHandle, session: SessionRef) {
         let result = if full {
             let mut rec = rec.clone();
             rec.serial = known + 1;
-            db.create(&rec, doc.text(), &all, Some(known))
+            db.create(&rec, &doc, &all, Some(known))
                 .await
                 .map(|_| rec.serial)
         } else {
