@@ -18,7 +18,8 @@ Then it proves it has teeth: broken copies of each export (a shifted offset, off
 units, a short prefix, lost links, a missing @context…) must each fail. Exits 1 naming the first problem.
 
 The suite is looked for at <repo root>/../shared/w3c-annotation-model/run.py (where CI has
-it), else in the folder named by the W3C_SUITE environment variable.
+it), else in the folder named by the W3C_SUITE environment variable, else in the copy under
+tests/vendor/ (byte-exact, BSD-licensed, for clones made elsewhere).
 """
 
 import copy
@@ -49,6 +50,8 @@ def suite_runner():
     candidates = [ROOT.parent / "shared" / "w3c-annotation-model"]
     if os.environ.get("W3C_SUITE"):
         candidates.append(pathlib.Path(os.environ["W3C_SUITE"]))
+    # A byte-exact copy (BSD-licensed, see its SOURCE.md), for clones that have no ../shared.
+    candidates.append(ROOT / "tests" / "vendor" / "w3c-annotation-model")
     for folder in candidates:
         if (folder / "run.py").is_file():
             return folder / "run.py"
