@@ -282,6 +282,37 @@ describe('annotating', () => {
       painted = await paintedAnnotations(page);
       assert.equal(byText(painted)['claim:ayat Tahrir al-S'], '');
 
+      // Near the bottom edge of the view the menu goes above the selection, and stays on screen.
+      await page.keyboard.press('Escape');
+      await page.evaluate(() => {
+        const p = document.querySelector('p[data-p="3"]');
+        window.scrollBy(0, p.getBoundingClientRect().bottom - innerHeight + 4);
+      });
+      const box = await page.evaluate(() => {
+        const p = document.querySelector('p[data-p="3"]');
+        const segs = p.querySelectorAll('.seg');
+        const r = document.createRange();
+        const last = segs[segs.length - 1].firstChild;
+        r.setStart(last, last.data.length - 7);
+        r.setEnd(last, last.data.length - 1);
+        const b = r.getBoundingClientRect();
+        return { x: b.left + 2, y: b.top + b.height / 2, x2: b.right - 2 };
+      });
+      await page.mouse.move(box.x, box.y);
+      await page.mouse.down();
+      await page.mouse.move(box.x2, box.y, { steps: 4 });
+      await page.mouse.up();
+      await page.waitForSelector('.tag-menu.placed');
+      const placed = await page.evaluate(() => {
+        const m = document.querySelector('.tag-menu').getBoundingClientRect();
+        const s = getSelection().getRangeAt(0).getBoundingClientRect();
+        return { menuTop: m.top, menuBottom: m.bottom, menuLeft: m.left, menuRight: m.right, selTop: s.top, vw: innerWidth, vh: innerHeight };
+      });
+      assert.ok(placed.menuBottom <= placed.selTop, 'above the selected words');
+      assert.ok(placed.menuTop >= 0 && placed.menuBottom <= placed.vh, 'inside the view vertically');
+      assert.ok(placed.menuLeft >= 0 && placed.menuRight <= placed.vw, 'inside the view horizontally');
+      await page.keyboard.press('Escape');
+
       // Watch which paragraphs the next change touches.
       await page.evaluate(() => {
         window.__touched = new Set();
