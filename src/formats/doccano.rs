@@ -198,7 +198,7 @@ fn list<'a>(root: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], File
         Some(Value::Array(items)) => Ok(items),
         Some(other) => Err(jsonl::shape(format!(
             "\"{key}\" must be a list, not {}.",
-            jsonl::json_type(other)
+            super::json_type(other)
         ))),
     }
 }
@@ -224,7 +224,7 @@ fn read_span(item: &Value) -> Result<FileSpan, String> {
         }),
         other => Err(format!(
             "is {}, not [start, end, label]",
-            jsonl::json_type(other)
+            super::json_type(other)
         )),
     }
 }
@@ -264,7 +264,7 @@ fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> 
         let Value::Object(o) = item else {
             return Err(bad(format!(
                 "it is {}, not an object",
-                jsonl::json_type(item)
+                super::json_type(item)
             )));
         };
         let end = |key: &str| -> Result<usize, FileError> {

@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::native::Problem;
-use super::{check_document_text, decode_text, safe_file_stem, FileError};
+use super::{check_document_text, decode_text, json_type, safe_file_stem, FileError};
 use crate::model::labels::validate_label;
 use crate::model::state::shorten;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -85,17 +85,6 @@ impl Units {
 
 pub fn shape(msg: impl Into<String>) -> FileError {
     FileError::Shape(msg.into())
-}
-
-pub fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 pub fn short(s: &str, max: usize) -> String {

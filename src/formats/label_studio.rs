@@ -70,7 +70,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::native::{Imported, Problem};
-use super::{check_document_text, decode_text, safe_file_stem, Bundle, FileError};
+use super::{check_document_text, decode_text, json_type, safe_file_stem, Bundle, FileError};
 use crate::model::annotation::looks_direct;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -1164,35 +1164,7 @@ fn read_span(value: &Map<String, Value>, doc: &Document) -> Result<Span, String>
         }
     };
     let (s, e) = (num("start")?, num("end")?);
-    if s < 0 || e < 0 {
-        return Err(format!("its offsets {s}..{e} are negative"));
-    }
-    if e < s {
-        return Err(format!(
-            "its offsets {s}..{e} are reversed (end before start)"
-        ));
-    }
-    if s == e {
-        return Err(format!("its span {s}..{e} is empty"));
-    }
-    let len = doc.len() as i64;
-    if e > len {
-        return Err(format!(
-            "its offsets {s}..{e} run past the end of the text ({len} characters)"
-        ));
-    }
-    Ok(Span::new(s as usize, e as usize))
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    super::checked_span(s, e, doc.len(), "")
 }
 
 fn short(s: &str, max: usize) -> String {

@@ -19,6 +19,7 @@ pub mod zip;
 
 use std::fmt;
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::model::{Annotation, Document, Labels};
@@ -238,6 +239,45 @@ impl Bundle {
             annotations: state.annotations().iter().map(|a| (**a).clone()).collect(),
         }
     }
+}
+
+/// How a JSON value's type is named in messages ("a list", "an object", …).
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks a span read from a file, in code points: not negative, not reversed, not empty, not
+/// past the end of a text of `len` code points. `what` names it in the message ("cue ").
+pub(crate) fn checked_span(
+    s: i64,
+    e: i64,
+    len: usize,
+    what: &str,
+) -> Result<crate::model::Span, String> {
+    if s < 0 || e < 0 {
+        return Err(format!("its {what}offsets {s}..{e} are negative"));
+    }
+    if e < s {
+        return Err(format!(
+            "its {what}offsets {s}..{e} are reversed (end before start)"
+        ));
+    }
+    if s == e {
+        return Err(format!("its {what}span {s}..{e} is empty"));
+    }
+    if e > len as i64 {
+        return Err(format!(
+            "its {what}offsets {s}..{e} run past the end of the text ({len} characters)"
+        ));
+    }
+    Ok(crate::model::Span::new(s as usize, e as usize))
 }
 
 /// Lowercase hex SHA-256 of a text's UTF-8 bytes: how files name the exact text they annotate.

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{check_document_text, decode_text, sha256_hex, Bundle, FileError};
+use super::{check_document_text, decode_text, json_type, sha256_hex, Bundle, FileError};
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -623,24 +623,7 @@ fn read_span(
         }
     };
     let (s, e) = (num(start, "start")?, num(end, "end")?);
-    if s < 0 || e < 0 {
-        return Err(format!("its {what}offsets {s}..{e} are negative"));
-    }
-    if e < s {
-        return Err(format!(
-            "its {what}offsets {s}..{e} are reversed (end before start)"
-        ));
-    }
-    if s == e {
-        return Err(format!("its {what}span {s}..{e} is empty"));
-    }
-    let len = doc.len() as i64;
-    if e > len {
-        return Err(format!(
-            "its {what}offsets {s}..{e} run past the end of the text ({len} characters)"
-        ));
-    }
-    Ok(Span::new(s as usize, e as usize))
+    super::checked_span(s, e, doc.len(), what)
 }
 
 fn read_party(v: Option<&Value>, role: &str) -> Result<Option<Party>, String> {
@@ -659,17 +642,6 @@ fn read_party(v: Option<&Value>, role: &str) -> Result<Option<Party>, String> {
             "its {role} must be an object or null, not {}",
             json_type(other)
         )),
-    }
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

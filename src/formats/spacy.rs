@@ -246,7 +246,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         Some(other) => {
             return Err(jsonl::shape(format!(
                 "\"spans\" must be a list, not {}.",
-                jsonl::json_type(other)
+                super::json_type(other)
             )))
         }
     };
@@ -273,7 +273,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
 
 fn read_span(item: &Value) -> Result<FileSpan, String> {
     let Value::Object(o) = item else {
-        return Err(format!("is {}, not an object", jsonl::json_type(item)));
+        return Err(format!("is {}, not an object", super::json_type(item)));
     };
     let text = match o.get("text") {
         None | Some(Value::Null) => None,
@@ -281,7 +281,7 @@ fn read_span(item: &Value) -> Result<FileSpan, String> {
         Some(other) => {
             return Err(format!(
                 "its text must be a string, not {}",
-                jsonl::json_type(other)
+                super::json_type(other)
             ))
         }
     };
@@ -305,7 +305,7 @@ fn read_relations(
         Some(other) => {
             return Err(jsonl::shape(format!(
                 "\"relations\" must be a list, not {}.",
-                jsonl::json_type(other)
+                super::json_type(other)
             )))
         }
     };
@@ -315,7 +315,7 @@ fn read_relations(
         let Value::Object(o) = item else {
             return Err(bad(format!(
                 "it is {}, not an object",
-                jsonl::json_type(item)
+                super::json_type(item)
             )));
         };
         let find = |key: &str| -> Result<usize, FileError> {

@@ -82,7 +82,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::native::Imported;
-use super::{check_document_text, decode_text, safe_file_stem, sha256_hex, Bundle, FileError};
+use super::{
+    check_document_text, decode_text, json_type, safe_file_stem, sha256_hex, Bundle, FileError,
+};
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
 
@@ -1356,24 +1358,7 @@ fn read_position(p: &Map<String, Value>, doc: &Document, what: &str) -> Result<S
         }
     };
     let (s, e) = (num("start")?, num("end")?);
-    if s < 0 || e < 0 {
-        return Err(format!("its {what}offsets {s}..{e} are negative"));
-    }
-    if e < s {
-        return Err(format!(
-            "its {what}offsets {s}..{e} are reversed (end before start)"
-        ));
-    }
-    if s == e {
-        return Err(format!("its {what}span {s}..{e} is empty"));
-    }
-    let len = doc.len() as i64;
-    if e > len {
-        return Err(format!(
-            "its {what}offsets {s}..{e} run past the end of the text ({len} characters)"
-        ));
-    }
-    Ok(Span::new(s as usize, e as usize))
+    super::checked_span(s, e, doc.len(), what)
 }
 
 /// Finds a quote in the text the way Hypothesis re-anchors one: every exact occurrence, then
@@ -1690,17 +1675,6 @@ fn marginalia_id(iri: &str) -> Option<String> {
     let ok =
         !id.trim().is_empty() && id.chars().count() <= 100 && !id.chars().any(char::is_control);
     ok.then_some(id)
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn short_json(v: &Value) -> String {
