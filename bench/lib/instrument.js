@@ -118,6 +118,15 @@
         }
         if (ok) finish();
       });
+      // A condition that never comes true (the page is responsive but nothing changed) ends
+      // as an error after 20 s; a page that blocks its main thread is the harness's to kill.
+      setTimeout(() => {
+        if (done) return;
+        done = true;
+        mo.disconnect();
+        entry.error = `${name}: the expected change did not come within 20 s`;
+        resolve(null);
+      }, 20_000);
       mo.observe(
         watch.node ?? document,
         watch.options ?? { subtree: true, childList: true, attributes: true, characterData: true },

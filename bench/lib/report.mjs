@@ -104,6 +104,8 @@ function ratio(m, p) {
 function missing(t, timeout) {
   if (t.runs === 0) return 'not run';
   if (t.finished === 0 && t.dnf.length) return `did not finish in ${timeout} s`;
+  // Cut short when the page blocked an earlier step of its runs.
+  if (t.dnf.length) return `did not finish (${t.dnf[0].replace(/ #\d+/, '')})`;
   return 'n/a';
 }
 

@@ -20,9 +20,15 @@ async function result(page, name) {
 
 /**
  * Viewport points over one whole word (4+ letters, on one line) near the middle of the view,
- * inside `root` and not inside `exclude`. Different `k` give different words.
+ * inside `root` and not inside `exclude` if there is such a word (with thousands of
+ * annotations on a short text there may be none: then any word). Different `k` give
+ * different words.
  */
 async function wordPoints(page, root, exclude, k) {
+  return (exclude && (await findWord(page, root, exclude, k))) || findWord(page, root, null, k);
+}
+
+async function findWord(page, root, exclude, k) {
   const pts = await page.evaluate(
     ([root, exclude, k]) => {
       const el = document.querySelector(root);
@@ -60,7 +66,7 @@ async function wordPoints(page, root, exclude, k) {
     },
     [root, exclude, k],
   );
-  if (!pts) throw new Error('no free word in view to drag over');
+  if (!pts && !exclude) throw new Error('no word in view to drag over');
   return pts;
 }
 
@@ -116,27 +122,37 @@ export const marginalia = {
   },
 
   /** A highlight in view: click it (selects it), for delete and edit. */
-  async clickHighlight(page, k, selector) {
+  async clickHighlight(page, k, selector, retried = false) {
     await page.keyboard.press('Escape');
     await settle(page);
     const pt = await page.evaluate(
       ([k, selector]) => {
-        const art = document.querySelector('article');
-        const rect = art.getBoundingClientRect();
         const found = [];
-        for (let y = innerHeight * 0.25; y < innerHeight * 0.75 && found.length < 8; y += 19) {
-          for (let x = rect.left + 5; x < rect.right; x += 29) {
-            const seg = document.elementFromPoint(x, y)?.closest(selector);
-            if (seg && art.contains(seg) && !found.some((f) => f.seg === seg)) found.push({ seg, x, y });
-          }
+        for (const seg of document.querySelectorAll(`article ${selector}`)) {
+          const r = seg.getClientRects()[0];
+          if (r && r.width > 4 && r.top > innerHeight * 0.05 && r.bottom < innerHeight * 0.95) found.push(r);
         }
         if (!found.length) return null;
-        const { x, y } = found[k % found.length];
-        return { x, y };
+        const r = found[k % found.length];
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
       },
       [k, selector],
     );
-    if (!pt) throw new Error(`no ${selector} in view`);
+    if (!pt) {
+      // None in view (a sparse document): scroll one to the middle, as a person would.
+      const found = await page.evaluate(
+        ([k, selector]) => {
+          const all = document.querySelectorAll(`article ${selector}`);
+          if (!all.length) return false;
+          all[k % all.length].scrollIntoView({ block: 'center', behavior: 'instant' });
+          return true;
+        },
+        [k, selector],
+      );
+      if (!found || retried) throw new Error(`no ${selector} in the article`);
+      await sleep(300);
+      return this.clickHighlight(page, k, selector, true);
+    }
     await page.mouse.click(pt.x, pt.y);
     await page.waitForSelector('.details', { timeout: 10_000 });
     await settle(page);
@@ -182,6 +198,18 @@ export const marginalia = {
   },
 };
 
+/** A peer's annotation in view; if none is, one scrolled into view first. */
+async function pickInView(page, k) {
+  let id = await page.evaluate((k) => window.__peer.pick(k), k);
+  if (!id && (await page.evaluate((k) => window.__peer.reveal(k), k))) {
+    await sleep(300);
+    await settle(page);
+    id = await page.evaluate((k) => window.__peer.pick(k), k);
+  }
+  if (!id) throw new Error('no annotation in view');
+  return id;
+}
+
 function peer(name, label, exclude) {
   return {
     name,
@@ -211,8 +239,7 @@ function peer(name, label, exclude) {
       // Apart from the previous change by more than text-annotator's undo grouping (250 ms).
       await sleep(300);
       await settle(page);
-      const id = await page.evaluate((k) => window.__peer.pick(k), k);
-      if (!id) throw new Error('no annotation in view');
+      const id = await pickInView(page, k);
       await page.evaluate((id) => window.__peer.remove(id), id);
       const del = await result(page, 'delete');
       await settle(page);
@@ -223,8 +250,7 @@ function peer(name, label, exclude) {
 
     async edit(page, k) {
       await settle(page);
-      const id = await page.evaluate((k) => window.__peer.pick(k + 3), k);
-      if (!id) throw new Error('no annotation in view');
+      const id = await pickInView(page, k + 3);
       await page.evaluate((id) => window.__peer.edit(id), id);
       return result(page, 'edit');
     },

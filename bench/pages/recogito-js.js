@@ -47,14 +47,20 @@ window.__peer = {
   },
   pick(k) {
     const ids = [];
-    const rect = el.getBoundingClientRect();
-    for (let y = innerHeight * 0.25; y < innerHeight * 0.75 && ids.length < 12; y += 19) {
-      for (let x = rect.left + 5; x < rect.right; x += 37) {
-        const s = document.elementFromPoint(x, y)?.closest('.r6o-annotation');
-        if (s && !s.dataset.id.startsWith('bench-') && !ids.includes(s.dataset.id)) ids.push(s.dataset.id);
-      }
+    for (const span of el.querySelectorAll('.r6o-annotation')) {
+      const id = span.dataset.id;
+      if (id.startsWith('bench-') || ids.includes(id)) continue;
+      const r = span.getBoundingClientRect();
+      if (r.top > innerHeight * 0.05 && r.bottom < innerHeight * 0.95) ids.push(id);
     }
     return ids.length ? ids[k % ids.length] : null;
+  },
+  // Scrolls an annotation to the middle of the view (when none is in view), as a person would.
+  reveal(k) {
+    const spans = [...el.querySelectorAll('.r6o-annotation')].filter((s) => !s.dataset.id.startsWith('bench-'));
+    if (!spans.length) return false;
+    spans[k % spans.length].scrollIntoView({ block: 'center', behavior: 'instant' });
+    return true;
   },
   // (4) delete through the API; "undo" = adding it back (recogito-js has no undo).
   remove(id) {
@@ -68,7 +74,8 @@ window.__peer = {
   // Edit through the API: addAnnotation() with the same id and a new tag re-wraps it.
   edit(id) {
     const a = byId.get(id);
-    const body = [].concat(a.body).map((b) => ({ ...b, value: b.value === 'ORG' ? 'GPE' : 'ORG' }));
+    const value = [].concat(a.body ?? [])[0]?.value === 'ORG' ? 'GPE' : 'ORG';
+    const body = [{ type: 'TextualBody', purpose: 'tagging', value, format: 'text/plain' }];
     const next = { ...a, body };
     byId.set(id, next);
     B.arm('edit', () => true, performance.now(), elWatch);

@@ -65,10 +65,19 @@ window.__peer = {
   pick(k) {
     const spans = [...layer.children].filter((s) => {
       const r = s.getBoundingClientRect();
-      return r.top > innerHeight * 0.2 && r.bottom < innerHeight * 0.8;
+      return r.top > innerHeight * 0.05 && r.bottom < innerHeight * 0.95;
     });
     const ids = [...new Set(spans.map((s) => s.dataset.annotation))].filter((id) => !id.startsWith('bench-'));
     return ids.length ? ids[k % ids.length] : null;
+  },
+  // Scrolls an annotation to the middle of the view (when none is in view), as a person would.
+  reveal(k) {
+    const all = anno.getAnnotations().filter((a) => !a.id.startsWith('bench-'));
+    if (!all.length) return false;
+    const a = all[k % all.length];
+    const r = a.target.selector[0].range.getBoundingClientRect();
+    scrollBy({ top: r.top - innerHeight / 2, behavior: 'instant' });
+    return true;
   },
   // (4) delete through the API, then its undo (annotator.undo()).
   remove(id) {
@@ -83,7 +92,8 @@ window.__peer = {
   // Edit through the API: a new tag on an annotation in view -> the frame after its redraw.
   edit(id) {
     const a = anno.getAnnotationById(id);
-    const bodies = a.bodies.map((b) => ({ ...b, value: b.value === 'ORG' ? 'GPE' : 'ORG' }));
+    const value = a.bodies[0]?.value === 'ORG' ? 'GPE' : 'ORG';
+    const bodies = [{ id: `${id}#b0`, annotation: id, purpose: 'tagging', value }];
     B.arm('edit', () => true, performance.now(), layerWatch);
     anno.updateAnnotation({ ...a, bodies });
   },
