@@ -142,11 +142,14 @@ async function runOne(tool, cell, server, opts, wantWire) {
     // from navigation start).
     const loaded = await step('load', async () => {
       await page.goto(tool.url(server.url, cell), { waitUntil: 'commit', timeout: limit });
-      return page.evaluate(async () => {
+      const r = await page.evaluate(async () => {
         const B = window.__bench;
-        while (B.loaded === null) await new Promise((ok) => setTimeout(ok, 25));
+        // Until painted, or until the page throws (then it never will be).
+        while (B.loaded === null && !B.errors.length) await new Promise((ok) => setTimeout(ok, 25));
         return { ms: B.loaded, info: B.loadInfo, errors: B.errors };
       });
+      if (r.ms === null) throw new Error(`the page failed: ${r.errors[0]}`);
+      return r;
     });
     if (!loaded) {
       out.metrics.load = null;
@@ -290,7 +293,7 @@ async function main() {
           const tool = tools[(i + run - 1) % tools.length];
           const key = `${tool.name}@${cell.key}`;
           if (skip.has(key)) {
-            results.runs.push({ tool: tool.name, cell: cell.key, run, skipped: 'two earlier runs did not finish loading', metrics: {} });
+            results.runs.push({ tool: tool.name, cell: cell.key, run, skipped: 'two earlier runs did not load', metrics: {} });
             continue;
           }
           const r = await runOne(tool, cell, server, opts, !wired.has(tool.name));
@@ -310,7 +313,7 @@ async function main() {
               (r.errors.length && !r.dnf ? `  [${r.errors.length} error(s): ${r.errors[0]}]` : '') +
               `  (${Math.round((Date.now() - t0) / 1000)} s)`,
           );
-          if (r.dnf && r.metrics.load === null) {
+          if (r.metrics.load === null) {
             failures.set(key, (failures.get(key) ?? 0) + 1);
             if (failures.get(key) >= 2) skip.add(key);
           }

@@ -96,7 +96,7 @@ function cellText(s, unit) {
 }
 
 function ratio(m, p) {
-  if (!m || !p || !p.median) return '—';
+  if (!m || !p || !p.median || !m.median) return '—';
   const r = m.median / p.median;
   return `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×`;
 }
@@ -104,8 +104,9 @@ function ratio(m, p) {
 function missing(t, timeout) {
   if (t.runs === 0) return 'not run';
   if (t.finished === 0 && t.dnf.length) return `did not finish in ${timeout} s`;
+  if (t.finished === 0) return 'failed to load (see below)';
   // Cut short when the page blocked an earlier step of its runs.
-  if (t.dnf.length) return `did not finish (${t.dnf[0].replace(/ #\d+/, '')})`;
+  if (t.dnf.length) return `cut short: ${t.dnf[0].replace(/ #\d+:/, '')}`;
   return 'n/a';
 }
 
@@ -147,7 +148,7 @@ export function renderTable(summary) {
       if (T.dnf.length)
         notes.push(
           `${LABELS[t]}: ${T.dnf.length} of ${T.runs} runs did not finish (${T.dnf[0]})` +
-            (T.skipped ? `; ${T.skipped} more not tried after two did not finish loading.` : '.'),
+            (T.skipped ? `; ${T.skipped} more not tried after two did not load.` : '.'),
         );
       const wrong = T.loaded.filter((n) => n !== null && n !== cell.annotations);
       if (wrong.length) notes.push(`${LABELS[t]}: loaded ${wrong.join(', ')} of ${cell.annotations} annotations.`);

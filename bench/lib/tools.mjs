@@ -156,6 +156,7 @@ export const marginalia = {
     await page.mouse.click(pt.x, pt.y);
     await page.waitForSelector('.details', { timeout: 10_000 });
     await settle(page);
+    return pt;
   },
 
   /** (4) click a highlight, `Delete` -> next frame; `Control+z` -> next frame. */
@@ -178,18 +179,32 @@ export const marginalia = {
     return { delete: del, undo };
   },
 
-  /** Edit: click an entity, choose another type in the details panel -> next frame. */
+  /**
+   * Edit: click an entity (one that no other annotation overlaps, if there is one in view;
+   * clicks cycle through overlapping ones), choose another type in the details panel: from
+   * the `input` event to the frame after the page changed (article or panel).
+   */
   async edit(page, k) {
-    await this.clickHighlight(page, k, '.seg.ent[data-a]');
+    const alone = '.seg[data-a^="e"]:not([data-a*=" "])';
+    const any = await page.evaluate((sel) => document.querySelector(`article ${sel}`) !== null, alone);
+    const pt = await this.clickHighlight(page, k, any ? alone : '.seg.ent[data-a]');
+    for (let i = 0; i < 4 && !(await page.getByLabel('Type', { exact: true }).count()); i++) {
+      await page.mouse.click(pt.x, pt.y);
+      await settle(page);
+    }
     const select = page.getByLabel('Type', { exact: true });
+    if (!(await select.count())) throw new Error('no entity selected (no Type field)');
     const current = await select.inputValue({ timeout: 5_000 });
     const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
     const next = options.find((o) => o !== current);
     await page.evaluate(() => {
       const B = window.__bench;
       let mutated = false;
-      const mo = new MutationObserver(() => (mutated = true));
-      mo.observe(document.querySelector('article'), { subtree: true, childList: true, attributes: true, characterData: true });
+      const inSelect = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('select');
+      const mo = new MutationObserver((records) => {
+        if (records.some((r) => !inSelect(r.target))) mutated = true;
+      });
+      mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
       B.arm('edit', () => mutated, 'input');
       B.armed.edit.promise.then(() => mo.disconnect());
     });
