@@ -10,7 +10,7 @@ export const METRICS = [
   { key: 'load', label: '(1) navigation start → all painted', unit: 'ms' },
   { key: 'add', label: '(2) add one → next frame', unit: 'ms' },
   { key: 'select', label: '(3) pointer-up → menu / popup / selection painted', unit: 'ms' },
-  { key: 'selectEvent', label: '(3) pointer-up → selection event (text-annotator)', unit: 'ms' },
+  { key: 'selectEvent', label: '(3) pointer-up → selection event (text-annotator)', unit: 'ms', only: 'text-annotator' },
   { key: 'delete', label: '(4) delete one → next frame', unit: 'ms' },
   { key: 'undo', label: '(4) undo the delete → next frame', unit: 'ms' },
   { key: 'edit', label: 'edit one → next frame', unit: 'ms' },
@@ -136,7 +136,7 @@ export function renderTable(summary) {
         const T = cell.tools[t];
         let text = cellText(T.metrics[m.key], m.unit);
         if (text && m.key === 'load' && T.finished < T.runs) text += ` (${T.finished} of ${T.runs} runs finished)`;
-        row.push(text ?? missing(T, summary.options.timeout));
+        row.push(text ?? (m.only && m.only !== t ? 'n/a' : missing(T, summary.options.timeout)));
         if (hasM && t !== 'marginalia') row.push(ratio(mine, T.metrics[m.key]));
       }
       out.push(`| ${row.join(' | ')} |`);
@@ -147,7 +147,7 @@ export function renderTable(summary) {
       const T = cell.tools[t];
       if (T.dnf.length)
         notes.push(
-          `${LABELS[t]}: ${T.dnf.length} of ${T.runs} runs did not finish (${T.dnf[0]})` +
+          `${LABELS[t]}: ${T.dnf.length} of ${T.runs} runs did not finish (${[...new Set(T.dnf)].join('; ')})` +
             (T.skipped ? `; ${T.skipped} more not tried after two did not load.` : '.'),
         );
       const wrong = T.loaded.filter((n) => n !== null && n !== cell.annotations);
@@ -311,7 +311,8 @@ export function headline(summary) {
   const peers = PEERS.filter((p) => cell.tools[p])
     .map((p) => {
       const t = cell.tools[p];
-      return t.metrics.load ? `${LABELS[p]} ${ms(t.metrics.load.median)}` : `${LABELS[p]} did not finish in ${summary.options.timeout} s`;
+      if (!t.metrics.load) return `${LABELS[p]} did not finish in ${summary.options.timeout} s`;
+      return `${LABELS[p]} ${ms(t.metrics.load.median)}` + (t.finished < t.runs ? ` in the ${t.finished} of ${t.runs} runs that finished within ${summary.options.timeout} s` : '');
     })
     .join(', ');
   const met = summary.targets.filter((t) => t.met === true).length;
