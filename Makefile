@@ -46,9 +46,15 @@ purity:
 size:
 	@scripts/wasm-size.sh
 
-## Benchmarks that print figures (not part of make test).
+## Benchmarks that print figures (not part of make test): the core's criterion benches, then
+## the browser benchmark beside the peers (bench/run.mjs; BENCH_ARGS="--runs 3 --all" etc.),
+## which rewrites docs/performance.md and the README's headline.
+BENCH_ARGS ?=
 bench: setup
 	cargo bench --bench core
+	trunk build --release --offline
+	cargo build --quiet --release --bin marginalia
+	node bench/run.mjs $(BENCH_ARGS)
 
 clean:
 	cargo clean

@@ -90,7 +90,19 @@ else
   echo "$lock_sum" >"$stamp"
 fi
 
-# 7. Python tools that read our exports in the format checks, pinned, in a virtual
+# 7. The benchmark's npm packages (the peer annotators and playwright-core, bench/), likewise
+#    only when bench/package-lock.json changed.
+bench_sum=$(sha256sum bench/package-lock.json | cut -d' ' -f1)
+bench_stamp=bench/node_modules/.marginalia-lock-sha256
+if [ -f "$bench_stamp" ] && [ "$(cat "$bench_stamp")" = "$bench_sum" ]; then
+  say "benchmark npm packages present (bench/node_modules)"
+else
+  act "installing the benchmark's npm packages (npm ci in bench/)"
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$bench_sum" >"$bench_stamp"
+fi
+
+# 8. Python tools that read our exports in the format checks, pinned, in a virtual
 #    environment under target/ (again only when tests/requirements.txt changed).
 req_sum=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
 venv_stamp=target/venv/.marginalia-requirements-sha256
