@@ -318,6 +318,56 @@ impl State {
         out
     }
 
+    /// Up to `limit` entities nearest to `span` by paragraph (those in its paragraphs first,
+    /// then outwards, before and after alike), in text order: the likely speakers of a quote.
+    /// Costs what it returns, not the size of the document.
+    pub fn entities_near(&self, span: Span, limit: usize) -> Vec<Rc<Annotation>> {
+        let n = self.by_paragraph.len();
+        if n == 0 || limit == 0 {
+            return Vec::new();
+        }
+        let here = self.doc.paragraphs_overlapping(span);
+        let (mut lo, mut hi) = if here.is_empty() {
+            let p = here.start.min(n - 1);
+            (p, p + 1)
+        } else {
+            (here.start, here.end)
+        };
+        let mut out: Vec<Rc<Annotation>> = Vec::new();
+        let take = |p: usize, out: &mut Vec<Rc<Annotation>>| {
+            for a in self.by_paragraph[p].iter() {
+                if a.kind() == Kind::Entity && !out.iter().any(|b| b.id == a.id) {
+                    out.push(a.clone());
+                }
+            }
+        };
+        for p in lo..hi {
+            take(p, &mut out);
+        }
+        while out.len() < limit && (lo > 0 || hi < n) {
+            if lo > 0 {
+                lo -= 1;
+                take(lo, &mut out);
+            }
+            if hi < n && out.len() < limit {
+                take(hi, &mut out);
+                hi += 1;
+            }
+        }
+        // Keep the nearest: by distance from the span, then in text order.
+        let dist = |a: &Annotation| {
+            if a.span.end <= span.start {
+                span.start - a.span.end
+            } else {
+                a.span.start.saturating_sub(span.end)
+            }
+        };
+        out.sort_by_key(|a| dist(a));
+        out.truncate(limit);
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
+    }
+
     /// Quotes and claims that name `id` as their speaker or claimant, in order.
     pub fn linked_to(&self, id: &str) -> Vec<Rc<Annotation>> {
         let mut out: Vec<Rc<Annotation>> = self

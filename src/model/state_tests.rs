@@ -442,6 +442,39 @@ fn entities_stay_in_one_paragraph_quotes_and_claims_may_cross() {
 }
 
 #[test]
+fn entities_near_a_span_come_from_the_nearest_paragraphs() {
+    let s = state_of(
+        "[ORG:a] x\n\n[PERSON:b] y\n\n[claim:far] [GPE:c]\n\n[NORP:d] z\n\n[DATE:e] [EVENT:f]",
+    );
+    let claim = s
+        .annotations()
+        .iter()
+        .find(|a| a.kind() == Kind::Claim)
+        .unwrap()
+        .span;
+    let names = |v: Vec<Rc<Annotation>>| -> Vec<String> {
+        v.iter()
+            .map(|a| s.document().slice(a.span).to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(s.entities_near(claim, 1)),
+        ["c"],
+        "its own paragraph first"
+    );
+    assert_eq!(
+        names(s.entities_near(claim, 3)),
+        ["b", "c", "d"],
+        "then outwards, in text order"
+    );
+    assert_eq!(
+        names(s.entities_near(claim, 99)),
+        ["a", "b", "c", "d", "e", "f"]
+    );
+    assert_eq!(names(s.entities_near(claim, 0)), Vec::<String>::new());
+}
+
+#[test]
 fn a_new_action_clears_redo() {
     let mut s = state_of("[ORG:a] b");
     s.apply(Action::Undo, NOW).unwrap();

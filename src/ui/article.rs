@@ -140,10 +140,15 @@ pub fn article(props: &ArticleProps) -> Html {
         });
     }
 
-    // Selecting an annotation (a new one included) ends the text selection that made it.
+    // Selecting an annotation (a new one included) ends the text selection that made it: after
+    // the frame that shows the change (removing a selection makes the browser lay out the page,
+    // which would hold that frame back by several milliseconds).
     use_effect_with(selected.clone(), |selected| {
         if selected.is_some() {
-            sel::clear_selection();
+            wasm_bindgen_futures::spawn_local(async {
+                dom::after_paint().await;
+                sel::clear_selection();
+            });
         }
     });
 

@@ -13,6 +13,7 @@ mod legend;
 mod messages;
 mod open_text;
 mod overview;
+mod overview_row;
 mod paragraph;
 pub mod session;
 mod shortcuts;

@@ -6,13 +6,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::paragraph::colour_of;
+use super::overview_row::OverviewRow;
 use super::store::{Msg, StoreHandle};
 use crate::model::state::shorten;
 use crate::model::{Annotation, Kind, Party};
 
 /// Rows drawn per group; the rest are counted, and the filter narrows them down.
-const MAX_ROWS: usize = 100;
+const MAX_ROWS: usize = 60;
 
 #[derive(Properties, PartialEq)]
 pub struct OverviewProps {
@@ -74,14 +74,16 @@ pub fn overview(props: &OverviewProps) -> Html {
     let total = state.len();
     drop(state);
 
-    let go = |id: String| {
+    // One callback for every row, made once, so rows can skip redrawing.
+    let on_go = {
         let store = store.clone();
-        Callback::from(move |_: MouseEvent| {
+        use_callback((), move |id: String, _| {
             // Selecting and flashing it also scrolls it into view (see ui::article).
             store.dispatch(Msg::Select(Some(id.clone())));
-            store.dispatch(Msg::Flash(id.clone()));
+            store.dispatch(Msg::Flash(id));
         })
     };
+    let labels_rc = use_memo(labels.clone(), |l| Rc::new(l.clone()));
     let selected = store.ui.selected.clone();
 
     let on_kind = {
@@ -135,34 +137,19 @@ pub fn overview(props: &OverviewProps) -> Html {
                         } else {
                             <ul>
                                 { for rows.iter().map(|a| {
-                                    let text = shorten(doc.slice(a.span), 90);
                                     let party = a.body.party().map(|p| match p {
-                                        Party::Ref(r) => (Some(r.clone()), names.get(r).cloned().unwrap_or_else(|| r.clone())),
-                                        Party::Name(n) => (None, n.clone()),
+                                        Party::Ref(r) => (
+                                            Some(AttrValue::from(r.clone())),
+                                            AttrValue::from(names.get(r).cloned().unwrap_or_else(|| r.clone())),
+                                        ),
+                                        Party::Name(n) => (None, AttrValue::from(n.clone())),
                                     });
-                                    let is_sel = selected.as_deref() == Some(a.id.as_str());
                                     html! {
-                                        <li key={a.id.clone()} class={classes!("row-item", is_sel.then_some("sel"))}>
-                                            <button type="button" class="item" onclick={go(a.id.clone())}
-                                                aria-current={is_sel.then_some("true")}>
-                                                if let Some(l) = a.body.label() {
-                                                    <span class={classes!("tchip", format!("ent-{}", colour_of(&labels, l)))}>{ l }</span>
-                                                }
-                                                <span class="item-text">{ text }</span>
-                                            </button>
-                                            if let Some((r, name)) = party {
-                                                <p class="item-party">
-                                                    <span class="muted">{ if kind == Kind::Quote { "said by " } else { "claimed by " } }</span>
-                                                    { match r {
-                                                        Some(r) => html! {
-                                                            <button type="button" class="link" onclick={go(r)}
-                                                                title="Go to this entity">{ name }</button>
-                                                        },
-                                                        None => html! { <span>{ name }</span> },
-                                                    } }
-                                                </p>
-                                            }
-                                        </li>
+                                        <OverviewRow key={a.id.clone()} annotation={a.clone()}
+                                            text={AttrValue::from(shorten(doc.slice(a.span), 90))}
+                                            labels={(*labels_rc).clone()}
+                                            selected={selected.as_deref() == Some(a.id.as_str())}
+                                            {party} on_go={on_go.clone()} />
                                     }
                                 }) }
                             </ul>

@@ -45,6 +45,21 @@ pub struct Session {
     saving: bool,
     again: bool,
     channel: Option<Channel>,
+    /// The open document's SHA-256, computed once (a 1 MB text takes milliseconds).
+    sha256: Option<(Rc<Document>, String)>,
+}
+
+impl Session {
+    fn sha256_of(&mut self, doc: &Rc<Document>) -> String {
+        match &self.sha256 {
+            Some((d, sha)) if Rc::ptr_eq(d, doc) => sha.clone(),
+            _ => {
+                let sha = sha256_hex(doc.text());
+                self.sha256 = Some((doc.clone(), sha.clone()));
+                sha
+            }
+        }
+    }
 }
 
 pub type SessionRef = Rc<RefCell<Session>>;
@@ -63,6 +78,7 @@ impl Session {
             saving: false,
             again: false,
             channel: None,
+            sha256: None,
         }))
     }
 }
@@ -225,12 +241,12 @@ async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> R
     Ok(())
 }
 
-fn record(state: &State, session: &Session) -> DocRecord {
+fn record(state: &State, session: &mut Session) -> DocRecord {
     let doc = state.document();
     DocRecord {
         id: doc.id.clone(),
         title: doc.title.clone(),
-        sha256: sha256_hex(doc.text()),
+        sha256: session.sha256_of(doc),
         labels: state.labels().clone(),
         next_seq: state.next_seq(),
         serial: session.serial,
@@ -260,7 +276,7 @@ pub fn save(store: StoreHandle, session: SessionRef) {
     let journal = store.take_journal();
     let state = store.state();
     let doc = state.document().clone();
-    let rec = record(&state, &session.borrow());
+    let rec = record(&state, &mut session.borrow_mut());
     // A whole document's annotations are serialised in batches by the writer (see Db::create).
     let all: Vec<Rc<crate::model::Annotation>> = if full {
         state.annotations().to_vec()
