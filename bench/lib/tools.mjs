@@ -140,11 +140,19 @@ export const marginalia = {
     );
     if (!pt) {
       // None in view (a sparse document): scroll one to the middle, as a person would.
+      // Paragraphs far from the view are not in the DOM (the article is virtualised): then
+      // go there from the overview, as a person would, by clicking an entity's row.
       const found = await page.evaluate(
         ([k, selector]) => {
           const all = document.querySelectorAll(`article ${selector}`);
-          if (!all.length) return false;
-          all[k % all.length].scrollIntoView({ block: 'center', behavior: 'instant' });
+          if (all.length) {
+            all[k % all.length].scrollIntoView({ block: 'center', behavior: 'instant' });
+            return true;
+          }
+          const wanted = selector.includes('ent') || selector.includes('"e"') ? '.row-item .item:has(.tchip)' : '.row-item .item';
+          const rows = document.querySelectorAll(wanted);
+          if (!rows.length) return false;
+          rows[k % rows.length].click();
           return true;
         },
         [k, selector],
