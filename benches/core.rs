@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the pure core, the work behind every frame: applying one action
-//! (and its undo) with 10 and with 10,000 annotations present, and segmenting the paragraphs
-//! of a 1 MB document holding 10,000 annotations. Run by `make bench`.
+//! (and its undo) with 10 and with 10,000 annotations present, segmenting the paragraphs
+//! of a 1 MB document holding 10,000 annotations, and exporting and importing that document in
+//! every format. Run by `make bench`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -11,6 +12,7 @@ mod native {
     use std::rc::Rc;
 
     use criterion::{criterion_group, BenchmarkId, Criterion};
+    use marginalia::formats::{Bundle, Format};
     use marginalia::model::segments::segments;
     use marginalia::model::synth;
     use marginalia::model::{Action, Body, Span, Timestamp};
@@ -82,7 +84,39 @@ mod native {
         });
     }
 
-    criterion_group!(benches, apply, segment);
+    /// Export and import of the 1 MB document with 10,000 annotations, in every format (what a
+    /// download, an import and the page's load of a native file cost before any drawing).
+    fn formats(c: &mut Criterion) {
+        let doc = Rc::new(synth::repeated_article(300));
+        let state = synth::state(doc, 10_000, 42);
+        let bundle = Bundle::from_state(&state, "bench");
+        let mut group = c.benchmark_group("1 MB, 10k annotations");
+        group.sample_size(10);
+        for format in Format::ALL {
+            group.bench_function(BenchmarkId::new("export", format.key()), |b| {
+                b.iter(|| black_box(format.export(&bundle).len()))
+            });
+            if format.can_import() {
+                let bytes = format.export(&bundle);
+                let name = format.file_name("bench");
+                group.bench_function(BenchmarkId::new("import", format.key()), |b| {
+                    b.iter(|| {
+                        black_box(
+                            format
+                                .import(&bytes, &name)
+                                .unwrap()
+                                .bundle
+                                .annotations
+                                .len(),
+                        )
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+
+    criterion_group!(benches, apply, segment, formats);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
