@@ -332,56 +332,7 @@ fn html_in_labels_and_notes_is_kept_as_text() {
 // ---- round trip as a property over random states ----
 
 fn arb_state() -> impl Strategy<Value = State> {
-    let text = "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301} 👨‍👩‍👧.";
-    proptest::collection::vec((0usize..80, 1usize..15, 0usize..6, 0usize..4), 0..25).prop_map(
-        move |ops| {
-            let doc = Rc::new(Document::new("p", "Property", text));
-            let mut s = State::new(doc);
-            let mut t = 0;
-            for (start, len, what, extra) in ops {
-                t += 1;
-                let span = Span::new(start, start + len);
-                let entities: Vec<String> = s
-                    .annotations()
-                    .iter()
-                    .filter(|a| a.kind() == Kind::Entity)
-                    .map(|a| a.id.clone())
-                    .collect();
-                let party = match (extra, entities.first()) {
-                    (1, Some(e)) => Some(Party::Ref(e.clone())),
-                    (2, _) => Some(Party::Name("a “source” <b>".into())),
-                    _ => None,
-                };
-                let body = match what {
-                    0 | 1 => Body::Entity {
-                        label: ["ORG", "PERSON", "GPE"][extra % 3].into(),
-                    },
-                    2 | 3 => Body::Quote {
-                        speaker: party,
-                        cue: (extra == 3).then_some(Span::new(0, 3)),
-                        direct: extra % 2 == 0,
-                    },
-                    _ => Body::Claim {
-                        claimant: party,
-                        checkworthiness: (extra > 1).then(|| "UFS".into()),
-                    },
-                };
-                let _ = s.apply(
-                    Action::Create {
-                        span,
-                        body,
-                        note: if extra == 0 {
-                            "n".into()
-                        } else {
-                            String::new()
-                        },
-                    },
-                    Timestamp(t * 1000),
-                );
-            }
-            s
-        },
-    )
+    crate::formats::testing::arb_state("p", crate::formats::testing::PROPERTY_TEXT, 80, 15)
 }
 
 proptest! {

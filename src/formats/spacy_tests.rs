@@ -11,7 +11,7 @@ use super::tokenizer::tokenize;
 use super::*;
 use crate::formats::testing::{assert_golden, bundle_of, find, golden_path, sample_state, T0};
 use crate::formats::{native, Format};
-use crate::model::{Action, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
+use crate::model::{Action, Body, Document, Kind, Labels, Party, Span, State};
 
 /// The hard text's native sample, as a bundle.
 pub(crate) fn hard_text_bundle() -> Bundle {
@@ -650,55 +650,7 @@ pub(crate) fn arb_state() -> impl Strategy<Value = State> {
     // Text where spaCy's tokens and random spans disagree: hyphens, dates, emoji, CRLF, Arabic,
     // a double space, a URL.
     let text = "The “Baath Party” ruled 😀 for 50 years, al-Assad’s 12/8/2024.\n\nدمشق is free,  they said.\r\n\r\nSee www.example.com/x. End e\u{301} 👨‍👩‍👧.";
-    proptest::collection::vec((0usize..120, 1usize..20, 0usize..6, 0usize..4), 0..25).prop_map(
-        move |ops| {
-            let doc = Rc::new(Document::new("p", "Property", text));
-            let mut s = State::new(doc);
-            let mut t = 0;
-            for (start, len, what, extra) in ops {
-                t += 1;
-                let span = Span::new(start, start + len);
-                let entities: Vec<String> = s
-                    .annotations()
-                    .iter()
-                    .filter(|a| a.kind() == Kind::Entity)
-                    .map(|a| a.id.clone())
-                    .collect();
-                let party = match (extra, entities.first()) {
-                    (1, Some(e)) => Some(Party::Ref(e.clone())),
-                    (2, _) => Some(Party::Name("a “source” <b>".into())),
-                    _ => None,
-                };
-                let body = match what {
-                    0 | 1 => Body::Entity {
-                        label: ["ORG", "PERSON", "GPE"][extra % 3].into(),
-                    },
-                    2 | 3 => Body::Quote {
-                        speaker: party,
-                        cue: (extra == 3).then_some(Span::new(0, 3)),
-                        direct: extra % 2 == 0,
-                    },
-                    _ => Body::Claim {
-                        claimant: party,
-                        checkworthiness: (extra > 1).then(|| "UFS".into()),
-                    },
-                };
-                let _ = s.apply(
-                    Action::Create {
-                        span,
-                        body,
-                        note: if extra == 0 {
-                            "n".into()
-                        } else {
-                            String::new()
-                        },
-                    },
-                    Timestamp(t * 1000),
-                );
-            }
-            s
-        },
-    )
+    crate::formats::testing::arb_state("p", text, 120, 20)
 }
 
 proptest! {

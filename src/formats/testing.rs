@@ -1,9 +1,12 @@
-//! Shared helpers for format tests: a fixed sample state over the article, golden files.
+//! Shared helpers for format tests: a fixed sample state over the article, random states for
+//! the round-trip properties, golden files.
 
 use std::rc::Rc;
 
+use proptest::prelude::*;
+
 use super::Bundle;
-use crate::model::{Action, Body, Document, Party, Span, State, Timestamp};
+use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
 
 pub const T0: Timestamp = Timestamp(1_733_635_800_000);
 
@@ -76,6 +79,67 @@ pub fn sample_state() -> State {
     );
     let _ = (hts, quote);
     s
+}
+
+/// The text of the round-trip properties: curly quotes, an emoji, Arabic, CRLF, a combining
+/// mark and a ZWJ sequence.
+pub const PROPERTY_TEXT: &str =
+    "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301} 👨‍👩‍👧.";
+
+/// Any state the reducer can make over `text` (a document with id `id`): up to 25 creations of
+/// every kind at random spans (starts below `max_start`, lengths below `max_len`), with
+/// speakers and claimants linked to an entity or named (with markup in the name), cues,
+/// direct and indirect quotes, check-worthiness and multi-line notes. What the reducer refuses
+/// is skipped, as the page would.
+pub fn arb_state(
+    id: &'static str,
+    text: &'static str,
+    max_start: usize,
+    max_len: usize,
+) -> impl Strategy<Value = State> {
+    proptest::collection::vec((0..max_start, 1..max_len, 0usize..6, 0usize..4), 0..25).prop_map(
+        move |ops| {
+            let doc = Rc::new(Document::new(id, "Property", text));
+            let mut s = State::new(doc);
+            for (t, (start, len, what, extra)) in ops.into_iter().enumerate() {
+                let entity = s
+                    .annotations()
+                    .iter()
+                    .rev()
+                    .find(|a| a.kind() == Kind::Entity)
+                    .map(|a| a.id.clone());
+                let party = match (extra, entity) {
+                    (1, Some(e)) => Some(Party::Ref(e)),
+                    (2, _) => Some(Party::Name("a “source” <b>".into())),
+                    _ => None,
+                };
+                let body = match what {
+                    0 | 1 => Body::Entity {
+                        label: ["ORG", "PERSON", "GPE"][extra % 3].into(),
+                    },
+                    2 | 3 => Body::Quote {
+                        speaker: party,
+                        cue: (extra == 3).then_some(Span::new(0, 3)),
+                        direct: extra % 2 == 0,
+                    },
+                    _ => Body::Claim {
+                        claimant: party,
+                        checkworthiness: (extra > 1).then(|| "UFS".into()),
+                    },
+                };
+                let note = if extra == 0 { "n\nline" } else { "" };
+                let _ = s.apply(
+                    Action::Create {
+                        span: Span::new(start, start + len),
+                        body,
+                        note: note.into(),
+                    },
+                    Timestamp(T0.0 + t as i64 * 1000),
+                );
+            }
+            s
+        },
+    )
 }
 
 pub fn bundle_of(state: &State) -> Bundle {
