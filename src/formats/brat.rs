@@ -60,7 +60,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::native::{Imported, Problem};
 use super::zip;
-use super::{check_document_text, safe_file_stem, Bundle, FileError, MAX_FILE_BYTES};
+use super::{check_document_text, safe_file_stem, short, Bundle, FileError, MAX_FILE_BYTES};
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -462,10 +462,6 @@ pub fn export(bundle: &Bundle) -> Vec<u8> {
 
 // ---- import ----
 
-fn short(s: &str) -> String {
-    crate::model::state::shorten(s, 40)
-}
-
 fn syntax(msg: String) -> FileError {
     FileError::Syntax(msg)
 }
@@ -624,7 +620,7 @@ fn parse_line(no: usize, line: &str, doc: &Document, view: &View) -> Result<Line
     let bad = |why: &str| {
         syntax(format!(
             "The .ann file is not brat standoff: line {no} (“{}”) {why}.",
-            short(line)
+            short(line, 40)
         ))
     };
     let (id, rest) = line
@@ -791,8 +787,8 @@ fn check_text(
     Err(shape(format!(
         "In the .ann file, {}: its text “{}” is not the text at those offsets (“{}”).",
         at(s, e),
-        short(text),
-        short(&parts.join(" "))
+        short(text, 40),
+        short(&parts.join(" "), 40)
     )))
 }
 
@@ -814,7 +810,7 @@ fn join(doc: &Document, view: &View, frags: &[(usize, usize)]) -> Result<Span, S
             if !gap.chars().all(char::is_whitespace) {
                 return Err(format!(
                     "its pieces are separated by “{}”, not only by spaces or line breaks, and a Marginalia span is one stretch of text",
-                    short(gap)
+                    short(gap, 40)
                 ));
             }
         }

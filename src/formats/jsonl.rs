@@ -26,9 +26,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::native::Problem;
-use super::{check_document_text, decode_text, json_type, safe_file_stem, FileError};
+use super::{
+    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, short,
+    FileError,
+};
 use crate::model::labels::validate_label;
-use crate::model::state::shorten;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
 /// How a format counts offsets.
@@ -85,18 +87,6 @@ impl Units {
 
 pub fn shape(msg: impl Into<String>) -> FileError {
     FileError::Shape(msg.into())
-}
-
-pub fn short(s: &str, max: usize) -> String {
-    shorten(s, max)
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// The one JSON object of a one-document JSONL file. `what` names the format in messages

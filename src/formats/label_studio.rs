@@ -70,7 +70,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::native::{Imported, Problem};
-use super::{check_document_text, decode_text, json_type, safe_file_stem, Bundle, FileError};
+use super::{
+    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, short,
+    Bundle, FileError,
+};
 use crate::model::annotation::looks_direct;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -1165,18 +1168,6 @@ fn read_span(value: &Map<String, Value>, doc: &Document) -> Result<Span, String>
     };
     let (s, e) = (num("start")?, num("end")?);
     super::checked_span(s, e, doc.len(), "")
-}
-
-fn short(s: &str, max: usize) -> String {
-    crate::model::state::shorten(s, max)
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 #[cfg(test)]

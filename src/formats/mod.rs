@@ -241,6 +241,9 @@ impl Bundle {
     }
 }
 
+/// A text cut to at most `max` characters, with "…", for messages.
+pub(crate) use crate::model::state::shorten as short;
+
 /// How a JSON value's type is named in messages ("a list", "an object", …).
 pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
@@ -250,6 +253,20 @@ pub(crate) fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+/// A JSON value in at most 40 characters, for messages.
+pub(crate) fn short_json(v: &Value) -> String {
+    short(&v.to_string(), 40)
+}
+
+/// serde_json's message without its " at line L column C": the messages say where themselves.
+pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
 }
 

@@ -15,7 +15,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{check_document_text, decode_text, json_type, sha256_hex, Bundle, FileError};
+use super::{
+    check_document_text, decode_text, describe_json_error, json_type, sha256_hex, short,
+    short_json, Bundle, FileError,
+};
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -642,23 +645,6 @@ fn read_party(v: Option<&Value>, role: &str) -> Result<Option<Party>, String> {
             "its {role} must be an object or null, not {}",
             json_type(other)
         )),
-    }
-}
-
-fn short_json(v: &Value) -> String {
-    short(&v.to_string(), 40)
-}
-
-fn short(s: &str, max: usize) -> String {
-    crate::model::state::shorten(s, max)
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    // serde_json appends " at line L column C"; we say where ourselves.
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
 

@@ -235,7 +235,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         Some(other) => {
             return Err(jsonl::shape(format!(
                 "\"answer\" must be \"accept\", \"reject\" or \"ignore\", not {}.",
-                jsonl::short(&other.to_string(), 40)
+                super::short_json(other)
             )))
         }
     }

@@ -83,7 +83,8 @@ use serde_json::{Map, Value};
 
 use super::native::Imported;
 use super::{
-    check_document_text, decode_text, json_type, safe_file_stem, sha256_hex, Bundle, FileError,
+    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, sha256_hex,
+    short, short_json, Bundle, FileError,
 };
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
@@ -1675,22 +1676,6 @@ fn marginalia_id(iri: &str) -> Option<String> {
     let ok =
         !id.trim().is_empty() && id.chars().count() <= 100 && !id.chars().any(char::is_control);
     ok.then_some(id)
-}
-
-fn short_json(v: &Value) -> String {
-    short(&v.to_string(), 40)
-}
-
-fn short(s: &str, max: usize) -> String {
-    crate::model::state::shorten(s, max)
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 #[cfg(test)]
