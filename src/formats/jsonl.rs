@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 
 use super::native::Problem;
 use super::{
-    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, short,
+    check_document_text, decode_text, json_type, line_not_json, not_json, safe_file_stem, short,
     FileError,
 };
 use crate::model::labels::validate_label;
@@ -108,32 +108,15 @@ pub fn read_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, FileE
                     ))
                 }
                 [(n, line)] => {
-                    return Err(FileError::Syntax(
-                        match serde_json::from_str::<Value>(line) {
-                            Err(e) => format!(
-                                "Line {} is not JSON: {} (column {}).",
-                                n + 1,
-                                describe_json_error(&e),
-                                e.column()
-                            ),
-                            Ok(_) => format!(
-                                "This file is not JSON: {} (line {}, column {}).",
-                                describe_json_error(&whole),
-                                whole.line(),
-                                whole.column()
-                            ),
-                        },
-                    ))
+                    return Err(match serde_json::from_str::<Value>(line) {
+                        Err(e) => line_not_json(n + 1, &e),
+                        Ok(_) => not_json(&whole),
+                    })
                 }
                 many => {
                     for (n, line) in many {
                         if let Err(e) = serde_json::from_str::<Value>(line) {
-                            return Err(FileError::Syntax(format!(
-                                "Line {} is not JSON: {} (column {}).",
-                                n + 1,
-                                describe_json_error(&e),
-                                e.column()
-                            )));
+                            return Err(line_not_json(n + 1, &e));
                         }
                     }
                     return Err(shape(format!(

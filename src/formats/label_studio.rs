@@ -71,8 +71,7 @@ use serde_json::{Map, Value};
 
 use super::native::{Imported, Problem};
 use super::{
-    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, short,
-    Bundle, FileError,
+    check_document_text, decode_text, json_type, not_json, safe_file_stem, short, Bundle, FileError,
 };
 use crate::model::annotation::looks_direct;
 use crate::model::labels::validate_label;
@@ -383,14 +382,7 @@ pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError
 
 /// Reads a Label Studio tasks file.
 pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        FileError::Syntax(format!(
-            "This file is not JSON: {} (line {}, column {}).",
-            describe_json_error(&e),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     let task = match &value {
         Value::Array(tasks) => tasks.first().ok_or_else(|| {
             shape("This is an empty list: it holds no Label Studio task to read.")

@@ -262,12 +262,31 @@ pub(crate) fn short_json(v: &Value) -> String {
 }
 
 /// serde_json's message without its " at line L column C": the messages say where themselves.
-pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
+fn describe_json_error(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.find(" at line ") {
         Some(i) => s[..i].to_string(),
         None => s,
     }
+}
+
+/// Why a file's text is not JSON, with the line and column.
+pub(crate) fn not_json(e: &serde_json::Error) -> FileError {
+    FileError::Syntax(format!(
+        "This file is not JSON: {} (line {}, column {}).",
+        describe_json_error(e),
+        e.line(),
+        e.column()
+    ))
+}
+
+/// Why line `no` (counted from 1) of a JSON-lines file is not JSON.
+pub(crate) fn line_not_json(no: usize, e: &serde_json::Error) -> FileError {
+    FileError::Syntax(format!(
+        "Line {no} is not JSON: {} (column {}).",
+        describe_json_error(e),
+        e.column()
+    ))
 }
 
 /// Checks a span read from a file, in code points: not negative, not reversed, not empty, not

@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{
-    check_document_text, decode_text, describe_json_error, json_type, sha256_hex, short,
-    short_json, Bundle, FileError,
+    check_document_text, decode_text, json_type, not_json, sha256_hex, short, short_json, Bundle,
+    FileError,
 };
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -219,14 +219,7 @@ pub fn import_bytes(bytes: &[u8]) -> Result<Imported, FileError> {
 
 /// Reads a native file.
 pub fn import(text: &str) -> Result<Imported, FileError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        FileError::Syntax(format!(
-            "This file is not JSON: {} (line {}, column {}).",
-            describe_json_error(&e),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     let Value::Object(root) = &value else {
         return Err(shape(format!(
             "This is JSON, but not a Marginalia file: it is {} where an object was expected.",

@@ -83,8 +83,8 @@ use serde_json::{Map, Value};
 
 use super::native::Imported;
 use super::{
-    check_document_text, decode_text, describe_json_error, json_type, safe_file_stem, sha256_hex,
-    short, short_json, Bundle, FileError,
+    check_document_text, decode_text, json_type, not_json, safe_file_stem, sha256_hex, short,
+    short_json, Bundle, FileError,
 };
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
@@ -457,14 +457,7 @@ pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError
 
 /// Reads a W3C Web Annotation file: a collection, a page, an annotation or a list of them.
 pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        FileError::Syntax(format!(
-            "This file is not JSON: {} (line {}, column {}).",
-            describe_json_error(&e),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     let found = container(&root)?;
     let (document, doc_iri) = read_document(&found, file_name)?;
     let annotator = found.annotator.clone().unwrap_or_default();
