@@ -180,16 +180,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         &links,
         root.get("_marginalia"),
     )?;
-    Ok(Imported {
-        bundle: Bundle {
-            document,
-            labels: built.labels,
-            annotator: built.annotator,
-            annotations: built.annotations,
-        },
-        problems: built.problems,
-        total,
-    })
+    Ok(built.into_imported(document, total))
 }
 
 fn list<'a>(root: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], FileError> {

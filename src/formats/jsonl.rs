@@ -25,10 +25,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::native::Problem;
+use super::native::{Imported, Problem};
 use super::{
     check_document_text, decode_text, json_type, line_not_json, not_json, safe_file_stem, short,
-    FileError,
+    Bundle, FileError,
 };
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -352,6 +352,22 @@ pub struct Built {
     pub annotator: String,
     pub annotations: Vec<Annotation>,
     pub problems: Vec<Problem>,
+}
+
+impl Built {
+    /// What was read, over `document`, of `total` spans in the file.
+    pub fn into_imported(self, document: Document, total: usize) -> Imported {
+        Imported {
+            bundle: Bundle {
+                document,
+                labels: self.labels,
+                annotator: self.annotator,
+                annotations: self.annotations,
+            },
+            problems: self.problems,
+            total,
+        }
+    }
 }
 
 /// Reads one number of a span: an integer.

@@ -259,16 +259,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         &links,
         root.get("_marginalia"),
     )?;
-    Ok(Imported {
-        bundle: Bundle {
-            document,
-            labels: built.labels,
-            annotator: built.annotator,
-            annotations: built.annotations,
-        },
-        problems: built.problems,
-        total: items.len(),
-    })
+    Ok(built.into_imported(document, items.len()))
 }
 
 fn read_span(item: &Value) -> Result<FileSpan, String> {
