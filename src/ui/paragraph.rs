@@ -80,7 +80,8 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
             let a = &anns[i];
             if a.kind() == Kind::Quote && a.span.start == seg.span.start {
                 nodes.push(html! {
-                    <span class={classes!("qmark", "qopen", (selected == Some(a.id.as_str())).then_some("sel"))}
+                    <span key={format!("o{}", a.id)}
+                        class={classes!("qmark", "qopen", (selected == Some(a.id.as_str())).then_some("sel"))}
                         aria-hidden="true"></span>
                 });
             }
@@ -134,7 +135,7 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
                 .join(" ")
         });
         nodes.push(html! {
-            <span {class}
+            <span key={seg.span.start} {class}
                 data-o={seg.span.start.to_string()}
                 data-e={seg.span.end.to_string()}
                 data-a={data_a}
@@ -151,12 +152,14 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
             }
             match &a.body {
                 Body::Entity { label } => nodes.push(html! {
-                    <span class={classes!("chip", format!("ent-{}", colour_of(&props.labels, label)),
+                    <span key={format!("c{}", a.id)}
+                        class={classes!("chip", format!("ent-{}", colour_of(&props.labels, label)),
                             (selected == Some(a.id.as_str())).then_some("sel"))}
                         data-label={label.clone()} data-for={a.id.clone()} aria-hidden="true"></span>
                 }),
                 Body::Quote { .. } => nodes.push(html! {
-                    <span class={classes!("qmark", "qclose", (selected == Some(a.id.as_str())).then_some("sel"))}
+                    <span key={format!("x{}", a.id)}
+                        class={classes!("qmark", "qclose", (selected == Some(a.id.as_str())).then_some("sel"))}
                         aria-hidden="true"></span>
                 }),
                 Body::Claim { .. } => {}
