@@ -142,15 +142,31 @@ pub fn article(props: &ArticleProps) -> Html {
 
     // Selecting an annotation (a new one included) ends the text selection that made it: after
     // the frame that shows the change (removing a selection makes the browser lay out the page,
-    // which would hold that frame back by several milliseconds).
-    use_effect_with(selected.clone(), |selected| {
-        if selected.is_some() {
-            wasm_bindgen_futures::spawn_local(async {
-                dom::after_paint().await;
-                sel::clear_selection();
-            });
-        }
-    });
+    // which would hold that frame back by several milliseconds). Only a selection of that
+    // annotation's text is ended: one the person has begun or made meanwhile stays, however
+    // late the frame comes.
+    {
+        let (article_ref, pointer_down, store) =
+            (article_ref.clone(), pointer_down.clone(), store.clone());
+        use_effect_with(selected.clone(), move |selected| {
+            let made = selected
+                .as_ref()
+                .and_then(|id| store.state().get(id).map(|a| a.span));
+            if let Some(made) = made {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dom::after_paint().await;
+                    let doc = store.state().document().clone();
+                    let now = article_ref
+                        .cast::<Element>()
+                        .and_then(|a| sel::selected_span(&a, doc.len()))
+                        .and_then(|s| trim(&doc, s));
+                    if !pointer_down.get() && now == Some(made) {
+                        sel::clear_selection();
+                    }
+                });
+            }
+        });
+    }
 
     let onmousedown = {
         let pointer_down = pointer_down.clone();
