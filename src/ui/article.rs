@@ -140,27 +140,31 @@ pub fn article(props: &ArticleProps) -> Html {
         });
     }
 
-    // Selecting an annotation (a new one included) ends the text selection that made it: after
-    // the frame that shows the change (removing a selection makes the browser lay out the page,
-    // which would hold that frame back by several milliseconds). Only a selection of that
-    // annotation's text is ended: one the person has begun or made meanwhile stays, however
-    // late the frame comes.
+    // Selecting an annotation (a new one included) ends the text selection that made it, or
+    // the caret a click left: after the frame that shows the change (removing a selection
+    // makes the browser lay out the page, which would hold that frame back by several
+    // milliseconds). Not if the person has meanwhile pressed the mouse or made another
+    // selection, or moved on from the annotation (Esc leaves a caret to keep), however late
+    // the frame comes.
     {
         let (article_ref, pointer_down, store) =
             (article_ref.clone(), pointer_down.clone(), store.clone());
         use_effect_with(selected.clone(), move |selected| {
             let made = selected
                 .as_ref()
-                .and_then(|id| store.state().get(id).map(|a| a.span));
-            if let Some(made) = made {
+                .and_then(|id| store.state().get(id).map(|a| (id.clone(), a.span)));
+            if let Some((id, span)) = made {
                 wasm_bindgen_futures::spawn_local(async move {
                     dom::after_paint().await;
+                    if pointer_down.get() || store.ui.selected.as_deref() != Some(id.as_str()) {
+                        return;
+                    }
                     let doc = store.state().document().clone();
-                    let now = article_ref
+                    let other = article_ref
                         .cast::<Element>()
                         .and_then(|a| sel::selected_span(&a, doc.len()))
-                        .and_then(|s| trim(&doc, s));
-                    if !pointer_down.get() && now == Some(made) {
+                        .is_some_and(|s| trim(&doc, s) != Some(span));
+                    if !other {
                         sel::clear_selection();
                     }
                 });
