@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::native::{Imported, Problem};
+use super::native::{Imported, PartyOut, Problem};
 use super::{
     check_document_text, decode_text, json_type, line_not_json, not_json, safe_file_stem, short,
     Bundle, FileError,
@@ -201,18 +201,6 @@ pub struct ExtrasOut<'a> {
 struct OffsetsOut {
     start: usize,
     end: usize,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum PartyOut<'a> {
-    Ref {
-        #[serde(rename = "ref")]
-        id: &'a str,
-    },
-    Name {
-        name: &'a str,
-    },
 }
 
 #[derive(Serialize)]

@@ -1148,14 +1148,8 @@ fn joined(texts: &[String], sep: &str) -> String {
 fn read_span(value: &Map<String, Value>, doc: &Document) -> Result<Span, String> {
     let num = |key: &str| -> Result<i64, String> {
         match value.get(key) {
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .ok_or_else(|| format!("its {key} {n} is not a whole number")),
-            Some(other) => Err(format!(
-                "its {key} must be a number, not {}",
-                json_type(other)
-            )),
             None => Err(format!("its value has no {key}")),
+            v => super::jsonl::int(v, key),
         }
     };
     let (s, e) = (num("start")?, num("end")?);

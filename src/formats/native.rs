@@ -46,9 +46,10 @@ struct DocumentOut<'a> {
     sha256: String,
 }
 
+/// A speaker or claimant as files write it: `{"ref": id}` or `{"name": …}`.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum PartyOut<'a> {
+pub(crate) enum PartyOut<'a> {
     Ref {
         #[serde(rename = "ref")]
         id: &'a str,
