@@ -55,6 +55,7 @@
 //! configuration only, types outside `[A-Za-z0-9_-]` (`projectconfig.py`); such labels are
 //! written as they are and brat shows them as unconfigured types.
 
+use crate::model::sort;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -227,7 +228,7 @@ pub fn export_ann(bundle: &Bundle) -> String {
     let doc = &bundle.document;
     let view = View::new(doc.text(), false);
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
-    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     let frags: HashMap<&str, Vec<Span>> = anns
         .iter()
         .map(|a| (a.id.as_str(), fragments(doc, a.span)))
@@ -799,7 +800,7 @@ fn join(doc: &Document, view: &View, frags: &[(usize, usize)]) -> Result<Span, S
         .map(|&(s, e)| Span::new(view.to_raw(s), view.to_raw(e)))
         .filter(|s| !s.is_empty())
         .collect();
-    spans.sort();
+    sort::sort_by(&mut spans, Ord::cmp);
     let Some(&first) = spans.first() else {
         return Err("its span is empty".into());
     };
@@ -1181,7 +1182,9 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
     }
 
     // Model rules, then ids in text order: e1, q2, c3…
-    drafts.sort_by_key(|d| (d.span.start, d.span.end, d.body.kind(), d.line));
+    sort::sort_by_key(&mut drafts, |d| {
+        (d.span.start, d.span.end, d.body.kind(), d.line)
+    });
     let mut kept: Vec<Draft> = Vec::new();
     let mut keys: HashSet<(Kind, Option<String>, Span)> = HashSet::new();
     for d in drafts {
@@ -1228,8 +1231,8 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
             updated: Timestamp::default(),
         });
     }
-    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    problems.sort_by_key(|p| p.index);
+    sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by_key(&mut problems, |p| p.index);
     let total = annotations.len() + problems.len();
     Imported {
         bundle: Bundle {

@@ -246,7 +246,7 @@ fn carried(b: &Bundle) -> Vec<Carried> {
             }
         })
         .collect();
-    out.sort();
+    crate::model::sort::sort_by(&mut out, Ord::cmp);
     out
 }
 

@@ -47,6 +47,7 @@
 //!
 //! The export is deterministic: the same bundle gives the same bytes.
 
+use crate::model::sort;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,9 +96,11 @@ pub fn kept_entities(bundle: &Bundle) -> Vec<&Annotation> {
         .iter()
         .filter(|a| a.kind() == Kind::Entity)
         .collect();
-    entities.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut entities, |a, b| a.sort_key().cmp(&b.sort_key()));
     let mut order: Vec<usize> = (0..entities.len()).collect();
-    order.sort_by_key(|&i| (Reverse(entities[i].span.len()), entities[i].span.start, i));
+    sort::sort_by_key(&mut order, |&i| {
+        (Reverse(entities[i].span.len()), entities[i].span.start, i)
+    });
     // Kept spans do not overlap, so only the kept span starting last before `span.end` can
     // overlap `span`: every earlier one ends before that one starts.
     let mut kept: BTreeMap<usize, (usize, usize)> = BTreeMap::new();

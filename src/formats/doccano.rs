@@ -30,6 +30,7 @@
 //! Import reads either shape, told apart by the line itself (`entities` or `label`); a line
 //! with only `text` is a document without annotations.
 
+use crate::model::sort;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -100,7 +101,7 @@ pub fn export(bundle: &Bundle) -> String {
         .iter()
         .map(|a| (at(a.span.start), at(a.span.end), jsonl::span_label(a)))
         .collect();
-    label.sort();
+    sort::sort_by(&mut label, Ord::cmp);
     line(&LineOut {
         text: doc.text(),
         label,

@@ -20,6 +20,7 @@
 //! whole doccano project, a Prodigy dataset) is refused with the number of documents, rather
 //! than silently opening the first.
 
+use crate::model::sort;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -246,7 +247,7 @@ pub fn link_label(kind: Kind) -> &'static str {
 /// The bundle's annotations in export order: by start, end, id.
 pub fn sorted(annotations: &[Annotation]) -> Vec<&Annotation> {
     let mut anns: Vec<&Annotation> = annotations.iter().collect();
-    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     anns
 }
 
@@ -586,9 +587,9 @@ pub fn build(
         }
     }
     link(&mut read, links, &mut problems);
-    problems.sort_by_key(|p| p.index);
+    sort::sort_by_key(&mut problems, |p| p.index);
     let mut annotations: Vec<Annotation> = read.into_iter().map(|r| r.annotation).collect();
-    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
     labels
         .validate()
         .map_err(|e| shape(format!("The file's labels are not valid: {e}.")))?;

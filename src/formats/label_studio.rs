@@ -64,6 +64,7 @@
 //! sets' unused labels, and entity labels named `QUOTE`, `CLAIM` or `CUE` (they read back as
 //! quotes, claims, cues).
 
+use crate::model::sort;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -195,7 +196,7 @@ fn relation<'a>(from_id: &'a str, to_id: &str, label: &'static str) -> ResultOut
 pub fn export(bundle: &Bundle) -> String {
     let doc = &bundle.document;
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
-    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     let ids: HashSet<&str> = anns.iter().map(|a| a.id.as_str()).collect();
     let mut regions = Vec::new();
     let mut relations = Vec::new();
@@ -1111,8 +1112,8 @@ impl Reader<'_> {
                 updated,
             });
         }
-        annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.problems.sort_by_key(|p| p.index);
+        sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
+        sort::sort_by_key(&mut self.problems, |p| p.index);
         (annotations, self.labels, self.problems)
     }
 }

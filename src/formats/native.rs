@@ -10,6 +10,7 @@
 //! the person can choose to import the rest. An annotation that links to an invalid one is
 //! invalid too.
 
+use crate::model::sort;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -108,7 +109,7 @@ fn party_out(p: &Option<Party>) -> Option<PartyOut<'_>> {
 pub fn export(bundle: &Bundle) -> String {
     let doc = &bundle.document;
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
-    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     let file = FileOut {
         format: FORMAT,
         version: VERSION,
@@ -456,9 +457,9 @@ fn read_annotations(
             });
         }
     }
-    problems.sort_by_key(|p| p.index);
+    sort::sort_by_key(&mut problems, |p| p.index);
     let mut annotations: Vec<Annotation> = read.into_iter().map(|(_, a)| a).collect();
-    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
     (annotations, problems)
 }
 

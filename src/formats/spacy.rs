@@ -29,6 +29,7 @@
 //! labelled `QUOTE` or `CLAIM` become quotes and claims, others entities; `tokens` are not
 //! needed. A task answered "reject" or "ignore" is refused, as its spans were not accepted.
 
+use crate::model::sort;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -156,8 +157,7 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
             splits.push(a.span.end);
         }
     }
-    splits.sort_unstable();
-    splits.dedup();
+    sort::sort_dedup(&mut splits);
     let token_start = |cp: usize| tokens.partition_point(|t| t.start < cp);
     let token_end = |cp: usize| tokens.partition_point(|t| t.end < cp);
     let span_of = |a: &'a Annotation| -> SpanOut<'a> {

@@ -160,7 +160,7 @@ fn export_is_one_line_of_a_prodigy_task() {
         "text",
         "tokens",
     ];
-    expected.sort();
+    crate::model::sort::sort_by(&mut expected, Ord::cmp);
     assert_eq!(keys, expected);
     assert_eq!(v["_view_id"], "ner_manual");
     assert_eq!(v["answer"], "accept");

@@ -19,6 +19,7 @@
 //! with the tokens spaCy made of several hundred texts (`tests/golden/spacy/tokenizer-cases.json`).
 //! Offsets are code points, as in Python.
 
+use crate::model::sort;
 use std::sync::OnceLock;
 
 use super::tables as t;
@@ -251,8 +252,7 @@ fn literals() -> &'static Literals {
             list.iter().map(|l| l.chars().collect()).collect()
         };
         let sorted = |mut v: Vec<Vec<char>>| {
-            v.sort();
-            v.dedup();
+            sort::sort_dedup(&mut v);
             v
         };
         let punct = chars(t::PUNCT);
@@ -265,8 +265,7 @@ fn literals() -> &'static Literals {
             .chain(&quotes_currency)
             .filter_map(|l| l.first().copied())
             .collect();
-        prefix_first.sort_unstable();
-        prefix_first.dedup();
+        sort::sort_dedup(&mut prefix_first);
         let suffixes = sorted(
             punct
                 .iter()
@@ -671,7 +670,7 @@ fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Token>) {
         .iter()
         .map(|(_, pattern)| (pattern[0], *pattern))
         .collect();
-    by_first.sort_unstable();
+    sort::sort_by(&mut by_first, Ord::cmp);
     // Every occurrence of every pattern, as (start, end) token ranges, as the PhraseMatcher
     // finds them.
     let mut found: Vec<(usize, usize)> = Vec::new();
@@ -697,7 +696,9 @@ fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Token>) {
     }
     // `_filter_special_spans`: longest first, then leftmost; a match is kept unless its first
     // or last token is already taken.
-    found.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
+    sort::sort_by(&mut found, |a, b| {
+        (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0))
+    });
     let mut seen = vec![false; tokens.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
     for (s, e) in found {
@@ -708,7 +709,7 @@ fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Token>) {
             *flag = true;
         }
     }
-    kept.sort();
+    sort::sort_by(&mut kept, Ord::cmp);
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     let mut next = kept.into_iter().peekable();

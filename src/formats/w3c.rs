@@ -75,6 +75,7 @@
 //! several equally good are found. Anything wrong refuses the whole file with one sentence
 //! naming the first bad annotation (its place in the file and its IRI).
 
+use crate::model::sort;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -333,7 +334,7 @@ fn export_items<'a>(bundle: &'a Bundle) -> String {
         name: &bundle.annotator,
     });
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
-    anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
 
     let mut items = Vec::new();
     for a in anns {
@@ -1654,7 +1655,7 @@ fn build(
             }
         })
         .collect();
-    annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
     Ok((annotations, labels))
 }
 

@@ -58,7 +58,9 @@ pub fn parse(marked: &str) -> (String, Vec<Marked>) {
         }
     }
     assert!(open.is_empty(), "unclosed [ in markup");
-    spans.sort_by_key(|(_, m)| (m.span.start, std::cmp::Reverse(m.span.end)));
+    crate::model::sort::sort_by_key(&mut spans, |(_, m)| {
+        (m.span.start, std::cmp::Reverse(m.span.end))
+    });
     (text, spans.into_iter().map(|(_, m)| m).collect())
 }
 
@@ -99,7 +101,7 @@ pub fn render(state: &State) -> String {
             out.push_str(&opens[next].2);
             out.push(':');
             closing.push(opens[next].1);
-            closing.sort_by(|a, b| b.cmp(a));
+            crate::model::sort::sort_by(&mut closing, |a, b| b.cmp(a));
             next += 1;
         }
         if c != '\0' {

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod markup;
 pub mod offsets;
 pub mod segments;
+pub mod sort;
 pub mod state;
 pub mod synth;
 pub mod time;

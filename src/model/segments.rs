@@ -13,6 +13,7 @@
 //! A sweep over sorted start and end events: O((n + s) log n) for n ranges and s segments.
 
 use super::offsets::Span;
+use crate::model::sort;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
@@ -31,13 +32,12 @@ pub fn segments(para: Span, ranges: &[Span]) -> Vec<Segment> {
             cuts.push(r.end.min(para.end));
         }
     }
-    cuts.sort_unstable();
-    cuts.dedup();
+    sort::sort_dedup(&mut cuts);
     // Ranges by clipped start, to open them as the sweep passes.
     let mut order: Vec<usize> = (0..ranges.len())
         .filter(|&i| ranges[i].overlaps(&para))
         .collect();
-    order.sort_by_key(|&i| {
+    sort::sort_by_key(&mut order, |&i| {
         (
             ranges[i].start.max(para.start),
             std::cmp::Reverse(ranges[i].end),
@@ -55,7 +55,9 @@ pub fn segments(para: Span, ranges: &[Span]) -> Vec<Segment> {
             next += 1;
         }
         let mut covering = active.clone();
-        covering.sort_by_key(|&i| (ranges[i].start, std::cmp::Reverse(ranges[i].end), i));
+        sort::sort_by_key(&mut covering, |&i| {
+            (ranges[i].start, std::cmp::Reverse(ranges[i].end), i)
+        });
         out.push(Segment { span, covering });
     }
     out
@@ -138,7 +140,7 @@ mod tests {
                 let mut expected: Vec<usize> = (0..ranges.len())
                     .filter(|&i| ranges[i].start <= seg.span.start && seg.span.end <= ranges[i].end)
                     .collect();
-                expected.sort_by_key(|&i| (ranges[i].start, std::cmp::Reverse(ranges[i].end), i));
+                sort::sort_by_key(&mut expected, |&i| (ranges[i].start, std::cmp::Reverse(ranges[i].end), i));
                 prop_assert_eq!(&seg.covering, &expected);
             }
         }

@@ -18,6 +18,7 @@
 //! the annotations overlapping it, each behind an `Rc` so that a view can tell in O(1) which
 //! paragraphs a change touched (the others keep the same `Rc`).
 
+use crate::model::sort;
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
@@ -314,7 +315,7 @@ impl State {
                 }
             }
         }
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort::sort_by(&mut out, |a, b| a.sort_key().cmp(&b.sort_key()));
         out
     }
 
@@ -362,9 +363,9 @@ impl State {
                 a.span.start.saturating_sub(span.end)
             }
         };
-        out.sort_by_key(|a| dist(a));
+        sort::sort_by_key(&mut out, |a| dist(a));
         out.truncate(limit);
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort::sort_by(&mut out, |a, b| a.sort_key().cmp(&b.sort_key()));
         out
     }
 
@@ -377,7 +378,7 @@ impl State {
             .flatten()
             .filter_map(|from| self.by_id.get(from).cloned())
             .collect();
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort::sort_by(&mut out, |a, b| a.sort_key().cmp(&b.sort_key()));
         out
     }
 

@@ -6,6 +6,7 @@
 //! Shift extends the selection, Home/End go to the line's edges; Enter on a highlight selects
 //! its annotation. Then `e`, `q` or `c` tag the selection (see `ui::shortcuts`).
 
+use crate::model::sort;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -288,7 +289,9 @@ pub fn article(props: &ArticleProps) -> Html {
                             .into_iter()
                             .filter(|a| a.span.contains(cp))
                             .collect();
-                        here.sort_by_key(|a| (a.span.start, std::cmp::Reverse(a.span.end)));
+                        sort::sort_by_key(&mut here, |a| {
+                            (a.span.start, std::cmp::Reverse(a.span.end))
+                        });
                         let ids: Vec<String> = here.iter().map(|a| a.id.clone()).collect();
                         drop(state);
                         if !ids.is_empty() && store.ui.pending.is_none() {

@@ -2,6 +2,7 @@
 //! entity list, a free name, or "pick in text"), cue, direct/indirect, check-worthiness, note,
 //! boundaries, delete. Every control dispatches one `Action`.
 
+use crate::model::sort;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -64,7 +65,7 @@ pub fn details(props: &DetailsProps) -> Html {
     {
         if !near.iter().any(|e| e.id == linked.id) {
             near.push(linked.clone());
-            near.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+            sort::sort_by(&mut near, |x, y| x.sort_key().cmp(&y.sort_key()));
         }
     }
     let entities: Vec<(String, String)> = near
