@@ -55,7 +55,8 @@ pub fn tag_menu(props: &TagMenuProps) -> Html {
                     // Taller than the screen: below, and the page scrolls to it.
                     (last_left, below)
                 };
-                let left = left.clamp(sx + GAP, (sx + vw - w - GAP).max(sx + GAP));
+                // Not f64::clamp: its panic message alone links in 14 KB of float formatting.
+                let left = left.min(sx + vw - w - GAP).max(sx + GAP);
                 dom::place(&el, left, top);
                 let _ = el.class_list().add_1("placed");
             }
