@@ -85,3 +85,13 @@ async fn document_text_is_rendered_as_text_never_as_html() {
         "second “😀”"
     );
 }
+
+#[wasm_bindgen_test]
+fn lowercasing_for_search_uses_unicode_case_mapping() {
+    use marginalia::dom::to_lowercase;
+    assert_eq!(to_lowercase("DaMaScUs"), "damascus");
+    assert_eq!(to_lowercase("ZÜRICH Ελλάδα"), "zürich ελλάδα");
+    assert_eq!(to_lowercase("دمشق 👨‍👩‍👧"), "دمشق 👨‍👩‍👧");
+    // Lowercasing may change the length: "İ" becomes "i" and a combining dot.
+    assert_eq!(to_lowercase("İ"), "i\u{307}");
+}

@@ -66,6 +66,17 @@ pub fn css_escape(s: &str) -> String {
         .collect()
 }
 
+/// Lowercases text for case-insensitive matching with the browser's Unicode case mapping
+/// (`String.prototype.toLowerCase`), ASCII text without a call into JavaScript. Rust's own
+/// `str::to_lowercase` would put its Unicode case tables (8 KB gzip) into the page.
+pub fn to_lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+}
+
 /// Places an absolutely positioned element at page coordinates, through the CSSOM (allowed by
 /// the Content-Security-Policy, unlike a `style` attribute).
 pub fn place(el: &Element, left: f64, top: f64) {

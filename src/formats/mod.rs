@@ -155,7 +155,7 @@ impl Format {
 
     /// Guesses the format of a file from its name and first bytes.
     pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
-        let name = file_name.to_lowercase();
+        let name = file_name.to_ascii_lowercase();
         if let Some(f) = Format::ALL
             .iter()
             .copied()

@@ -361,7 +361,7 @@ fn party_field(
             store.dispatch(Msg::Flash(r.clone()));
         })
     });
-    let lower = title.to_lowercase();
+    let lower = title.to_ascii_lowercase();
     html! {
         <div class="field party">
             <span id={format!("{lower}-label")}>{ title }</span>

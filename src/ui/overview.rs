@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::overview_row::OverviewRow;
 use super::store::{Msg, StoreHandle};
+use crate::dom;
 use crate::model::state::shorten;
 use crate::model::{Annotation, Kind, Party};
 
@@ -29,11 +30,11 @@ pub fn overview(props: &OverviewProps) -> Html {
     let state = store.state();
     let doc = state.document().clone();
     let labels = state.labels().entity.clone();
-    let needle = search.to_lowercase();
+    let needle = dom::to_lowercase(&search);
     let matches = |a: &Annotation| {
         kind_filter.is_none_or(|k| a.kind() == k)
             && (type_filter.is_empty() || a.body.label() == Some(type_filter.as_str()))
-            && (needle.is_empty() || doc.slice(a.span).to_lowercase().contains(&needle))
+            && (needle.is_empty() || dom::to_lowercase(doc.slice(a.span)).contains(&needle))
     };
     // Rows in text order, up to MAX_ROWS a kind. Without a filter the counts come from the
     // state and the walk stops once every group is full, so the cost of drawing the overview

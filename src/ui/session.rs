@@ -15,6 +15,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 use super::store::{Dialog, DocEntry, Msg, SaveStatus, StoreHandle, Tone};
+use crate::dom;
 use crate::dom::files::{download, Picked};
 use crate::dom::storage::{Db, DocRecord, SaveError, Workspace};
 use crate::dom::tabs::{tab_id, Channel, Saved};
@@ -715,7 +716,7 @@ pub fn open_text(store: StoreHandle, session: SessionRef, name: &str, title: &st
         &stem
     };
     let bundle = Bundle {
-        document: Document::new(id_from.to_lowercase(), title, text),
+        document: Document::new(dom::to_lowercase(id_from), title, text),
         labels: store.state().labels().clone(),
         annotator: store.ui.annotator.clone(),
         annotations: Vec::new(),

@@ -121,7 +121,7 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
         return false;
     }
     if ctrl && !e.alt_key() {
-        return match key.to_lowercase().as_str() {
+        return match key.to_ascii_lowercase().as_str() {
             "z" if e.shift_key() => undo_redo(store, Action::Redo),
             "z" => undo_redo(store, Action::Undo),
             "y" => undo_redo(store, Action::Redo),

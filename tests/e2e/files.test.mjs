@@ -346,10 +346,23 @@ describe('files and storage', () => {
       assert.deepEqual(Object.values(painted).map((x) => x.text), ['دمشق']);
       // Pasted text opens too.
       await page.getByRole('button', { name: 'Open text' }).click();
-      await page.getByLabel('Text to open').fill('Pasted words\n\nand more.');
+      await page.getByLabel('Text to open').fill('Pasted words\n\nDoctors in ZÜRICH and Zürich, not in Zurich.');
       await page.getByRole('button', { name: 'Open pasted text' }).click();
       await page.waitForFunction(() => document.querySelector('h1').textContent === 'Pasted words');
       assert.equal(await page.locator('article > p').count(), 2);
+      // The overview's search ignores case beyond ASCII too (the browser's case mapping).
+      for (const word of ['ZÜRICH', 'Zürich', 'Zurich']) {
+        await dragOver(page, word);
+        await tag(page, 'Entity', 'GPE');
+      }
+      await page.getByPlaceholder('Search text').fill('zürich');
+      await page.waitForFunction(() => document.querySelectorAll('.overview .item').length === 2);
+      assert.deepEqual(
+        (await page.locator('.overview .item').allInnerTexts()).map((t) => t.match(/Z\S+/)[0]),
+        ['ZÜRICH', 'Zürich'],
+      );
+      await page.getByPlaceholder('Search text').fill('ZURICH');
+      await page.waitForFunction(() => document.querySelectorAll('.overview .item').length === 1);
       await writeFile(join(OUT, 'family.json'), text);
     } finally {
       await b.close();
