@@ -309,8 +309,11 @@ impl State {
     pub fn overlapping(&self, span: Span) -> Vec<Rc<Annotation>> {
         let mut out: Vec<Rc<Annotation>> = Vec::new();
         for p in self.doc.paragraphs_overlapping(span) {
+            let para = self.doc.paragraphs()[p];
             for a in self.by_paragraph[p].iter() {
-                if a.span.overlaps(&span) && !out.iter().any(|b| b.id == a.id) {
+                // Only an annotation reaching outside this paragraph can be met twice.
+                let inside = para.start <= a.span.start && a.span.end <= para.end;
+                if a.span.overlaps(&span) && (inside || !out.iter().any(|b| b.id == a.id)) {
                     out.push(a.clone());
                 }
             }
@@ -335,12 +338,15 @@ impl State {
             (here.start, here.end)
         };
         let mut out: Vec<Rc<Annotation>> = Vec::new();
+        // An entity never crosses a paragraph break (the reducer and every reader refuse it),
+        // so each is met once: no need to look for it among those taken.
         let take = |p: usize, out: &mut Vec<Rc<Annotation>>| {
-            for a in self.by_paragraph[p].iter() {
-                if a.kind() == Kind::Entity && !out.iter().any(|b| b.id == a.id) {
-                    out.push(a.clone());
-                }
-            }
+            out.extend(
+                self.by_paragraph[p]
+                    .iter()
+                    .filter(|a| a.kind() == Kind::Entity)
+                    .cloned(),
+            );
         };
         for p in lo..hi {
             take(p, &mut out);

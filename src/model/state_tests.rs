@@ -860,4 +860,41 @@ proptest! {
         }
         prop_assert_eq!(&s, &last);
     }
+
+    /// The paragraph-indexed queries agree with a walk over every annotation: `overlapping`
+    /// lists each annotation overlapping the range's text once, in order; `entities_near` returns distinct
+    /// entities, in order, as many as asked for while there are.
+    #[test]
+    fn queries_agree_with_a_full_walk(
+        actions in proptest::collection::vec(arb_action(), 0..40),
+        span in arb_span(),
+        limit in 0usize..6,
+    ) {
+        let mut s = fresh();
+        for (t, a) in actions.into_iter().enumerate() {
+            let _ = s.apply(a, Timestamp(t as i64));
+        }
+        let span = Span::new(span.start.min(s.document().len()), span.end.min(s.document().len()));
+        prop_assume!(!span.is_empty(), "callers ask about non-empty ranges");
+        let ids = |v: Vec<Rc<Annotation>>| v.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+        let walk: Vec<Rc<Annotation>> = s
+            .annotations()
+            .iter()
+            .filter(|a| {
+                // What the range covers of some paragraph (not of the breaks between them).
+                s.document().paragraphs().iter().any(|p| {
+                    let text = Span::new(span.start.max(p.start), span.end.min(p.end));
+                    text.start < text.end && a.span.overlaps(&text)
+                })
+            })
+            .cloned()
+            .collect();
+        prop_assert_eq!(ids(s.overlapping(span)), ids(walk));
+        let near = ids(s.entities_near(span, limit));
+        let entities = s.annotations().iter().filter(|a| a.kind() == Kind::Entity).count();
+        prop_assert_eq!(near.len(), limit.min(entities));
+        let mut distinct = near.clone();
+        distinct.dedup();
+        prop_assert_eq!(&distinct, &near, "in order and distinct");
+    }
 }
