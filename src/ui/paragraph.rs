@@ -5,6 +5,12 @@
 //! decorations without text (`aria-hidden`, not selectable). The paragraph's text content is
 //! therefore exactly the document's text. It re-renders only when its own props change: its
 //! annotation list is an `Rc` the reducer replaces only for paragraphs a change touches.
+//!
+//! A crowded paragraph (hundreds of annotations) is drawn in runs: its pieces (segments, chips,
+//! brackets) are described as plain data, grouped by where they start in the text, and each
+//! group is a memoised `Run` that re-renders only when its own pieces change. Adding, editing or
+//! selecting one annotation then rebuilds and diffs the virtual DOM of the runs it touches,
+//! not of the whole paragraph.
 
 use std::rc::Rc;
 
@@ -42,16 +48,37 @@ pub fn colour_of(labels: &[String], label: &str) -> usize {
         % PALETTE
 }
 
-#[function_component(Paragraph)]
-pub fn paragraph(props: &ParagraphProps) -> Html {
-    // Counts this paragraph's renders into `data-renders`, so that tests (and a curious person
-    // in the inspector) can see that a change re-renders only the paragraphs it touches.
-    let renders = use_mut_ref(|| 0u64);
-    *renders.borrow_mut() += 1;
-    let doc = &props.doc;
-    let para = doc.paragraphs()[props.index];
-    let anns = &props.annotations;
+/// One thing drawn in a paragraph, as data: what a `Run` renders, compared to skip renders.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Piece {
+    /// The opening bracket of a quote.
+    Open { id: String, sel: bool },
+    /// A stretch of text covered by the same annotations (`model::segments`).
+    Seg {
+        span: Span,
+        class: String,
+        ids: Option<String>,
+        cues: Option<String>,
+    },
+    /// The label chip after an entity.
+    Chip {
+        id: String,
+        label: String,
+        colour: usize,
+        sel: bool,
+    },
+    /// The closing bracket of a quote.
+    Close { id: String, sel: bool },
+}
 
+/// The pieces of a paragraph, in order, each with the text offset of the segment it belongs to.
+pub fn pieces(
+    para: Span,
+    anns: &ParagraphAnnotations,
+    labels: &[String],
+    selected: Option<&str>,
+    flash: Option<&str>,
+) -> Vec<(usize, Piece)> {
     // Ranges to cut by: every annotation, then the cue of every quote (cues are shown too).
     let mut ranges: Vec<Span> = anns.iter().map(|a| a.span).collect();
     let mut cue_of: Vec<usize> = Vec::new();
@@ -62,11 +89,10 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
         }
     }
     let n = anns.len();
-    let selected = props.selected.as_deref();
-    let flash = props.flash.as_ref().map(|(id, _)| id.as_str());
-
-    let mut nodes: Vec<Html> = Vec::new();
+    let is_sel = |id: &str| selected == Some(id);
+    let mut out: Vec<(usize, Piece)> = Vec::new();
     for seg in segments(para, &ranges) {
+        let at = seg.span.start;
         let covering: Vec<usize> = seg.covering.iter().copied().filter(|&i| i < n).collect();
         let cues: Vec<usize> = seg
             .covering
@@ -78,16 +104,17 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
         // Opening brackets of quotes that start here.
         for &i in &covering {
             let a = &anns[i];
-            if a.kind() == Kind::Quote && a.span.start == seg.span.start {
-                nodes.push(html! {
-                    <span key={format!("o{}", a.id)}
-                        class={classes!("qmark", "qopen", (selected == Some(a.id.as_str())).then_some("sel"))}
-                        aria-hidden="true"></span>
-                });
+            if a.kind() == Kind::Quote && a.span.start == at {
+                let (id, sel) = (a.id.clone(), is_sel(&a.id));
+                out.push((at, Piece::Open { id, sel }));
             }
         }
 
-        let mut class = classes!("seg");
+        let mut class = String::from("seg");
+        let mut add = |c: &str| {
+            class.push(' ');
+            class.push_str(c);
+        };
         let mut entities = 0;
         let mut ids: Vec<&str> = Vec::with_capacity(covering.len());
         for &i in &covering {
@@ -97,52 +124,52 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
                 Body::Entity { label } => {
                     entities += 1;
                     // The innermost entity (last) sets the tint.
-                    class.push(format!("ent-{}", colour_of(&props.labels, label)));
-                    if a.span.start == seg.span.start {
-                        class.push("ent-start");
+                    add(&format!("ent-{}", colour_of(labels, label)));
+                    if a.span.start == at {
+                        add("ent-start");
                     }
                     if a.span.end == seg.span.end {
-                        class.push("ent-end");
+                        add("ent-end");
                     }
                 }
-                Body::Quote { .. } => class.push("quote"),
-                Body::Claim { .. } => class.push("claim"),
+                Body::Quote { .. } => add("quote"),
+                Body::Claim { .. } => add("claim"),
             }
-            if Some(a.id.as_str()) == selected {
-                class.push("sel");
+            if is_sel(&a.id) {
+                add("sel");
             }
             if Some(a.id.as_str()) == flash {
-                class.push("flash");
+                add("flash");
             }
         }
         if entities > 0 {
-            class.push("ent");
+            add("ent");
         }
         if entities > 1 {
-            class.push("ent-nested");
+            add("ent-nested");
         }
         if !cues.is_empty() {
-            class.push("cue");
-            if cues.iter().any(|&i| Some(anns[i].id.as_str()) == selected) {
-                class.push("cue-sel");
+            add("cue");
+            if cues.iter().any(|&i| is_sel(&anns[i].id)) {
+                add("cue-sel");
             }
         }
-        let data_a = (!ids.is_empty()).then(|| ids.join(" "));
-        let data_cue = (!cues.is_empty()).then(|| {
+        let ids = (!ids.is_empty()).then(|| ids.join(" "));
+        let cues = (!cues.is_empty()).then(|| {
             cues.iter()
                 .map(|&i| anns[i].id.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
         });
-        nodes.push(html! {
-            <span key={seg.span.start} {class}
-                data-o={seg.span.start.to_string()}
-                data-e={seg.span.end.to_string()}
-                data-a={data_a}
-                data-cue={data_cue}>
-                { doc.slice(seg.span).to_string() }
-            </span>
-        });
+        out.push((
+            at,
+            Piece::Seg {
+                span: seg.span,
+                class,
+                ids,
+                cues,
+            },
+        ));
 
         // Chips of entities and closing brackets of quotes that end here, innermost first.
         for &i in covering.iter().rev() {
@@ -150,30 +177,247 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
             if a.span.end != seg.span.end {
                 continue;
             }
+            let (id, sel) = (a.id.clone(), is_sel(&a.id));
             match &a.body {
-                Body::Entity { label } => nodes.push(html! {
-                    <span key={format!("c{}", a.id)}
-                        class={classes!("chip", format!("ent-{}", colour_of(&props.labels, label)),
-                            (selected == Some(a.id.as_str())).then_some("sel"))}
-                        data-label={label.clone()} data-for={a.id.clone()} aria-hidden="true"></span>
-                }),
-                Body::Quote { .. } => nodes.push(html! {
-                    <span key={format!("x{}", a.id)}
-                        class={classes!("qmark", "qclose", (selected == Some(a.id.as_str())).then_some("sel"))}
-                        aria-hidden="true"></span>
-                }),
+                Body::Entity { label } => out.push((
+                    at,
+                    Piece::Chip {
+                        id,
+                        label: label.clone(),
+                        colour: colour_of(labels, label),
+                        sel,
+                    },
+                )),
+                Body::Quote { .. } => out.push((at, Piece::Close { id, sel })),
                 Body::Claim { .. } => {}
             }
         }
     }
+    out
+}
 
+/// Up to this many pieces a paragraph is one run; more are split into runs of about this many.
+const RUN: usize = 64;
+
+/// Splits a paragraph's pieces into runs by where their segment starts: every `grain`
+/// characters from the paragraph's start. The grain is a power of two chosen from the density,
+/// so it rarely changes, and a change to one annotation changes only the runs its text is in.
+pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)> {
+    let grain = if pieces.len() <= RUN {
+        usize::MAX
+    } else {
+        (para.len() * RUN / pieces.len()).max(1).next_power_of_two()
+    };
+    let mut out: Vec<(usize, Vec<Piece>)> = Vec::new();
+    for (at, piece) in pieces {
+        let r = (at - para.start) / grain;
+        match out.last_mut() {
+            Some((last, group)) if *last == r => group.push(piece),
+            _ => out.push((r, vec![piece])),
+        }
+    }
+    out
+}
+
+#[function_component(Paragraph)]
+pub fn paragraph(props: &ParagraphProps) -> Html {
+    // Counts this paragraph's renders into `data-renders`, so that tests (and a curious person
+    // in the inspector) can see that a change re-renders only the paragraphs it touches.
+    let renders = use_mut_ref(|| 0u64);
+    *renders.borrow_mut() += 1;
+    let para = props.doc.paragraphs()[props.index];
+    let all = pieces(
+        para,
+        &props.annotations,
+        &props.labels,
+        props.selected.as_deref(),
+        props.flash.as_ref().map(|(id, _)| id.as_str()),
+    );
+    let runs = runs(para, all).into_iter().map(|(r, pieces)| {
+        html! { <Run key={r} doc={props.doc.clone()} pieces={Rc::new(pieces)} /> }
+    });
     html! {
         <p class="para"
             data-p={props.index.to_string()}
             data-o={para.start.to_string()}
             data-e={para.end.to_string()}
             data-renders={renders.borrow().to_string()}>
-            { for nodes }
+            { for runs }
         </p>
+    }
+}
+
+#[derive(Properties)]
+struct RunProps {
+    doc: Rc<Document>,
+    pieces: Rc<Vec<Piece>>,
+}
+
+impl PartialEq for RunProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.doc, &other.doc) && self.pieces == other.pieces
+    }
+}
+
+/// A run of a paragraph's pieces; renders again only when they change.
+#[function_component(Run)]
+fn run(props: &RunProps) -> Html {
+    let sel = |sel: bool| sel.then_some("sel");
+    let nodes = props.pieces.iter().map(|piece| match piece {
+        Piece::Open { id, sel: s } => html! {
+            <span key={format!("o{id}")} class={classes!("qmark", "qopen", sel(*s))}
+                aria-hidden="true"></span>
+        },
+        Piece::Seg {
+            span,
+            class,
+            ids,
+            cues,
+        } => html! {
+            <span key={span.start} class={class.clone()}
+                data-o={span.start.to_string()}
+                data-e={span.end.to_string()}
+                data-a={ids.clone()}
+                data-cue={cues.clone()}>
+                { props.doc.slice(*span).to_string() }
+            </span>
+        },
+        Piece::Chip {
+            id,
+            label,
+            colour,
+            sel: s,
+        } => html! {
+            <span key={format!("c{id}")}
+                class={classes!("chip", format!("ent-{colour}"), sel(*s))}
+                data-label={label.clone()} data-for={id.clone()} aria-hidden="true"></span>
+        },
+        Piece::Close { id, sel: s } => html! {
+            <span key={format!("x{id}")} class={classes!("qmark", "qclose", sel(*s))}
+                aria-hidden="true"></span>
+        },
+    });
+    html! { <>{ for nodes }</> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::synth;
+    use crate::model::{Action, Timestamp};
+
+    const NOW: Timestamp = Timestamp(1_733_635_800_000);
+
+    /// The 1× article with 10,000 annotations, and its most crowded paragraph.
+    fn crowded() -> (crate::model::State, usize) {
+        let doc = Rc::new(synth::repeated_article(1));
+        let s = synth::state(doc, 10_000, 7);
+        let busiest = (0..s.document().paragraphs().len())
+            .max_by_key(|&i| s.paragraph_annotations(i).len())
+            .unwrap();
+        (s, busiest)
+    }
+
+    fn runs_of(
+        s: &crate::model::State,
+        i: usize,
+        selected: Option<&str>,
+    ) -> Vec<(usize, Vec<Piece>)> {
+        let para = s.document().paragraphs()[i];
+        let labels = s.labels().entity.clone();
+        runs(
+            para,
+            pieces(para, &s.paragraph_annotations(i), &labels, selected, None),
+        )
+    }
+
+    #[test]
+    fn segments_tile_the_paragraph_and_runs_keep_their_order() {
+        let (s, i) = crowded();
+        let para = s.document().paragraphs()[i];
+        let runs = runs_of(&s, i, None);
+        assert!(
+            runs.len() > 4,
+            "a crowded paragraph is drawn in several runs"
+        );
+        assert!(
+            runs.windows(2).all(|w| w[0].0 < w[1].0),
+            "runs in text order"
+        );
+        let spans: Vec<Span> = runs
+            .iter()
+            .flat_map(|(_, p)| p.iter())
+            .filter_map(|p| match p {
+                Piece::Seg { span, .. } => Some(*span),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(spans.first().unwrap().start, para.start);
+        assert_eq!(spans.last().unwrap().end, para.end);
+        assert!(
+            spans.windows(2).all(|w| w[0].end == w[1].start),
+            "no gap, no overlap"
+        );
+        let chips = runs
+            .iter()
+            .flat_map(|(_, p)| p.iter())
+            .filter(|p| matches!(p, Piece::Chip { .. }))
+            .count();
+        let entities_ending_here = s
+            .paragraph_annotations(i)
+            .iter()
+            .filter(|a| a.kind() == Kind::Entity && para.contains(a.span.end - 1))
+            .count();
+        assert_eq!(
+            chips, entities_ending_here,
+            "one chip per entity, after its end"
+        );
+    }
+
+    #[test]
+    fn a_quiet_paragraph_is_one_run() {
+        let doc = Rc::new(synth::repeated_article(1));
+        let s = synth::state(doc, 10, 7);
+        for i in 0..s.document().paragraphs().len() {
+            assert!(runs_of(&s, i, None).len() <= 1, "paragraph {i}");
+        }
+    }
+
+    /// The point of runs: one change re-renders a few of them, not the paragraph.
+    #[test]
+    fn adding_or_selecting_one_annotation_changes_few_runs() {
+        let (mut s, i) = crowded();
+        let before = runs_of(&s, i, None);
+        let para = s.document().paragraphs()[i];
+        let word = Span::new(para.start + 40, para.start + 46);
+        let out = s
+            .apply(
+                Action::Create {
+                    span: word,
+                    body: Body::Entity {
+                        label: "ORG".into(),
+                    },
+                    note: String::new(),
+                },
+                NOW,
+            )
+            .unwrap();
+        let changed = |a: &[(usize, Vec<Piece>)], b: &[(usize, Vec<Piece>)]| {
+            b.iter().filter(|r| !a.contains(r)).count()
+        };
+        let after = runs_of(&s, i, None);
+        assert_eq!(after.len(), before.len());
+        assert!(
+            changed(&before, &after) <= 2,
+            "{} of {} runs changed",
+            changed(&before, &after),
+            after.len()
+        );
+        let id = out.created.expect("an id");
+        let selected = runs_of(&s, i, Some(&id));
+        assert!(
+            changed(&after, &selected) <= 2,
+            "selecting it changes only its runs"
+        );
     }
 }
