@@ -182,7 +182,8 @@ export function renderTable(summary) {
   return out.join('\n');
 }
 
-/** The issue's targets, computed from the 1 MB / 10,000 cell and the wire size. */
+/** The issue's targets, computed from the 1 MB / 10,000 cell (the interactions from every cell
+ * with 10,000 annotations that was run) and the wire size. */
 function targets(summary) {
   const list = [];
   const cell = summary.cells.find((c) => c.key === BIG);
@@ -229,11 +230,19 @@ function targets(summary) {
       ['undo', 'undoing (the delete)'],
       ['select', 'mouse-up to tag menu'],
     ]) {
-      const v = med(key);
+      // "With 10,000 present" holds on every document run with 10,000 annotations: the 1 MB
+      // one first, then the shorter ones (on the 1× article that is about 17 per word).
+      const cells = ['300x10000', '30x10000', '1x10000']
+        .map((k) => [k, summary.cells.find((c) => c.key === k)?.tools.marginalia?.metrics[key]?.median ?? null])
+        .filter(([k, v]) => k === BIG || v !== null);
+      const name = { '300x10000': '1 MB', '30x10000': '100 KB', '1x10000': '3.5 KB article' };
+      const one = ([k, v]) =>
+        v === null ? `${name[k]}: not measured (see errors)` : `${name[k]}: ${v.toFixed(1)} ms` + (v <= 16 ? '' : ` (missed by ${(v - 16).toFixed(1)} ms)`);
+      const vals = cells.map(([, v]) => v);
       add(
         `10,000 present: ${what} → next frame within 16 ms (median)`,
-        v === null ? null : v <= 16,
-        v === null ? 'not measured (see errors)' : v <= 16 ? `${v.toFixed(1)} ms` : `${v.toFixed(1)} ms: missed by ${(v - 16).toFixed(1)} ms`,
+        vals.includes(null) ? null : vals.every((v) => v <= 16),
+        cells.map(one).join('; '),
       );
     }
     const gap = M.metrics.scrollGap;
@@ -342,7 +351,7 @@ export async function writeDocs(root, summary) {
     renderTable(summary),
     '## Targets',
     '',
-    'Computed from the 1 MB / 10,000-annotation cell (medians), as the issue states them:',
+    'Computed from the 1 MB / 10,000-annotation cell (medians; the interactions with 10,000 present from every cell with 10,000 annotations that was run), as the issue states them:',
     '',
     renderTargets(summary),
     '',
