@@ -116,6 +116,7 @@ pub fn pieces(
             class.push_str(c);
         };
         let mut entities = 0;
+        let mut tint = None;
         let mut ids: Vec<&str> = Vec::with_capacity(covering.len());
         for &i in &covering {
             let a = &anns[i];
@@ -123,8 +124,8 @@ pub fn pieces(
             match &a.body {
                 Body::Entity { label } => {
                     entities += 1;
-                    // The innermost entity (last) sets the tint.
-                    add(&format!("ent-{}", colour_of(labels, label)));
+                    // The innermost entity (the last: outer ones come first) sets the tint.
+                    tint = Some(label);
                     if a.span.start == at {
                         add("ent-start");
                     }
@@ -141,6 +142,9 @@ pub fn pieces(
             if Some(a.id.as_str()) == flash {
                 add("flash");
             }
+        }
+        if let Some(label) = tint {
+            add(&format!("ent-{}", colour_of(labels, label)));
         }
         if entities > 0 {
             add("ent");
@@ -418,6 +422,52 @@ mod tests {
         assert!(
             changed(&after, &selected) <= 2,
             "selecting it changes only its runs"
+        );
+    }
+
+    #[test]
+    fn the_innermost_entity_tints_a_nested_segment() {
+        let doc = Rc::new(Document::new("t", "t", "Baath Party regime ended."));
+        let mut s = crate::model::State::new(doc);
+        for (span, label) in [(Span::new(0, 18), "GPE"), (Span::new(0, 11), "ORG")] {
+            let body = Body::Entity {
+                label: label.into(),
+            };
+            let note = String::new();
+            s.apply(Action::Create { span, body, note }, NOW).unwrap();
+        }
+        let labels = s.labels().entity.clone();
+        let ps = pieces(
+            Span::new(0, 25),
+            &s.paragraph_annotations(0),
+            &labels,
+            None,
+            None,
+        );
+        let class_of = |start: usize| {
+            ps.iter()
+                .find_map(|(_, p)| match p {
+                    Piece::Seg { span, class, .. } if span.start == start => Some(class.clone()),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let (org, gpe) = (colour_of(&labels, "ORG"), colour_of(&labels, "GPE"));
+        assert_ne!(org, gpe);
+        let nested = class_of(0);
+        assert!(
+            nested.split(' ').any(|c| c == format!("ent-{org}")),
+            "{nested}"
+        );
+        assert!(
+            !nested.split(' ').any(|c| c == format!("ent-{gpe}")),
+            "{nested}"
+        );
+        assert!(nested.split(' ').any(|c| c == "ent-nested"));
+        let outer = class_of(11);
+        assert!(
+            outer.split(' ').any(|c| c == format!("ent-{gpe}")),
+            "{outer}"
         );
     }
 }
