@@ -23,11 +23,11 @@ pub struct AppProps {
 /// selected annotation's details, the overview and the legend.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let document = props
-        .document
-        .clone()
-        .unwrap_or_else(|| Rc::new(Document::default_article()));
-    let store = use_reducer(move || Store::new(document));
+    // Only the first render builds the store: the default article is not built on every one.
+    let document = props.document.clone();
+    let store = use_reducer(move || {
+        Store::new(document.unwrap_or_else(|| Rc::new(Document::default_article())))
+    });
     let session = use_memo((), |_| Session::new());
     let session: session::SessionRef = (*session).clone();
     use_shortcuts(store.clone());
