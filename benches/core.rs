@@ -82,6 +82,21 @@ mod native {
                 .collect();
             b.iter(|| black_box(segments(doc.paragraphs()[busiest], &ranges).len()))
         });
+        // The pathological case: the 3.5 KB article with 10,000 annotations, ~17 per word.
+        let small = Rc::new(synth::repeated_article(1));
+        let crowded = synth::state(small.clone(), 10_000, 42);
+        let busiest = (0..small.paragraphs().len())
+            .max_by_key(|&i| crowded.paragraph_annotations(i).len())
+            .unwrap();
+        let ranges: Vec<Span> = crowded
+            .paragraph_annotations(busiest)
+            .iter()
+            .map(|a| a.span)
+            .collect();
+        c.bench_function(
+            &format!("segment a crowded paragraph ({} annotations)", ranges.len()),
+            |b| b.iter(|| black_box(segments(small.paragraphs()[busiest], &ranges).len())),
+        );
     }
 
     /// Export and import of the 1 MB document with 10,000 annotations, in every format (what a

@@ -45,20 +45,24 @@ pub fn segments(para: Span, ranges: &[Span]) -> Vec<Segment> {
         )
     });
     let mut next = 0;
+    // The ranges covering the sweep's position, kept in covering order (outermost first), so
+    // that each segment copies them instead of sorting them again.
+    let key = |i: usize| (ranges[i].start, std::cmp::Reverse(ranges[i].end), i);
     let mut active: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(cuts.len().saturating_sub(1));
     for w in cuts.windows(2) {
         let span = Span::new(w[0], w[1]);
         active.retain(|&i| ranges[i].end > span.start);
         while next < order.len() && ranges[order[next]].start.max(para.start) <= span.start {
-            active.push(order[next]);
+            let i = order[next];
+            let at = active.partition_point(|&j| key(j) < key(i));
+            active.insert(at, i);
             next += 1;
         }
-        let mut covering = active.clone();
-        sort::sort_by_key(&mut covering, |&i| {
-            (ranges[i].start, std::cmp::Reverse(ranges[i].end), i)
+        out.push(Segment {
+            span,
+            covering: active.clone(),
         });
-        out.push(Segment { span, covering });
     }
     out
 }
