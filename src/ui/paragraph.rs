@@ -110,10 +110,13 @@ pub fn pieces(
             }
         }
 
+        // Classes once each ("claim", not "claim claim" where two claims cover the text).
         let mut class = String::from("seg");
         let mut add = |c: &str| {
-            class.push(' ');
-            class.push_str(c);
+            if !class.split(' ').any(|x| x == c) {
+                class.push(' ');
+                class.push_str(c);
+            }
         };
         let mut entities = 0;
         let mut tint = None;
@@ -464,6 +467,10 @@ mod tests {
             "{nested}"
         );
         assert!(nested.split(' ').any(|c| c == "ent-nested"));
+        let mut classes: Vec<&str> = nested.split(' ').collect();
+        let all = classes.len();
+        crate::model::sort::sort_dedup(&mut classes);
+        assert_eq!(classes.len(), all, "each class once: {nested}");
         let outer = class_of(11);
         assert!(
             outer.split(' ').any(|c| c == format!("ent-{gpe}")),
