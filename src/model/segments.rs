@@ -37,13 +37,7 @@ pub fn segments(para: Span, ranges: &[Span]) -> Vec<Segment> {
     let mut order: Vec<usize> = (0..ranges.len())
         .filter(|&i| ranges[i].overlaps(&para))
         .collect();
-    sort::sort_by_key(&mut order, |&i| {
-        (
-            ranges[i].start.max(para.start),
-            std::cmp::Reverse(ranges[i].end),
-            i,
-        )
-    });
+    sort::sort_by_key(&mut order, |&i| ranges[i].start.max(para.start));
     let mut next = 0;
     // The ranges covering the sweep's position, kept in covering order (outermost first), so
     // that each segment copies them instead of sorting them again.
