@@ -5,9 +5,23 @@
 //! [`parse`] gives the plain text and the spans in code points; [`render`] writes a state back
 //! in the same markup (labels upper case), so that reducer tests read as before/after text.
 
-use super::annotation::{Body, Kind};
+use super::annotation::{Annotation, Body, Kind};
 use super::offsets::Span;
 use super::state::State;
+use super::time::Timestamp;
+
+/// An annotation made by hand for a test, stamped at a fixed time.
+pub fn ann(id: &str, span: Span, body: Body) -> Annotation {
+    const NOW: Timestamp = Timestamp(1_733_635_800_000);
+    Annotation {
+        id: id.into(),
+        span,
+        body,
+        note: String::new(),
+        created: NOW,
+        updated: NOW,
+    }
+}
 
 /// One marked span: its tag as written, lowercased, and its range in the plain text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod labels;
 #[cfg(test)]
 pub mod markup;
 pub mod offsets;
+pub mod restore;
 pub mod segments;
 pub mod sort;
 pub mod state;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::markup::{self, body_for};
+use crate::model::markup::{self, ann, body_for};
 use crate::model::state::Journal;
 
 const NOW: Timestamp = Timestamp(1_733_635_800_000);
@@ -573,17 +573,6 @@ fn label_sets_can_change_when_unused() {
     assert_eq!(s.labels(), &labels);
     s.apply(Action::Undo, NOW).unwrap();
     assert_eq!(s.labels(), &Labels::default());
-}
-
-fn ann(id: &str, span: Span, body: Body) -> Annotation {
-    Annotation {
-        id: id.into(),
-        span,
-        body,
-        note: String::new(),
-        created: NOW,
-        updated: NOW,
-    }
 }
 
 #[test]
