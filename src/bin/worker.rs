@@ -7,6 +7,8 @@
 //! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` →
 //!   `{id, ok: true, native: TEXT, total, problems: [{index, id, message}]}`
 //! - on failure: `{id, ok: false, error: TEXT}` (the sentence to show).
+//! - a request with `crashTest: true` (the page's `?crash-test=worker`) panics on purpose.
+//! - on a panic, before the trap: `{panic: TEXT}`; the page then terminates this worker.
 //! - once started: `{ready: true}`; the page holds its requests until then (a message posted
 //!   to a worker before its handler is set is lost).
 //!
@@ -33,6 +35,9 @@ mod worker {
         let op = get(msg, "op").as_string().unwrap_or_default();
         let key = get(msg, "format").as_string().unwrap_or_default();
         let format = Format::parse(&key).ok_or_else(|| format!("unknown format {key}"))?;
+        if get(msg, "crashTest").as_bool() == Some(true) {
+            panic!("crash test: the page was opened with ?crash-test=worker, which fails the first conversion on purpose");
+        }
         match op.as_str() {
             "export" => {
                 let text = get(msg, "native").as_string().unwrap_or_default();
@@ -67,6 +72,14 @@ mod worker {
     /// Listens for requests (called from `main`, which wasm-bindgen runs at start).
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        // A panic aborts (the release profile): say what it was before the trap, so that the
+        // page can tell the person and start a new worker (dom::worker).
+        let said = scope.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = Object::new();
+            set(&msg, "panic", &info.to_string().into());
+            let _ = said.post_message(&msg);
+        }));
         let reply_to = scope.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let msg = e.data();

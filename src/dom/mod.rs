@@ -2,6 +2,7 @@
 //! scrolling and placing elements. Everything here turns browser values into plain model
 //! values at once; UTF-16 offsets never leave this module.
 
+pub mod crash;
 pub mod files;
 pub mod selection;
 pub mod storage;
@@ -170,20 +171,84 @@ pub fn open_param() -> Option<String> {
     (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')).then_some(path)
 }
 
-/// Resolves after the next frame has been painted (a requestAnimationFrame, then a task), so
-/// that heavy work started then does not delay what the person is about to see.
+/// How long [`after_paint`] waits at most: where frames do not come (a tab the browser does not
+/// paint), what waits goes ahead after this.
+const FRAME_PATIENCE_MS: i32 = 100;
+
+/// Whether the page is hidden (a background tab, a minimised window).
+pub fn is_hidden() -> bool {
+    document().is_none_or(|d| d.hidden())
+}
+
+/// Resolves after the next frame has been painted (a `requestAnimationFrame`, then a task), so
+/// that heavy work started then does not delay what the person is about to see; but never
+/// waits for a frame that does not come: at once when the page is hidden, as soon as it
+/// becomes hidden, and after [`FRAME_PATIENCE_MS`] in any case. (Browsers run no
+/// `requestAnimationFrame` in hidden tabs: a save that waited for one was never written.)
+///
+/// The promise's own `resolve` is what the frame, the timer and the event call (the frame
+/// through `setTimeout.bind`, so that it resolves in the task after the paint): no Rust
+/// closure is handed out, and whatever did not fire is cancelled once one did.
 pub async fn after_paint() {
+    let Some(w) = web_sys::window() else { return };
+    if is_hidden() {
+        return;
+    }
+    let abort = web_sys::AbortController::new().ok();
+    let mut frame = None;
+    let mut timer = None;
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Some(w) = web_sys::window() else {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-            return;
-        };
-        let after = wasm_bindgen::closure::Closure::once_into_js(move || {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback(resolve.unchecked_ref());
-            }
-        });
-        let _ = w.request_animation_frame(after.unchecked_ref());
+        let set_timeout = js_sys::Reflect::get(&w, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(set_timeout) = set_timeout {
+            let later = set_timeout.bind2(&w, &resolve, &0.into());
+            frame = w.request_animation_frame(later.unchecked_ref()).ok();
+        }
+        timer = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, FRAME_PATIENCE_MS)
+            .ok();
+        if let (Some(d), Some(abort)) = (document(), &abort) {
+            let opts = web_sys::AddEventListenerOptions::new();
+            opts.set_once(true);
+            opts.set_signal(&abort.signal());
+            let _ = d.add_event_listener_with_callback_and_add_event_listener_options(
+                "visibilitychange",
+                &resolve,
+                &opts,
+            );
+        }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    if let Some(f) = frame {
+        let _ = w.cancel_animation_frame(f);
+    }
+    if let Some(t) = timer {
+        w.clear_timeout_with_handle(t);
+    }
+    if let Some(abort) = abort {
+        abort.abort();
+    }
+}
+
+/// Listeners that call back when the page is hidden or left (`visibilitychange` to hidden,
+/// `pagehide`); removed when dropped.
+pub struct HideListeners {
+    _visibility: gloo::events::EventListener,
+    _pagehide: gloo::events::EventListener,
+}
+
+/// Calls `f` whenever the page is hidden or left.
+pub fn on_hide(f: impl Fn() + 'static) -> Option<HideListeners> {
+    let f = std::rc::Rc::new(f);
+    let (d, w) = (document()?, web_sys::window()?);
+    let g = f.clone();
+    Some(HideListeners {
+        _visibility: gloo::events::EventListener::new(&d, "visibilitychange", move |_| {
+            if is_hidden() {
+                g();
+            }
+        }),
+        _pagehide: gloo::events::EventListener::new(&w, "pagehide", move |_| f()),
+    })
 }

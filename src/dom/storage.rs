@@ -12,16 +12,21 @@
 //! not grow with the document. Before writing, it checks in the same transaction that the
 //! document's `serial` is still the one this tab last read or wrote: if another tab saved in
 //! between, nothing is written and the caller hears [`SaveError::Conflict`].
-
-use std::future::Future;
-
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
+//!
+//! Requests and transactions are `indexed_db_futures` futures: each one's event callbacks live
+//! as long as the future and are dropped with it. (Hand-wired `once_into_js` callbacks leaked
+//! the one that never fired, with the request it captured: ~5 KB of JS heap per change.)
 
 use std::rc::Rc;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyRange;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::formats::native;
 use crate::model::{Annotation, Document, Labels};
@@ -73,201 +78,198 @@ impl std::fmt::Display for SaveError {
     }
 }
 
-fn js_error(e: JsValue) -> String {
-    if let Some(s) = e.as_string() {
-        return s;
+/// What IndexedDB said went wrong, as a sentence's tail. (Written out rather than the crate's
+/// `Display`, which can print a float and so would link Rust's float formatting into the page.)
+fn idb_error(e: indexed_db_futures::error::Error) -> String {
+    use indexed_db_futures::error::{Error, JSError};
+    match e {
+        Error::DomException(ex) => js_text(ex.as_ref()),
+        Error::Unknown(JSError::Error(js)) => js_text(&js),
+        Error::Unknown(JSError::Unknown(js)) => js_text(&js),
+        Error::Serialisation(_) => "a stored value is not what Marginalia wrote".into(),
+        Error::MissingData(_) => "storage answered without the data asked for".into(),
+    }
+}
+
+fn open_error(e: indexed_db_futures::error::OpenDbError) -> String {
+    use indexed_db_futures::error::OpenDbError;
+    match e {
+        OpenDbError::Base(e) => idb_error(e),
+        // indexed_db_futures 0.6 reports an exception thrown by `IDBFactory.open` (storage
+        // turned off, a private window) as `VersionZero`, without the exception (factory.rs,
+        // `fmt_open_raw`). Asking once more gives the browser's own words.
+        OpenDbError::VersionZero => web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .and_then(|f| f.open_with_u32(DB_NAME, DB_VERSION).err())
+            .map_or_else(|| "storage could not be opened".into(), |e| js_text(&e)),
+        _ => "this browser offers no IndexedDB".into(),
+    }
+}
+
+/// A JavaScript error as text: a DOMException's name and message, an Error's message.
+fn js_text(e: &JsValue) -> String {
+    if let Some(ex) = e.dyn_ref::<web_sys::DomException>() {
+        return format!("{}: {}", ex.name(), ex.message());
     }
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
-    if let Some(ex) = e.dyn_ref::<web_sys::DomException>() {
-        return format!("{}: {}", ex.name(), ex.message());
-    }
-    format!("{e:?}")
+    e.as_string().unwrap_or_else(|| "an unknown error".into())
 }
 
-/// Resolves when an IndexedDB request succeeds (with its result) or fails.
-fn request(req: &IdbRequest) -> impl Future<Output = Result<JsValue, String>> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let ok_req = req.clone();
-        let on_ok = Closure::once_into_js(move |_: web_sys::Event| {
-            let result = ok_req.result().unwrap_or(JsValue::UNDEFINED);
-            let _ = resolve.call1(&JsValue::NULL, &result);
-        });
-        let err_req = req.clone();
-        let on_err = Closure::once_into_js(move |e: web_sys::Event| {
-            e.prevent_default();
-            let why = err_req
-                .error()
-                .ok()
-                .flatten()
-                .map(|x| format!("{}: {}", x.name(), x.message()))
-                .unwrap_or_else(|| "unknown error".into());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
-        });
-        req.set_onsuccess(Some(on_ok.unchecked_ref()));
-        req.set_onerror(Some(on_err.unchecked_ref()));
-    });
-    async move { JsFuture::from(promise).await.map_err(js_error) }
+fn failed(e: indexed_db_futures::error::Error) -> SaveError {
+    SaveError::Failed(idb_error(e))
 }
 
-/// Resolves when a transaction has committed (its writes are durable) or failed.
-fn committed(tx: &IdbTransaction) -> impl Future<Output = Result<(), String>> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let on_ok = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let err_tx = tx.clone();
-        let reject2 = reject.clone();
-        let on_err = Closure::once_into_js(move |_: web_sys::Event| {
-            let why = err_tx
-                .error()
-                .map(|x| format!("{}: {}", x.name(), x.message()))
-                .unwrap_or_else(|| "the write was aborted".into());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
-        });
-        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject2.call1(&JsValue::NULL, &JsValue::from_str("the write was aborted"));
-        });
-        tx.set_oncomplete(Some(on_ok.unchecked_ref()));
-        tx.set_onerror(Some(on_err.unchecked_ref()));
-        tx.set_onabort(Some(on_abort.unchecked_ref()));
-    });
-    async move { JsFuture::from(promise).await.map(|_| ()).map_err(js_error) }
+/// The key of one annotation: `[document id, annotation id]`.
+fn ann_key(doc: &str, id: &str) -> JsValue {
+    js_sys::Array::of2(&doc.into(), &id.into()).into()
 }
+
+/// Every `[doc, …]` key: from `[doc]` (shorter arrays sort first) up to `[doc, []]` (an array
+/// sorts after every string).
+fn doc_range(doc: &str) -> KeyRange<JsValue> {
+    let lower = js_sys::Array::of1(&doc.into());
+    let upper = js_sys::Array::of2(&doc.into(), &js_sys::Array::new());
+    KeyRange::Bound(lower.into(), false, upper.into(), false)
+}
+
+const STORES: [&str; 4] = ["docs", "texts", "anns", "meta"];
 
 #[derive(Clone)]
 pub struct Db {
-    db: IdbDatabase,
+    db: Database,
 }
 
 impl Db {
     /// Opens (creating on first use) the database.
     pub async fn open() -> Result<Db, String> {
-        let factory = web_sys::window()
-            .ok_or("no window")?
-            .indexed_db()
-            .map_err(js_error)?
-            .ok_or("this browser offers no IndexedDB")?;
-        let req = factory
-            .open_with_u32(DB_NAME, DB_VERSION)
-            .map_err(js_error)?;
-        let upgrade_req = req.clone();
-        let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
-            if let Ok(result) = upgrade_req.result() {
-                let db: IdbDatabase = result.unchecked_into();
-                let names = db.object_store_names();
-                for store in ["docs", "texts", "anns", "meta"] {
-                    if !names.contains(store) {
-                        let _ = db.create_object_store(store);
+        let db = Database::open(DB_NAME)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|_, db: Database| {
+                let names: Vec<String> = db.object_store_names().collect();
+                for store in STORES {
+                    if !names.iter().any(|n| n == store) {
+                        db.create_object_store(store).build()?;
                     }
                 }
-            }
-        });
-        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let db: IdbDatabase = request(&req).await?.unchecked_into();
+                Ok(())
+            })
+            .await
+            .map_err(open_error)?;
         Ok(Db { db })
     }
 
-    fn tx(&self, stores: &[&str], write: bool) -> Result<IdbTransaction, String> {
-        let names = js_sys::Array::new();
-        for s in stores {
-            names.push(&JsValue::from_str(s));
-        }
+    fn tx<const N: usize>(
+        &self,
+        stores: [&str; N],
+        write: bool,
+    ) -> Result<Transaction<'_>, String> {
         let mode = if write {
-            IdbTransactionMode::Readwrite
+            TransactionMode::Readwrite
         } else {
-            IdbTransactionMode::Readonly
+            TransactionMode::Readonly
         };
         self.db
-            .transaction_with_str_sequence_and_mode(&names, mode)
-            .map_err(js_error)
+            .transaction(stores)
+            .with_mode(mode)
+            .build()
+            .map_err(idb_error)
     }
 
-    async fn get_string(&self, store: &str, key: &JsValue) -> Result<Option<String>, String> {
-        let tx = self.tx(&[store], false)?;
-        let req = tx
-            .object_store(store)
-            .map_err(js_error)?
+    async fn get_string(&self, store: &str, key: &str) -> Result<Option<String>, String> {
+        let tx = self.tx([store], false)?;
+        let store = tx.object_store(store).map_err(idb_error)?;
+        let value: Option<String> = store
             .get(key)
-            .map_err(js_error)?;
-        Ok(request(&req).await?.as_string())
+            .primitive()
+            .map_err(idb_error)?
+            .await
+            .map_err(idb_error)?;
+        Ok(value)
     }
 
     pub async fn workspace(&self) -> Result<Workspace, String> {
         Ok(self
-            .get_string("meta", &"workspace".into())
+            .get_string("meta", "workspace")
             .await?
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default())
     }
 
     pub async fn save_workspace(&self, ws: &Workspace) -> Result<(), String> {
-        let tx = self.tx(&["meta"], true)?;
-        let json = serde_json::to_string(ws).map_err(|e| e.to_string())?;
-        tx.object_store("meta")
-            .map_err(js_error)?
-            .put_with_key(&json.into(), &"workspace".into())
-            .map_err(js_error)?;
-        committed(&tx).await
+        let tx = self.tx(["meta"], true)?;
+        put_workspace(&tx, ws).map_err(|e| match e {
+            SaveError::Failed(why) => why,
+            other => other.to_string(),
+        })?;
+        tx.commit().await.map_err(idb_error)
     }
 
-    /// Every stored document's record.
-    pub async fn documents(&self) -> Result<Vec<DocRecord>, String> {
-        let tx = self.tx(&["docs"], false)?;
-        let req = tx
+    /// Every stored document's record; records that cannot be read are counted, not returned.
+    pub async fn documents(&self) -> Result<(Vec<DocRecord>, usize), String> {
+        let tx = self.tx(["docs"], false)?;
+        let all = tx
             .object_store("docs")
-            .map_err(js_error)?
-            .get_all()
-            .map_err(js_error)?;
-        let all: js_sys::Array = request(&req).await?.unchecked_into();
-        Ok(all
-            .iter()
-            .filter_map(|v| v.as_string())
-            .filter_map(|s| serde_json::from_str(&s).ok())
-            .collect())
+            .map_err(idb_error)?
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(idb_error)?
+            .await
+            .map_err(idb_error)?;
+        let mut records = Vec::new();
+        let mut damaged = 0;
+        for v in all {
+            match v
+                .ok()
+                .and_then(|v| v.as_string())
+                .and_then(|s| serde_json::from_str::<DocRecord>(&s).ok())
+            {
+                Some(r) => records.push(r),
+                None => damaged += 1,
+            }
+        }
+        Ok((records, damaged))
     }
 
     /// A document's record, text and annotation JSON objects, if stored.
     pub async fn load(&self, id: &str) -> Result<Option<(DocRecord, String, Vec<String>)>, String> {
-        let tx = self.tx(&["docs", "texts", "anns"], false)?;
-        let key = JsValue::from_str(id);
-        let rec = tx
-            .object_store("docs")
-            .map_err(js_error)?
-            .get(&key)
-            .map_err(js_error)?;
-        let text = tx
-            .object_store("texts")
-            .map_err(js_error)?
-            .get(&key)
-            .map_err(js_error)?;
-        let anns = tx
-            .object_store("anns")
-            .map_err(js_error)?
-            .get_all_with_key(&doc_range(id)?.into())
-            .map_err(js_error)?;
-        let (rec, text, anns) = (
-            request(&rec).await?,
-            request(&text).await?,
-            request(&anns).await?,
-        );
-        let Some(rec) = rec.as_string() else {
+        let tx = self.tx(["docs", "texts", "anns"], false)?;
+        let store = |name| tx.object_store(name).map_err(idb_error);
+        let (docs, texts, anns) = (store("docs")?, store("texts")?, store("anns")?);
+        let rec = docs
+            .get::<String, _, _>(id)
+            .primitive()
+            .map_err(idb_error)?;
+        let text = texts
+            .get::<String, _, _>(id)
+            .primitive()
+            .map_err(idb_error)?;
+        let anns = anns
+            .get_all::<JsValue>()
+            .with_query::<JsValue, _>(doc_range(id))
+            .primitive()
+            .map_err(idb_error)?;
+        let Some(rec) = rec.await.map_err(idb_error)? else {
             return Ok(None);
         };
         let rec: DocRecord =
             serde_json::from_str(&rec).map_err(|e| format!("a stored record is damaged: {e}"))?;
-        let text = text.as_string().ok_or("a stored text is missing")?;
-        let anns: js_sys::Array = anns.unchecked_into();
-        Ok(Some((
-            rec,
-            text,
-            anns.iter().filter_map(|v| v.as_string()).collect(),
-        )))
+        let text = text
+            .await
+            .map_err(idb_error)?
+            .ok_or("a stored text is missing")?;
+        let anns = anns
+            .await
+            .map_err(idb_error)?
+            .filter_map(|v| v.ok().and_then(|v| v.as_string()))
+            .collect();
+        Ok(Some((rec, text, anns)))
     }
 
     /// Stores a whole document, replacing whatever was stored under its id, unless another
-    /// tab saved it since `known_serial` (when given).
+    /// tab saved it since `known_serial` (when given); and, in the same transaction, the
+    /// workspace when one is given, so that it never points at a document not yet written.
     ///
     /// The annotations are serialised and written in batches: the transaction stays open from
     /// one batch's completion to the next, and between batches the page keeps responding (an
@@ -278,65 +280,54 @@ impl Db {
         doc: &Document,
         anns: &[Rc<Annotation>],
         known_serial: Option<u64>,
+        workspace: Option<&Workspace>,
     ) -> Result<(), SaveError> {
-        let failed = |e: JsValue| SaveError::Failed(js_error(e));
         let tx = self
-            .tx(&["docs", "texts", "anns"], true)
+            .tx(["docs", "texts", "anns", "meta"], true)
             .map_err(SaveError::Failed)?;
-        let key = JsValue::from_str(&rec.id);
         let docs = tx.object_store("docs").map_err(failed)?;
         if let Some(known) = known_serial {
-            self.check_serial(&tx, &docs, &key, rec, known).await?;
+            check_serial(&docs, rec, known).await?;
         }
         let store = tx.object_store("anns").map_err(failed)?;
         let cleared = store
-            .delete(&doc_range(&rec.id).map_err(SaveError::Failed)?.into())
+            .delete::<JsValue, _>(doc_range(&rec.id))
+            .primitive()
             .map_err(failed)?;
         tx.object_store("texts")
             .map_err(failed)?
-            .put_with_key(&doc.text().into(), &key)
+            .put(doc.text())
+            .with_key(rec.id.as_str())
+            .primitive()
             .map_err(failed)?;
-        let mut last = cleared;
+        // Wait for each batch's last write before the next: its success keeps the transaction
+        // open, and the page handles input in between.
+        cleared.await.map_err(failed)?;
         for batch in anns.chunks(CREATE_BATCH) {
-            // Wait for the previous batch: its success event keeps the transaction open, and
-            // the page handles input in between.
-            request(&last).await.map_err(SaveError::Failed)?;
+            let mut last = None;
             for a in batch {
                 let json = native::annotation_json(doc, a);
-                last = store
-                    .put_with_key(&json.into(), &ann_key(&rec.id, &a.id))
-                    .map_err(failed)?;
+                last = Some(
+                    store
+                        .put(json)
+                        .with_key(ann_key(&rec.id, &a.id))
+                        .primitive()
+                        .map_err(failed)?,
+                );
+            }
+            if let Some(last) = last {
+                last.await.map_err(failed)?;
             }
         }
         let json = serde_json::to_string(rec).map_err(|e| SaveError::Failed(e.to_string()))?;
-        docs.put_with_key(&json.into(), &key).map_err(failed)?;
-        committed(&tx).await.map_err(SaveError::Failed)
-    }
-
-    /// Inside a write transaction: refuses (and aborts) when another tab saved the document
-    /// since `known`.
-    async fn check_serial(
-        &self,
-        tx: &IdbTransaction,
-        docs: &web_sys::IdbObjectStore,
-        key: &JsValue,
-        rec: &DocRecord,
-        known: u64,
-    ) -> Result<(), SaveError> {
-        let req = docs.get(key).map_err(|e| SaveError::Failed(js_error(e)))?;
-        let current = request(&req).await.map_err(SaveError::Failed)?;
-        if let Some(stored) = current
-            .as_string()
-            .and_then(|s| serde_json::from_str::<DocRecord>(&s).ok())
-        {
-            if stored.serial != known && stored.writer != rec.writer {
-                let _ = tx.abort();
-                return Err(SaveError::Conflict {
-                    by_serial: stored.serial,
-                });
-            }
+        docs.put(json)
+            .with_key(rec.id.as_str())
+            .primitive()
+            .map_err(failed)?;
+        if let Some(ws) = workspace {
+            put_workspace(&tx, ws)?;
         }
-        Ok(())
+        tx.commit().await.map_err(failed)
     }
 
     /// Writes the annotations a change touched (`Some` puts, `None` deletes) and the record,
@@ -347,41 +338,67 @@ impl Db {
         known_serial: u64,
         anns: &[(String, Option<String>)],
     ) -> Result<u64, SaveError> {
-        let failed = SaveError::Failed;
-        let tx = self.tx(&["docs", "anns"], true).map_err(failed)?;
-        let key = JsValue::from_str(&rec.id);
-        let docs = tx.object_store("docs").map_err(|e| failed(js_error(e)))?;
-        self.check_serial(&tx, &docs, &key, rec, known_serial)
-            .await?;
-        let store = tx.object_store("anns").map_err(|e| failed(js_error(e)))?;
+        let tx = self.tx(["docs", "anns"], true).map_err(SaveError::Failed)?;
+        let docs = tx.object_store("docs").map_err(failed)?;
+        check_serial(&docs, rec, known_serial).await?;
+        let store = tx.object_store("anns").map_err(failed)?;
         for (id, json) in anns {
             let k = ann_key(&rec.id, id);
-            let r = match json {
-                Some(json) => store.put_with_key(&json.into(), &k),
-                None => store.delete(&k),
-            };
-            r.map_err(|e| failed(js_error(e)))?;
+            match json {
+                Some(json) => drop(
+                    store
+                        .put(json.as_str())
+                        .with_key(k)
+                        .primitive()
+                        .map_err(failed)?,
+                ),
+                None => drop(store.delete(k).primitive().map_err(failed)?),
+            }
         }
         let mut rec = rec.clone();
         rec.serial = known_serial.max(rec.serial) + 1;
-        let json = serde_json::to_string(&rec).map_err(|e| failed(e.to_string()))?;
-        docs.put_with_key(&json.into(), &key)
-            .map_err(|e| failed(js_error(e)))?;
-        committed(&tx).await.map_err(failed)?;
+        let json = serde_json::to_string(&rec).map_err(|e| SaveError::Failed(e.to_string()))?;
+        docs.put(json)
+            .with_key(rec.id.as_str())
+            .primitive()
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
         Ok(rec.serial)
     }
 }
 
-fn ann_key(doc: &str, id: &str) -> JsValue {
-    js_sys::Array::of2(&doc.into(), &id.into()).into()
+fn put_workspace(tx: &Transaction<'_>, ws: &Workspace) -> Result<(), SaveError> {
+    let json = serde_json::to_string(ws).map_err(|e| SaveError::Failed(e.to_string()))?;
+    tx.object_store("meta")
+        .map_err(failed)?
+        .put(json)
+        .with_key("workspace")
+        .primitive()
+        .map_err(failed)?;
+    Ok(())
 }
 
-/// Every `[doc, …]` key: from `[doc]` (shorter arrays sort first) up to `[doc, []]` (an array
-/// sorts after every string).
-fn doc_range(doc: &str) -> Result<IdbKeyRange, String> {
-    let lower = js_sys::Array::of1(&doc.into());
-    let upper = js_sys::Array::of2(&doc.into(), &js_sys::Array::new());
-    IdbKeyRange::bound(&lower, &upper).map_err(js_error)
+/// Inside a write transaction: refuses when another tab saved the document since `known`
+/// (the caller's transaction is then dropped, which rolls it back).
+async fn check_serial(
+    docs: &ObjectStore<'_>,
+    rec: &DocRecord,
+    known: u64,
+) -> Result<(), SaveError> {
+    let current: Option<String> = docs
+        .get(rec.id.as_str())
+        .primitive()
+        .map_err(failed)?
+        .await
+        .map_err(failed)?;
+    if let Some(stored) = current.and_then(|s| serde_json::from_str::<DocRecord>(&s).ok()) {
+        if stored.serial != known && stored.writer != rec.writer {
+            return Err(SaveError::Conflict {
+                by_serial: stored.serial,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Asks the browser to keep this site's storage under pressure (it may say no; nothing else

@@ -1,6 +1,11 @@
 //! The page's side of the formats worker (`src/bin/worker.rs`): started on first use, one
 //! request at a time per call, answered by id. Every format but the native one is converted
 //! there.
+//!
+//! A worker that crashes (its WebAssembly traps: a panic, which it reports first, or running
+//! out of memory) is terminated, every waiting request is answered with what happened, and the
+//! next request starts a new one. [`cancel`] does the same on purpose, for the Cancel button of
+//! a long conversion, and starts the new worker at once.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -20,12 +25,18 @@ struct Inner {
     queue: Vec<(Object, Option<JsValue>)>,
     pending: HashMap<u32, Function>,
     next: u32,
+    /// What the worker said when it panicked, for the error that follows.
+    panic: Option<String>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
     static WORKER: RefCell<Option<Rc<RefCell<Inner>>>> = const { RefCell::new(None) };
+    /// Stopped workers, kept until the next start: a worker is stopped from inside its own
+    /// error handler, whose closure must outlive the call that stops it.
+    static RETIRED: RefCell<Vec<Rc<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
+    static CRASH_TESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -40,6 +51,7 @@ fn start() -> Result<Rc<RefCell<Inner>>, String> {
     if let Some(w) = WORKER.with(|w| w.borrow().clone()) {
         return Ok(w);
     }
+    RETIRED.with(|r| r.borrow_mut().clear());
     let worker = web_sys::Worker::new("./worker-loader.js")
         .map_err(|e| format!("the formats worker could not start ({e:?})"))?;
     let inner = Rc::new(RefCell::new(Inner {
@@ -48,6 +60,7 @@ fn start() -> Result<Rc<RefCell<Inner>>, String> {
         queue: Vec::new(),
         pending: HashMap::new(),
         next: 1,
+        panic: None,
         _on_message: Closure::new(|_| {}),
         _on_error: Closure::new(|_| {}),
     }));
@@ -68,6 +81,11 @@ fn start() -> Result<Rc<RefCell<Inner>>, String> {
                 }
                 return;
             }
+            if let Some(panic) = get(&data, "panic").as_string() {
+                // The worker is about to trap: its next event is an error.
+                inner.borrow_mut().panic = Some(panic);
+                return;
+            }
             let id = get(&data, "id").as_f64().unwrap_or(0.0) as u32;
             let resolve = inner.borrow_mut().pending.remove(&id);
             if let Some(resolve) = resolve {
@@ -75,19 +93,15 @@ fn start() -> Result<Rc<RefCell<Inner>>, String> {
             }
         });
     let weak = Rc::downgrade(&inner);
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-        // The worker failed to load or crashed: answer every waiting request with an error.
-        if let Some(inner) = weak.upgrade() {
-            let pending: Vec<Function> =
-                inner.borrow_mut().pending.drain().map(|(_, f)| f).collect();
-            for resolve in pending {
-                let reply = Object::new();
-                set(&reply, "ok", &false.into());
-                set(&reply, "error", &"the formats worker stopped".into());
-                let _ = resolve.call1(&JsValue::NULL, &reply);
-            }
-        }
-        WORKER.with(|w| *w.borrow_mut() = None);
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        // The worker failed to load or crashed: it can do no more.
+        let Some(inner) = weak.upgrade() else { return };
+        let panic = inner.borrow_mut().panic.take();
+        let what = panic
+            .or_else(|| get(&e, "message").as_string())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "it could not start".into());
+        stop(&inner, &format!("the formats worker stopped ({what})"));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -98,6 +112,47 @@ fn start() -> Result<Rc<RefCell<Inner>>, String> {
     }
     WORKER.with(|w| *w.borrow_mut() = Some(inner.clone()));
     Ok(inner)
+}
+
+/// Terminates the worker and answers every waiting request with `why`; the next request
+/// starts a new worker.
+fn stop(inner: &Rc<RefCell<Inner>>, why: &str) {
+    let (worker, pending) = {
+        let mut i = inner.borrow_mut();
+        i.queue.clear();
+        (
+            i.worker.clone(),
+            i.pending.drain().map(|(_, f)| f).collect::<Vec<_>>(),
+        )
+    };
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    worker.terminate();
+    WORKER.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.as_ref().is_some_and(|c| Rc::ptr_eq(c, inner)) {
+            *w = None;
+        }
+    });
+    RETIRED.with(|r| r.borrow_mut().push(inner.clone()));
+    for resolve in pending {
+        let reply = Object::new();
+        set(&reply, "ok", &false.into());
+        set(&reply, "error", &why.into());
+        let _ = resolve.call1(&JsValue::NULL, &reply);
+    }
+}
+
+/// The error a cancelled request ends with.
+pub const CANCELLED: &str = "cancelled";
+
+/// Stops whatever the worker is doing (its requests end with [`CANCELLED`]) and starts a new
+/// worker for what comes next.
+pub fn cancel() {
+    if let Some(inner) = WORKER.with(|w| w.borrow().clone()) {
+        stop(&inner, CANCELLED);
+    }
+    let _ = start();
 }
 
 fn post(worker: &web_sys::Worker, msg: &Object, transfer: Option<&JsValue>) -> Result<(), String> {
@@ -118,6 +173,10 @@ async fn request(msg: Object, transfer: Option<&JsValue>) -> Result<JsValue, Str
         id
     };
     set(&msg, "id", &(id as f64).into());
+    // `?crash-test=worker`: the first request makes the worker panic (dom::crash).
+    if super::crash::requested("worker") && !CRASH_TESTED.with(|c| c.replace(true)) {
+        set(&msg, "crashTest", &true.into());
+    }
     let promise = Promise::new(&mut |resolve, _reject| {
         inner.borrow_mut().pending.insert(id, resolve);
     });

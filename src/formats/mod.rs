@@ -338,23 +338,25 @@ pub enum FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FileError::TooLarge { bytes, limit } => {
-                // Megabytes to one decimal, rounded.
-                let tenths = (bytes + 50_000) / 100_000;
-                write!(
-                    f,
-                    "The file is {}.{} MB; Marginalia reads files up to {} MB.",
-                    tenths / 10,
-                    tenths % 10,
-                    (limit + 500_000) / 1_000_000
-                )
-            }
+            FileError::TooLarge { bytes, limit } => write!(
+                f,
+                "The file is {}; Marginalia reads files up to {} MB.",
+                megabytes(*bytes),
+                (limit + 500_000) / 1_000_000
+            ),
             FileError::NotText => f.write_str(
                 "The file is not text: it is binary or not in UTF-8. Choose a .json or .txt file.",
             ),
             FileError::Syntax(why) | FileError::Shape(why) => f.write_str(why),
         }
     }
+}
+
+/// A size in megabytes to one decimal, rounded ("52.4 MB"), in integers (formatting a float
+/// would link Rust's float printing into the page).
+pub fn megabytes(bytes: u64) -> String {
+    let tenths = (bytes + 50_000) / 100_000;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
 /// The largest file Marginalia reads (20 MB): a 1 MB article with 10,000 annotations is about

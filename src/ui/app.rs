@@ -6,9 +6,10 @@ use yew::prelude::*;
 
 use super::session::{self, Session, SessionCtx};
 use super::shortcuts::use_shortcuts;
-use super::store::{Msg, Store};
+use super::store::{use_latest, Msg, Store};
 use super::{
-    Article, Ask, Details, DocBar, Help, LabelsDialog, Legend, Messages, Overview, TagMenu, Toolbar,
+    Article, Ask, BusyBar, Details, DocBar, Help, LabelsDialog, Legend, Messages, Overview,
+    TagMenu, Toolbar,
 };
 use crate::model::Document;
 
@@ -32,10 +33,13 @@ pub fn app(props: &AppProps) -> Html {
     let session: session::SessionRef = (*session).clone();
     use_shortcuts(store.clone());
 
+    // The handle of this render, for what lives as long as the page: a handle captured once
+    // would keep every state it ever read alive.
+    let latest = use_latest(&store);
     // Storage: restore the saved work once, then write every change at once.
     {
-        let (store, session) = (store.clone(), session.clone());
-        use_effect_with((), move |_| session::start(store, session));
+        let (store, session, latest) = (store.clone(), session.clone(), latest.clone());
+        use_effect_with((), move |_| session::start(store, session, latest));
     }
     {
         let (store2, session) = (store.clone(), session.clone());
@@ -57,7 +61,7 @@ pub fn app(props: &AppProps) -> Html {
     }
     // A file dropped anywhere on the page is imported.
     {
-        let (store, session) = (store.clone(), session.clone());
+        let (latest, session) = (latest.clone(), session.clone());
         use_effect_with((), move |_| {
             let listeners = web_sys::window().map(|w| {
                 let over = gloo::events::EventListener::new_with_options(
@@ -77,7 +81,8 @@ pub fn app(props: &AppProps) -> Html {
                             .and_then(|d| d.data_transfer())
                             .and_then(|t| t.files());
                         if let Some(picked) = crate::dom::files::first_file(files) {
-                            session::import_file(store.clone(), session.clone(), picked);
+                            let store = latest.borrow().clone();
+                            session::import_file(store, session.clone(), picked);
                         }
                     },
                 );
@@ -123,6 +128,7 @@ pub fn app(props: &AppProps) -> Html {
             <Toolbar store={store.clone()} />
             <DocBar store={store.clone()} />
             <Messages store={store.clone()} />
+            <BusyBar store={store.clone()} />
             <main>
                 <Article key={store.generation} store={store.clone()} />
                 <TagMenu store={store.clone()} />

@@ -16,7 +16,7 @@ use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 use super::paragraph::Paragraph;
-use super::store::{Anchor, Msg, Pending, StoreHandle};
+use super::store::{use_latest, Anchor, Msg, Pending, StoreHandle};
 use super::viewport::use_window;
 use crate::dom::{self, selection as sel};
 use crate::model::words::{snap_to_words, trim};
@@ -85,7 +85,7 @@ pub fn article(props: &ArticleProps) -> Html {
 
     // The selection, while the article has focus and the last input was a key: a pending span.
     {
-        let store = store.clone();
+        let latest = use_latest(&store);
         let article_ref = article_ref.clone();
         let caret_ref = caret_ref.clone();
         let pointer_down = pointer_down.clone();
@@ -100,6 +100,7 @@ pub fn article(props: &ArticleProps) -> Html {
                     if pointer_down.get() || !by_keyboard.get() {
                         return;
                     }
+                    let store = latest.borrow().clone();
                     let doc = store.state().document().clone();
                     let span = sel::selected_span(&article, doc.len()).and_then(|s| trim(&doc, s));
                     let current = store.ui.pending.as_ref().map(|p| p.span);

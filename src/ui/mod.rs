@@ -3,6 +3,7 @@
 
 mod app;
 mod article;
+mod busy;
 mod conflict_dialog;
 mod details;
 mod docbar;
@@ -24,6 +25,7 @@ mod viewport;
 
 pub use app::{App, AppProps};
 pub use article::Article;
+pub use busy::BusyBar;
 pub use conflict_dialog::ConflictDialog;
 pub use details::Details;
 pub use docbar::DocBar;
@@ -40,6 +42,10 @@ pub use toolbar::Toolbar;
 
 /// Mounts the app into the page (see [`crate::dom::mount_point`]).
 pub fn start() {
+    // Before the renderer, which would install its own hook otherwise.
+    yew::set_custom_panic_hook(Box::new(|info| {
+        crate::dom::crash::report(&info.to_string())
+    }));
     match crate::dom::mount_point() {
         Some(root) => {
             yew::Renderer::<App>::with_root(root).render();

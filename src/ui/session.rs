@@ -14,17 +14,19 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
 
-use super::store::{Dialog, DocEntry, Msg, SaveStatus, StoreHandle, Tone};
+use super::store::{Dialog, DocEntry, LatestStore, Msg, SaveStatus, StoreHandle, Tone};
 use crate::dom;
 use crate::dom::files::{download, Picked};
 use crate::dom::storage::{Db, DocRecord, SaveError, Workspace};
 use crate::dom::tabs::{tab_id, Channel, Saved};
 use crate::formats::native::{self, Imported};
 use crate::formats::{
-    check_document_text, decode_text, safe_file_stem, sha256_hex, Bundle, FileError, Format,
-    MAX_FILE_BYTES,
+    check_document_text, decode_text, megabytes, safe_file_stem, sha256_hex, Bundle, FileError,
+    Format, MAX_FILE_BYTES,
 };
-use crate::model::{Action, Document, Labels, State};
+use crate::model::restore::restore_lenient;
+use crate::model::state::shorten;
+use crate::model::{sort, Action, Document, Labels, State};
 
 /// What the session keeps between events.
 pub struct Session {
@@ -48,6 +50,12 @@ pub struct Session {
     channel: Option<Channel>,
     /// The open document's SHA-256, computed once (a 1 MB text takes milliseconds).
     sha256: Option<(Rc<Document>, String)>,
+    /// Where the workspace should point once that document is first written.
+    pending_workspace: Option<Workspace>,
+    /// Storage did not open (or not in time): this tab works without it.
+    gave_up: bool,
+    /// Writes what is pending when the page is hidden or left.
+    flush: Option<crate::dom::HideListeners>,
 }
 
 impl Session {
@@ -80,6 +88,9 @@ impl Session {
             again: false,
             channel: None,
             sha256: None,
+            pending_workspace: None,
+            gave_up: false,
+            flush: None,
         }))
     }
 }
@@ -106,16 +117,21 @@ fn entries(records: &[DocRecord]) -> Vec<DocEntry> {
 }
 
 /// Opens storage and restores the last open document. Called once, when the app mounts.
-pub fn start(store: StoreHandle, session: SessionRef) {
+///
+/// `latest` is the store handle of the App's latest render: the listeners that live as long
+/// as the page read it, rather than a handle captured here (a handle keeps every state it has
+/// read alive).
+pub fn start(store: StoreHandle, session: SessionRef, latest: LatestStore) {
     crate::dom::storage::request_persistence();
     // Hear other tabs' saves of the document open here.
     {
-        let (store, session2) = (store.clone(), session.clone());
+        let (latest, session2) = (latest.clone(), session.clone());
         let channel = Channel::open(move |saved: Saved| {
             let (me, open) = {
                 let s = session2.borrow();
                 (s.tab.clone(), s.serial)
             };
+            let store = latest.borrow().clone();
             let doc = store.state().document().id.clone();
             if saved.tab != me && saved.doc == doc && saved.serial > open {
                 store.dispatch(Msg::Ask(Some(Dialog::Conflict {
@@ -125,11 +141,50 @@ pub fn start(store: StoreHandle, session: SessionRef) {
         });
         session.borrow_mut().channel = channel;
     }
-    // A link that opens a file (`?open=`) opens it at once, without waiting for storage.
+    // When the page is hidden or left, write what is not written yet.
+    {
+        let flush = {
+            let (latest, session) = (latest.clone(), session.clone());
+            move || save(latest.borrow().clone(), session.clone())
+        };
+        session.borrow_mut().flush = crate::dom::on_hide(flush);
+    }
+    // Storage that does not answer must not hold the page: after a while the person may work
+    // in this tab alone (nothing is written then; the status says so).
+    {
+        let (latest, session) = (latest.clone(), session.clone());
+        gloo::timers::callback::Timeout::new(STORAGE_PATIENCE_MS, move || {
+            let mut s = session.borrow_mut();
+            if s.db.is_none() && !s.ready {
+                s.gave_up = true;
+                drop(s);
+                latest
+                    .borrow()
+                    .dispatch(Msg::Save(SaveStatus::Failed(format!(
+                        "storage did not answer within {} seconds, so this tab keeps your work \
+                         only in memory (export it to keep it)",
+                        STORAGE_PATIENCE_MS / 1000
+                    ))));
+            }
+        })
+        .forget();
+    }
     let open = crate::dom::open_param();
-    if let Some(path) = open.clone() {
-        let (store, session) = (store.clone(), session.clone());
-        spawn_local(async move {
+    spawn_local(async move {
+        match Db::open().await {
+            Ok(db) if !session.borrow().gave_up => restore(&store, &session, db).await,
+            Ok(_) => {}
+            Err(why) => {
+                session.borrow_mut().gave_up = true;
+                store.dispatch(Msg::Save(SaveStatus::Failed(why.clone())));
+                store.dispatch(Msg::Documents(entries(&[])));
+            }
+        }
+        // A link that opens a file (`?open=`) opens it once the saved work is back, so that
+        // what it brings is offered against what this browser holds. (The loader started
+        // fetching it while the page was starting.)
+        if let Some(path) = open {
+            let store = latest.borrow().clone();
             match crate::dom::files::fetch_same_origin(&path).await {
                 Ok(bytes) => {
                     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
@@ -137,57 +192,106 @@ pub fn start(store: StoreHandle, session: SessionRef) {
                 }
                 Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
             }
-        });
-    }
-    spawn_local(async move {
-        let db = match Db::open().await {
-            Ok(db) => db,
-            Err(why) => {
-                store.dispatch(Msg::Save(SaveStatus::Failed(why.clone())));
-                store.dispatch(Msg::Documents(entries(&[])));
-                return;
-            }
-        };
-        session.borrow_mut().db = Some(db.clone());
-        let workspace = db.workspace().await.unwrap_or_default();
-        let records = db.documents().await.unwrap_or_default();
-        {
-            let mut s = session.borrow_mut();
-            s.stored = records.iter().map(|r| r.id.clone()).collect();
-            s.records = records.clone();
-        }
-        let mut docs = entries(&records);
-        let here = store.state().document().clone();
-        if !docs.iter().any(|d| d.id == here.id) {
-            docs.push(DocEntry {
-                id: here.id.clone(),
-                title: here.title.clone(),
-            });
-        }
-        store.dispatch(Msg::Documents(docs));
-        store.dispatch(Msg::Annotator(workspace.annotator.clone()));
-        let changed_meanwhile = store.state().revision() > 0 || store.generation > 0;
-        if open.is_none() && !changed_meanwhile {
-            let current = workspace.current.clone().unwrap_or(here.id.clone());
-            if let Err(why) = load(&store, &session, &db, &current).await {
-                say(&store, why, Tone::Error);
-            }
-        }
-        session.borrow_mut().ready = true;
-        if changed_meanwhile || open.is_some() {
-            // What was opened or done before storage answered is written now.
-            save_workspace(&store, &session, None);
-            save(store.clone(), session.clone());
-        }
-        if !matches!(store.ui.save, SaveStatus::Failed(_)) && !session.borrow().saving {
-            store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
         }
     });
 }
 
-/// Reads a stored document into the store. A document not stored (the shipped article before
-/// its first change) is opened fresh.
+/// How long storage may take to open before the page lets the person work without it.
+const STORAGE_PATIENCE_MS: u32 = 5_000;
+
+/// Reads what storage holds and reopens the document the workspace points at; if that one is
+/// not there (or cannot be read), the document saved last; the shipped article if none.
+async fn restore(store: &StoreHandle, session: &SessionRef, db: Db) {
+    session.borrow_mut().db = Some(db.clone());
+    let workspace = db.workspace().await.unwrap_or_default();
+    let (mut records, damaged) = db.documents().await.unwrap_or_default();
+    // Records whose labels cannot be used are not offered (each document is checked alone).
+    let mut unusable: Vec<String> = Vec::new();
+    records.retain(|r| match r.labels.validate() {
+        Ok(()) => true,
+        Err(e) => {
+            unusable.push(format!("{} ({e})", r.id));
+            false
+        }
+    });
+    {
+        let mut s = session.borrow_mut();
+        s.stored = records.iter().map(|r| r.id.clone()).collect();
+        s.records = records.clone();
+    }
+    store.dispatch(Msg::Documents(entries(&records)));
+    store.dispatch(Msg::Annotator(workspace.annotator.clone()));
+    let default = Document::default_article().id;
+    let wanted = workspace.current.clone().unwrap_or(default.clone());
+    // The others to fall back on: the one saved last first.
+    let mut others: Vec<&DocRecord> = records.iter().filter(|r| r.id != wanted).collect();
+    sort::sort_by_key(&mut others, |r| std::cmp::Reverse(r.saved_at));
+    let candidates: Vec<String> = std::iter::once(wanted.clone())
+        .chain(others.iter().map(|r| r.id.clone()))
+        .chain(std::iter::once(default.clone()))
+        .collect();
+    let mut problems: Vec<String> = Vec::new();
+    let mut opened = None;
+    for id in candidates {
+        match read(store, session, &db, &id).await {
+            Ok(note) => {
+                problems.extend(note);
+                opened = Some(id);
+                break;
+            }
+            Err(why) => problems.push(why),
+        }
+    }
+    {
+        let mut s = session.borrow_mut();
+        s.ready = true;
+    }
+    if !matches!(store.ui.save, SaveStatus::Failed(_)) {
+        store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+    }
+    if let Some(id) = &opened {
+        if *id != wanted {
+            let title = store.state().document().title.clone();
+            problems.push(format!(
+                "Opened “{title}”, the document saved last, instead."
+            ));
+            point_workspace(store, session, id.clone());
+        }
+    }
+    if damaged > 0 {
+        problems.push(format!(
+            "{damaged} stored document record(s) could not be read and were skipped."
+        ));
+    }
+    if !unusable.is_empty() {
+        problems.push(format!(
+            "Stored documents left out, their records being damaged: {}.",
+            unusable.join("; ")
+        ));
+    }
+    if !problems.is_empty() {
+        say(store, problems.join(" "), Tone::Error);
+    }
+}
+
+/// Reads a stored document into the store and says what could not be read (see [`read`]).
 async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> Result<(), String> {
+    let note = read(store, session, db, id).await?;
+    if let Some(note) = note {
+        say(store, note, Tone::Error);
+    }
+    Ok(())
+}
+
+/// Reads a stored document into the store. A document not stored (the shipped article before
+/// its first change) is opened fresh. Annotations whose stored records are damaged are left
+/// out; the sentence returned says which and why.
+async fn read(
+    store: &StoreHandle,
+    session: &SessionRef,
+    db: &Db,
+    id: &str,
+) -> Result<Option<String>, String> {
     let stored = db.load(id).await?;
     let Some((rec, text, anns)) = stored else {
         let default = Document::default_article();
@@ -205,7 +309,7 @@ async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> R
             if !fresh {
                 store.dispatch(Msg::Load(Box::new(State::new(Rc::new(default)))));
             }
-            return Ok(());
+            return Ok(None);
         }
         return Err(format!(
             "The document {id} is not in this browser's storage."
@@ -213,17 +317,16 @@ async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> R
     };
     let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
     let mut annotations = Vec::with_capacity(anns.len());
-    let mut damaged = 0;
-    for json in &anns {
+    let mut skipped = Vec::new();
+    for (k, json) in anns.iter().enumerate() {
         match native::read_annotation_json(json, &doc, &rec.labels) {
             Ok(a) => annotations.push(a),
-            Err(_) => damaged += 1,
+            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
         }
     }
-    let state =
-        State::restore(doc, rec.labels.clone(), annotations, rec.next_seq).map_err(|e| {
-            format!("The stored annotations of {id} are inconsistent ({e}); nothing was loaded.")
-        })?;
+    let restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
+        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
+    skipped.extend(restored.skipped);
     {
         let mut s = session.borrow_mut();
         s.serial = rec.serial;
@@ -231,15 +334,14 @@ async fn load(store: &StoreHandle, session: &SessionRef, db: &Db, id: &str) -> R
         s.blocked = false;
         s.stored.insert(rec.id.clone());
     }
-    store.dispatch(Msg::Load(Box::new(state)));
-    if damaged > 0 {
-        say(
-            store,
-            format!("{damaged} stored annotation(s) of this document were damaged and left out."),
-            Tone::Error,
-        );
-    }
-    Ok(())
+    store.dispatch(Msg::Load(Box::new(restored.state)));
+    Ok((!skipped.is_empty()).then(|| {
+        format!(
+            "{} stored annotation(s) of this document were damaged and left out: {}.",
+            skipped.len(),
+            shorten(&skipped.join("; "), 600)
+        )
+    }))
 }
 
 fn record(state: &State, session: &mut Session) -> DocRecord {
@@ -298,16 +400,27 @@ pub fn save(store: StoreHandle, session: SessionRef) {
     if !full && writes.is_empty() && !journal.labels {
         return;
     }
+    // The workspace may point at this document only once it is written: with it.
+    let workspace = if full {
+        session
+            .borrow()
+            .pending_workspace
+            .clone()
+            .filter(|w| w.current.as_deref() == Some(rec.id.as_str()))
+    } else {
+        None
+    };
     session.borrow_mut().saving = true;
     spawn_local(async move {
         if full {
-            // A whole document is written after the page has painted what it shows.
+            // A whole document is written once the page has painted what it shows, or at
+            // once where no frame comes (a hidden tab paints none).
             crate::dom::after_paint().await;
         }
         let result = if full {
             let mut rec = rec.clone();
             rec.serial = known + 1;
-            db.create(&rec, &doc, &all, Some(known))
+            db.create(&rec, &doc, &all, Some(known), workspace.as_ref())
                 .await
                 .map(|_| rec.serial)
         } else {
@@ -319,6 +432,9 @@ pub fn save(store: StoreHandle, session: SessionRef) {
                 s.serial = serial;
                 s.dirty = false;
                 s.saving = false;
+                if workspace.is_some() && s.pending_workspace == workspace {
+                    s.pending_workspace = None;
+                }
                 if s.stored.insert(rec.id.clone()) {
                     s.records.push(rec.clone());
                 }
@@ -397,23 +513,42 @@ pub fn resolve_conflict(store: StoreHandle, session: SessionRef, reload: bool) {
     });
 }
 
-/// Saves which document is open and the annotator's name.
-fn save_workspace(store: &StoreHandle, session: &SessionRef, current: Option<String>) {
-    let Some(db) = session.borrow().db.clone() else {
-        return;
-    };
+/// Points the workspace at document `current` (and keeps the annotator's name): at once when
+/// that document is stored (or is the shipped article, which opens without being stored),
+/// otherwise with the document's first write, so the pointer never names a document storage
+/// does not hold.
+fn point_workspace(store: &StoreHandle, session: &SessionRef, current: String) {
     let ws = Workspace {
-        current: current.or_else(|| Some(store.state().document().id.clone())),
+        current: Some(current.clone()),
         annotator: store.ui.annotator.clone(),
     };
+    let db = {
+        let mut s = session.borrow_mut();
+        let written = s.stored.contains(&current) || current == Document::default_article().id;
+        if !written {
+            s.pending_workspace = Some(ws);
+            return;
+        }
+        s.pending_workspace = None;
+        s.db.clone()
+    };
+    let Some(db) = db else {
+        return;
+    };
+    let store = store.clone();
     spawn_local(async move {
-        let _ = db.save_workspace(&ws).await;
+        if let Err(why) = db.save_workspace(&ws).await {
+            store.dispatch(Msg::Save(SaveStatus::Failed(format!(
+                "The browser did not save which document is open: {why}."
+            ))));
+        }
     });
 }
 
 pub fn set_annotator(store: &StoreHandle, session: &SessionRef, name: String) {
     store.dispatch(Msg::Annotator(name));
-    save_workspace(store, session, None);
+    let current = store.state().document().id.clone();
+    point_workspace(store, session, current);
 }
 
 /// Downloads the open document in `format`. Other formats than the native one are converted
@@ -426,10 +561,15 @@ pub fn export(store: &StoreHandle, format: Format) {
         return finish_download(store, &name, format, native_text.as_bytes());
     }
     let store = store.clone();
-    say(&store, format!("Preparing {name}…"), Tone::Info);
+    let busy = start_busy(&store, format!("Preparing {name}"));
     spawn_local(async move {
-        match crate::dom::worker::export(format.key(), native_text).await {
+        let result = crate::dom::worker::export(format.key(), native_text).await;
+        store.dispatch(Msg::EndBusy(busy));
+        match result {
             Ok(bytes) => finish_download(&store, &name, format, &bytes),
+            Err(why) if why == crate::dom::worker::CANCELLED => {
+                say(&store, format!("{name}: cancelled."), Tone::Info)
+            }
             Err(why) => say(
                 &store,
                 format!("{name} could not be made: {why}"),
@@ -437,6 +577,12 @@ pub fn export(store: &StoreHandle, format: Format) {
             ),
         }
     });
+}
+
+/// Shows that a conversion is under way (with its Cancel button); returns its serial.
+fn start_busy(store: &StoreHandle, what: String) -> u64 {
+    store.dispatch(Msg::StartBusy(what));
+    store.ui.busy.as_ref().map_or(0, |b| b.serial)
 }
 
 fn finish_download(store: &StoreHandle, name: &str, format: Format, bytes: &[u8]) {
@@ -459,7 +605,7 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
     spawn_local(async move {
         match load(&store, &session, &db, &id).await {
             Ok(()) => {
-                save_workspace(&store, &session, Some(id));
+                point_workspace(&store, &session, id);
                 let title = store.state().document().title.clone();
                 say(&store, format!("Opened “{title}”."), Tone::Info);
             }
@@ -484,8 +630,19 @@ fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: Vec<
     if format == Format::Native {
         return opened(store, session, name, native::import_bytes(&bytes));
     }
+    let busy = start_busy(
+        &store,
+        format!("Reading {name} ({})", megabytes(bytes.len() as u64)),
+    );
     spawn_local(async move {
-        match crate::dom::worker::import(format.key(), &name, &bytes).await {
+        let result = crate::dom::worker::import(format.key(), &name, &bytes).await;
+        store.dispatch(Msg::EndBusy(busy));
+        match result {
+            Err(why) if why == crate::dom::worker::CANCELLED => say(
+                &store,
+                format!("{name}: import cancelled; nothing was changed."),
+                Tone::Info,
+            ),
             Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
             Ok(converted) => {
                 let result = native::import(&converted.native).map(|mut imported| {
@@ -582,7 +739,7 @@ pub fn offer(store: StoreHandle, session: SessionRef, file: String, imported: Im
         (Some(id), Some(db)) => spawn_local(async move {
             match load(&store, &session, &db, &id).await {
                 Ok(()) => {
-                    save_workspace(&store, &session, Some(id));
+                    point_workspace(&store, &session, id);
                     store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
                         file,
                         imported: Rc::new(imported),
@@ -606,13 +763,14 @@ pub fn apply_import(store: &StoreHandle, imported: &Imported, replace: bool) {
             Tone::Error,
         );
     }
+    let labels = if replace {
+        bundle.labels.clone()
+    } else {
+        merged_labels(store.state().labels(), &bundle.labels)
+    };
     store.dispatch(Msg::Do(Action::Import {
         annotations: bundle.annotations.clone(),
-        labels: if replace {
-            bundle.labels.clone()
-        } else {
-            merged_labels(store.state().labels(), &bundle.labels)
-        },
+        labels,
         replace,
     }));
 }
@@ -670,8 +828,8 @@ pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
         title: title.clone(),
     });
     store.dispatch(Msg::Documents(docs));
+    point_workspace(&store, &session, id);
     save(store.clone(), session.clone());
-    save_workspace(&store, &session, Some(id));
     say(
         &store,
         format!(

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
-use super::store::{Menu, Msg, Pending, StoreHandle, Tone};
+use super::store::{use_latest, Menu, Msg, Pending, StoreHandle, Tone};
 use crate::dom::{self, selection as sel};
 use crate::model::words::{nudge, trim, Nudge};
 use crate::model::{Action, Kind};
@@ -55,6 +55,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 /// Listens for shortcuts while the component using it is mounted.
 #[hook]
 pub fn use_shortcuts(store: StoreHandle) {
+    let latest = use_latest(&store);
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|w| {
             EventListener::new_with_options(
@@ -63,6 +64,7 @@ pub fn use_shortcuts(store: StoreHandle) {
                 EventListenerOptions::enable_prevent_default(),
                 move |e| {
                     if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
+                        let store = latest.borrow().clone();
                         if handle(&store, e) {
                             e.prevent_default();
                         }

@@ -2,12 +2,19 @@
 //! the open menu, the selected annotation, messages), changed by one reducer.
 //!
 //! Model changes go through `State::apply`; this reducer adds the clock and turns outcomes and
-//! refusals into messages. The `State` is mutated in place behind an `Rc<RefCell>`, so an
-//! action costs what the change costs, not a copy of 10,000 annotations; components never see
-//! it change under them, because what they receive are immutable per-paragraph snapshots and
-//! the `revision` that changes with every action.
+//! refusals into messages. The `State` is shared by every version of the store as an
+//! `Rc<State>` in one cell: [`Store::state`] hands out a clone of that `Rc` (the cell is
+//! borrowed only for the clone, so no borrow ever lives across a dispatch), and the reducer
+//! changes the state with `Rc::make_mut`. So an action costs what the change costs, not a copy
+//! of 10,000 annotations, as long as nobody keeps a snapshot across a dispatch; one who does
+//! keeps the state as it was (the reducer then changes a copy: slower, never a panic).
+//! Components never see it change under them: what they receive are immutable per-paragraph
+//! snapshots and the `revision` that changes with every action.
+//!
+//! While the saved work is being read back (`SaveStatus::Loading`) annotations cannot be
+//! changed: a change made then would be lost or clash with what storage holds.
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -96,6 +103,15 @@ pub enum Dialog {
     OpenText,
 }
 
+/// A conversion under way in the formats worker, which the person can cancel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Busy {
+    /// What is being done, as the page says it ("Importing notes.jsonl (10.2 MB)").
+    pub what: String,
+    /// Tells one conversion from the next, so that only its own end clears it.
+    pub serial: u64,
+}
+
 /// What the page shows besides the model.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ui {
@@ -118,6 +134,7 @@ pub struct Ui {
     pub annotator: String,
     /// The last highlight click: (segment start, how many times in a row), for cycling.
     pub cycle: Option<(usize, usize)>,
+    pub busy: Option<Busy>,
     serial: u64,
 }
 
@@ -152,11 +169,15 @@ pub enum Msg {
     Annotator(String),
     Save(SaveStatus),
     Ask(Option<Dialog>),
+    /// A conversion starts in the worker (`what` it does); see [`Busy`].
+    StartBusy(String),
+    /// The conversion of that serial ended (done, failed or cancelled).
+    EndBusy(u64),
 }
 
 #[derive(Clone)]
 pub struct Store {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<Rc<State>>>,
     pub revision: u64,
     /// Changes whenever another document (or a restored copy) is loaded.
     pub generation: u64,
@@ -175,21 +196,31 @@ impl PartialEq for Store {
 impl Store {
     pub fn new(doc: Rc<Document>) -> Self {
         Store {
-            state: Rc::new(RefCell::new(State::new(doc))),
+            state: Rc::new(RefCell::new(Rc::new(State::new(doc)))),
             revision: 0,
             generation: 0,
             ui: Ui::default(),
         }
     }
 
-    /// Borrows the model state for reading during render.
-    pub fn state(&self) -> Ref<'_, State> {
-        self.state.borrow()
+    /// The model state as it is now: a snapshot that later actions do not change.
+    pub fn state(&self) -> Rc<State> {
+        self.state.borrow().clone()
+    }
+
+    /// Changes the state in place (a copy only if a snapshot of it is still held).
+    fn change<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut cell = self.state.borrow_mut();
+        #[cfg(debug_assertions)]
+        if Rc::strong_count(&cell) > 1 {
+            gloo::console::warn!("Marginalia: a state snapshot was held across a change");
+        }
+        f(Rc::make_mut(&mut cell))
     }
 
     /// Takes what changed since the last save (see `State::take_journal`).
     pub fn take_journal(&self) -> crate::model::state::Journal {
-        self.state.borrow_mut().take_journal()
+        self.change(State::take_journal)
     }
 
     fn say(&mut self, text: impl Into<String>, tone: Tone) {
@@ -203,13 +234,21 @@ impl Store {
 
     /// Applies a model action with the browser's clock; returns the id it created.
     fn apply(&mut self, action: Action) -> Option<String> {
-        let result = self.state.borrow_mut().apply(action, crate::dom::now());
-        self.revision = self.state.borrow().revision();
+        if self.ui.save == SaveStatus::Loading {
+            self.say(
+                "Your saved work is still being opened; try again in a moment.",
+                Tone::Error,
+            );
+            return None;
+        }
+        let now = crate::dom::now();
+        let result = self.change(|s| s.apply(action, now));
+        let state = self.state();
+        self.revision = state.revision();
         match result {
             Ok(outcome) => {
                 self.say(outcome.summary, Tone::Info);
                 // An undo may have removed what was selected or being linked.
-                let state = self.state.borrow();
                 if let Some(id) = &self.ui.selected {
                     if state.get(id).is_none() {
                         self.ui.selected = None;
@@ -240,6 +279,8 @@ impl Reducible for Store {
                 next.apply(action);
             }
             Msg::Tag { kind, label } => {
+                // A page opened with `?crash-test` fails here on purpose (dom::crash).
+                crate::dom::crash::test_point("tagging");
                 let Some(pending) = next.ui.pending.take() else {
                     next.say("Select some text first.", Tone::Error);
                     return Rc::new(next);
@@ -276,7 +317,7 @@ impl Reducible for Store {
                 }
                 if let Some(target) = next.ui.picking.clone() {
                     // "Pick in text": the innermost entity under the click becomes the party.
-                    let state = next.state.borrow();
+                    let state = next.state();
                     let entity = ids
                         .iter()
                         .rev()
@@ -346,8 +387,8 @@ impl Reducible for Store {
             Msg::ShowHelp(open) => next.ui.help_open = open,
             Msg::ShowLabels(open) => next.ui.labels_open = open,
             Msg::Load(state) => {
-                *next.state.borrow_mut() = *state;
-                next.revision = next.state.borrow().revision();
+                next.revision = state.revision();
+                *next.state.borrow_mut() = Rc::new(*state);
                 next.generation += 1;
                 let keep = Ui {
                     documents: std::mem::take(&mut next.ui.documents),
@@ -355,6 +396,7 @@ impl Reducible for Store {
                     save: std::mem::take(&mut next.ui.save),
                     last_label: next.ui.last_label.take(),
                     message: next.ui.message.take(),
+                    busy: next.ui.busy.take(),
                     serial: next.ui.serial,
                     ..Ui::default()
                 };
@@ -364,6 +406,18 @@ impl Reducible for Store {
             Msg::Annotator(name) => next.ui.annotator = name,
             Msg::Save(status) => next.ui.save = status,
             Msg::Ask(dialog) => next.ui.dialog = dialog,
+            Msg::StartBusy(what) => {
+                next.ui.serial += 1;
+                next.ui.busy = Some(Busy {
+                    what,
+                    serial: next.ui.serial,
+                });
+            }
+            Msg::EndBusy(serial) => {
+                if next.ui.busy.as_ref().is_some_and(|b| b.serial == serial) {
+                    next.ui.busy = None;
+                }
+            }
         }
         Rc::new(next)
     }
@@ -371,3 +425,17 @@ impl Reducible for Store {
 
 /// The store as the components share it (a context).
 pub type StoreHandle = UseReducerHandle<Store>;
+
+/// The store handle of a component's latest render, for listeners that outlive a render.
+pub type LatestStore = Rc<RefCell<StoreHandle>>;
+
+/// Keeps [`LatestStore`] up to date with every render. A handle captured once (at mount) keeps
+/// every version of the store it reads alive (Yew keeps them for the handle's lifetime):
+/// about 0.4 KB an action, without end. Listeners that live as long as a component read
+/// through this instead.
+#[hook]
+pub fn use_latest(store: &StoreHandle) -> LatestStore {
+    let latest = use_mut_ref(|| store.clone());
+    *latest.borrow_mut() = store.clone();
+    latest
+}

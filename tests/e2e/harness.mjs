@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const DIST = join(ROOT, 'dist');
+// MARGINALIA_DIST serves another build (e.g. an earlier one, to see a test fail before a fix).
+export const DIST = process.env.MARGINALIA_DIST ?? join(ROOT, 'dist');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
 export const E2E_DATA = join(ROOT, 'target', 'e2e-data');
 
