@@ -271,6 +271,49 @@ describe('promises under stress', () => {
     }
   });
 
+  test('a conversion shows its progress and can be cancelled; nothing changes, and the next one works', async () => {
+    const b = await launch();
+    try {
+      const { page } = b;
+      await openApp(page, server.url);
+      // Hold the worker's code back, as a slow connection would: the conversion waits.
+      let release;
+      const held = new Promise((ok) => (release = ok));
+      await page.route('**/marginalia-worker_bg.wasm', async (route) => {
+        await held;
+        // The cancelled worker is gone by then, and its request with it.
+        await route.continue().catch(() => {});
+      });
+      const doccano = JSON.stringify({ text: 'Damascus fell.', label: [[0, 8, 'GPE']] }) + '\n';
+      await page.getByLabel('Import', { exact: true }).setInputFiles({
+        name: 'slow.jsonl',
+        mimeType: 'application/json',
+        buffer: Buffer.from(doccano),
+      });
+      const bar = page.locator('.busy');
+      await bar.waitFor();
+      assert.match(await bar.innerText(), /Reading slow\.jsonl \(0\.0 MB\)…/);
+      assert.equal(await page.locator('.busy progress').getAttribute('aria-label'), 'Reading slow.jsonl (0.0 MB)');
+      await screenshot(page, 'busy-bar');
+      await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await bar.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => /slow\.jsonl: import cancelled; nothing was changed/.test(document.querySelector('[role="status"]')?.textContent ?? ''));
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.doc), 'damascus-2024-12-08');
+      release();
+      await page.unroute('**/marginalia-worker_bg.wasm');
+      // The next conversion has a new worker, and opens the text as a new document.
+      await page.getByLabel('Import', { exact: true }).setInputFiles({
+        name: 'again.jsonl',
+        mimeType: 'application/json',
+        buffer: Buffer.from(doccano),
+      });
+      await page.waitForSelector('html[data-annotations="1"]');
+      assert.deepEqual(Object.values(await paintedAnnotations(page)).map((a) => a.text), ['Damascus']);
+    } finally {
+      await b.close();
+    }
+  });
+
   test('a long session does not make memory creep', async () => {
     const b = await launch();
     try {
