@@ -48,13 +48,16 @@ size:
 
 ## Benchmarks that print figures (not part of make test): the core's criterion benches, then
 ## the browser benchmark beside the peers (bench/run.mjs; BENCH_ARGS="--runs 3 --all" etc.),
-## which rewrites docs/performance.md and the README's headline.
+## which rewrites docs/performance.md and the README's headline; then the stress benchmark
+## (bench/stress.mjs: a long session's memory; STRESS_ARGS="--runs 1" etc.).
 BENCH_ARGS ?=
+STRESS_ARGS ?=
 bench: setup
 	cargo bench --bench core
 	trunk build --release --offline
 	cargo build --quiet --release --bin marginalia
 	node bench/run.mjs $(BENCH_ARGS)
+	node bench/stress.mjs $(STRESS_ARGS)
 
 clean:
 	cargo clean

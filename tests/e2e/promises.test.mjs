@@ -340,17 +340,20 @@ describe('promises under stress', () => {
       };
       const words = ['Damascus', 'Assad', 'Syria', 'Latakia', 'Homs'];
       // Four actions a round: tag, undo, redo, undo.
+      // Locators, not waitForSelector: the element handle that one returns keeps its element
+      // (the tag menu, each round) alive, which would count as the page's growth.
+      const count = (n) => page.locator(`html[data-annotations="${n}"]`).waitFor();
       const round = async (k) => {
         await dragOver(page, words[k % words.length]);
-        await page.waitForSelector('.tag-menu.placed');
+        await page.locator('.tag-menu.placed').waitFor();
         await page.keyboard.press('c');
-        await page.waitForSelector(`html[data-annotations="1"]`);
+        await count(1);
         await page.keyboard.press('Control+z');
-        await page.waitForSelector(`html[data-annotations="0"]`);
+        await count(0);
         await page.keyboard.press('Control+Shift+z');
-        await page.waitForSelector(`html[data-annotations="1"]`);
+        await count(1);
         await page.keyboard.press('Control+z');
-        await page.waitForSelector(`html[data-annotations="0"]`);
+        await count(0);
       };
       for (let k = 0; k < 25; k++) await round(k);
       const start = await measure();
