@@ -614,7 +614,11 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
     });
 }
 
-/// Reads file bytes in whatever format they are, and offers them (see [`offer`]). Native
+/// Native files up to this size are read on the page's thread (a 1 MB file of 10,000
+/// annotations takes about 0.1 s there); larger ones in the formats worker.
+const NATIVE_HERE_BYTES: usize = 1_000_000;
+
+/// Reads file bytes in whatever format they are, and offers them (see [`offer`]). Small native
 /// files are read here; the others are converted to native text by the formats worker first.
 fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: Vec<u8>) {
     let Some(format) = Format::detect(&name, &bytes).filter(|f| f.can_import()) else {
@@ -627,7 +631,10 @@ fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: Vec<
             Tone::Error,
         );
     };
-    if format == Format::Native {
+    // A small native file is read here at once; a large one (or one made to be slow) is read
+    // in the worker like every other format, with its bar and Cancel, and what it sends back
+    // is a checked file, linear to read again here.
+    if format == Format::Native && bytes.len() <= NATIVE_HERE_BYTES {
         return opened(store, session, name, native::import_bytes(&bytes));
     }
     let busy = start_busy(
