@@ -99,6 +99,16 @@ pub fn set_style(el: &Element, property: &str, value: &str) {
     }
 }
 
+/// The line height and the bottom margin of an element, in pixels, from its computed style.
+pub fn line_height_and_margin(el: &Element) -> Option<(f64, f64)> {
+    let style = web_sys::window()?.get_computed_style(el).ok()??;
+    let px = |name: &str| -> Option<f64> {
+        let v = style.get_property_value(name).ok()?;
+        v.strip_suffix("px")?.trim().parse().ok()
+    };
+    Some((px("line-height")?, px("margin-bottom")?))
+}
+
 /// The viewport's size and the page's scroll offsets: (width, height, scroll_x, scroll_y).
 pub fn viewport() -> (f64, f64, f64, f64) {
     let Some(w) = web_sys::window() else {

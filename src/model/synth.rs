@@ -242,13 +242,10 @@ mod tests {
         assert_eq!(a.len(), 1000);
         let s = state(doc.clone(), 1000, 7);
         s.check_invariants().unwrap();
-        let touched = (0..doc.paragraphs().len())
-            .filter(|&p| !s.paragraph_annotations(p).is_empty())
+        let touched = (0..doc.blocks().len())
+            .filter(|&b| !s.block_annotations(b).is_empty())
             .count();
-        assert!(
-            touched > doc.paragraphs().len() / 2,
-            "spread over the document"
-        );
+        assert!(touched > doc.blocks().len() / 2, "spread over the document");
         let overlapping = a
             .windows(2)
             .filter(|w| w[0].span.overlaps(&w[1].span))

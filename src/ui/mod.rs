@@ -3,6 +3,7 @@
 
 mod app;
 mod article;
+mod block;
 mod conflict_dialog;
 mod details;
 mod docbar;
@@ -14,7 +15,6 @@ mod messages;
 mod open_text;
 mod overview;
 mod overview_row;
-mod paragraph;
 pub mod session;
 mod shortcuts;
 pub mod store;
@@ -24,6 +24,7 @@ mod viewport;
 
 pub use app::{App, AppProps};
 pub use article::Article;
+pub use block::Block;
 pub use conflict_dialog::ConflictDialog;
 pub use details::Details;
 pub use docbar::DocBar;
@@ -34,7 +35,6 @@ pub use legend::Legend;
 pub use messages::Messages;
 pub use open_text::OpenText;
 pub use overview::Overview;
-pub use paragraph::Paragraph;
 pub use tag_menu::TagMenu;
 pub use toolbar::Toolbar;
 

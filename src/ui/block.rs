@@ -1,16 +1,21 @@
-//! One paragraph, painted from its annotations as segments (see `model::segments`).
+//! One block of the article (see `model::document`: a paragraph, or a bounded piece of a long
+//! one), painted from its annotations as segments (see `model::segments`).
 //!
-//! DOM contract (read by `dom::selection`): `<p class="para" data-p data-o data-e>` holding
+//! DOM contract (read by `dom::selection`): `<p class="para" data-b data-p data-o data-e>`
+//! (`data-b` the block's index, `data-p` its paragraph's) holding
 //! `<span class="seg" data-o data-e data-a>` elements, each with exactly one text node, and
-//! decorations without text (`aria-hidden`, not selectable). The paragraph's text content is
-//! therefore exactly the document's text. It re-renders only when its own props change: its
-//! annotation list is an `Rc` the reducer replaces only for paragraphs a change touches.
+//! decorations without text (`aria-hidden`, not selectable). The block's text content is
+//! therefore exactly the document's text of the block. A block that is not the last of its
+//! paragraph has the class `more`: no margin after it, so the blocks of one paragraph read as
+//! one (a block cut inside an overlong line starts on a new line). It re-renders only when its
+//! own props change: its annotation list is an `Rc` the reducer replaces only for blocks a
+//! change touches.
 //!
-//! A crowded paragraph (hundreds of annotations) is drawn in runs: its pieces (segments, chips,
+//! A crowded block (hundreds of annotations) is drawn in runs: its pieces (segments, chips,
 //! brackets) are described as plain data, grouped by where they start in the text, and each
 //! group is a memoised `Run` that re-renders only when its own pieces change. Adding, editing or
 //! selecting one annotation then rebuilds and diffs the virtual DOM of the runs it touches,
-//! not of the whole paragraph.
+//! not of the whole block.
 
 use std::rc::Rc;
 
@@ -18,23 +23,24 @@ use yew::prelude::*;
 
 use crate::model::document::Document;
 use crate::model::segments::segments;
-use crate::model::state::ParagraphAnnotations;
+use crate::model::state::BlockAnnotations;
 use crate::model::{Body, Kind, Span};
 
 /// How many entity colours the stylesheet defines (Okabe–Ito).
 pub const PALETTE: usize = 8;
 
 #[derive(Properties, PartialEq)]
-pub struct ParagraphProps {
+pub struct BlockProps {
+    /// The block's index in `Document::blocks`.
     pub index: usize,
     pub doc: Rc<Document>,
-    pub annotations: ParagraphAnnotations,
+    pub annotations: BlockAnnotations,
     /// Entity labels in order: a label's position picks its colour.
     pub labels: Rc<Vec<String>>,
-    /// The selected annotation, when it touches this paragraph.
+    /// The selected annotation, when it touches this block.
     #[prop_or_default]
     pub selected: Option<String>,
-    /// An annotation to flash, when it touches this paragraph (id, serial).
+    /// An annotation to flash, when it touches this block (id, serial).
     #[prop_or_default]
     pub flash: Option<(String, u64)>,
 }
@@ -48,7 +54,7 @@ pub fn colour_of(labels: &[String], label: &str) -> usize {
         % PALETTE
 }
 
-/// One thing drawn in a paragraph, as data: what a `Run` renders, compared to skip renders.
+/// One thing drawn in a block, as data: what a `Run` renders, compared to skip renders.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Piece {
     /// The opening bracket of a quote.
@@ -71,10 +77,10 @@ pub enum Piece {
     Close { id: String, sel: bool },
 }
 
-/// The pieces of a paragraph, in order, each with the text offset of the segment it belongs to.
+/// The pieces of a block, in order, each with the text offset of the segment it belongs to.
 pub fn pieces(
     para: Span,
-    anns: &ParagraphAnnotations,
+    anns: &BlockAnnotations,
     labels: &[String],
     selected: Option<&str>,
     flash: Option<&str>,
@@ -203,11 +209,11 @@ pub fn pieces(
     out
 }
 
-/// Up to this many pieces a paragraph is one run; more are split into runs of about this many.
+/// Up to this many pieces a block is one run; more are split into runs of about this many.
 const RUN: usize = 64;
 
-/// Splits a paragraph's pieces into runs by where their segment starts: every `grain`
-/// characters from the paragraph's start. The grain is a power of two chosen from the density,
+/// Splits a block's pieces into runs by where their segment starts: every `grain`
+/// characters from the block's start. The grain is a power of two chosen from the density,
 /// so it rarely changes, and a change to one annotation changes only the runs its text is in.
 pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)> {
     let grain = if pieces.len() <= RUN {
@@ -226,13 +232,15 @@ pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)>
     out
 }
 
-#[function_component(Paragraph)]
-pub fn paragraph(props: &ParagraphProps) -> Html {
-    // Counts this paragraph's renders into `data-renders`, so that tests (and a curious person
-    // in the inspector) can see that a change re-renders only the paragraphs it touches.
+#[function_component(Block)]
+pub fn block(props: &BlockProps) -> Html {
+    // Counts this block's renders into `data-renders`, so that tests (and a curious person
+    // in the inspector) can see that a change re-renders only the blocks it touches.
     let renders = use_mut_ref(|| 0u64);
     *renders.borrow_mut() += 1;
-    let para = props.doc.paragraphs()[props.index];
+    let doc = &props.doc;
+    let para = doc.blocks()[props.index];
+    let more = !doc.ends_paragraph(props.index);
     let all = pieces(
         para,
         &props.annotations,
@@ -244,8 +252,9 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
         html! { <Run key={r} doc={props.doc.clone()} pieces={Rc::new(pieces)} /> }
     });
     html! {
-        <p class="para"
-            data-p={props.index.to_string()}
+        <p class={classes!("para", more.then_some("more"))}
+            data-b={props.index.to_string()}
+            data-p={doc.block_paragraph(props.index).to_string()}
             data-o={para.start.to_string()}
             data-e={para.end.to_string()}
             data-renders={renders.borrow().to_string()}>
@@ -266,7 +275,7 @@ impl PartialEq for RunProps {
     }
 }
 
-/// A run of a paragraph's pieces; renders again only when they change.
+/// A run of a block's pieces; renders again only when they change.
 #[function_component(Run)]
 fn run(props: &RunProps) -> Html {
     let sel = |sel: bool| sel.then_some("sel");
@@ -315,12 +324,12 @@ mod tests {
 
     const NOW: Timestamp = Timestamp(1_733_635_800_000);
 
-    /// The 1× article with 10,000 annotations, and its most crowded paragraph.
+    /// The 1× article with 10,000 annotations, and its most crowded block.
     fn crowded() -> (crate::model::State, usize) {
         let doc = Rc::new(synth::repeated_article(1));
         let s = synth::state(doc, 10_000, 7);
-        let busiest = (0..s.document().paragraphs().len())
-            .max_by_key(|&i| s.paragraph_annotations(i).len())
+        let busiest = (0..s.document().blocks().len())
+            .max_by_key(|&i| s.block_annotations(i).len())
             .unwrap();
         (s, busiest)
     }
@@ -330,18 +339,18 @@ mod tests {
         i: usize,
         selected: Option<&str>,
     ) -> Vec<(usize, Vec<Piece>)> {
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let labels = s.labels().entity.clone();
         runs(
             para,
-            pieces(para, &s.paragraph_annotations(i), &labels, selected, None),
+            pieces(para, &s.block_annotations(i), &labels, selected, None),
         )
     }
 
     #[test]
     fn segments_tile_the_paragraph_and_runs_keep_their_order() {
         let (s, i) = crowded();
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let runs = runs_of(&s, i, None);
         assert!(
             runs.len() > 4,
@@ -371,7 +380,7 @@ mod tests {
             .filter(|p| matches!(p, Piece::Chip { .. }))
             .count();
         let entities_ending_here = s
-            .paragraph_annotations(i)
+            .block_annotations(i)
             .iter()
             .filter(|a| a.kind() == Kind::Entity && para.contains(a.span.end - 1))
             .count();
@@ -385,7 +394,7 @@ mod tests {
     fn a_quiet_paragraph_is_one_run() {
         let doc = Rc::new(synth::repeated_article(1));
         let s = synth::state(doc, 10, 7);
-        for i in 0..s.document().paragraphs().len() {
+        for i in 0..s.document().blocks().len() {
             assert!(runs_of(&s, i, None).len() <= 1, "paragraph {i}");
         }
     }
@@ -395,7 +404,7 @@ mod tests {
     fn adding_or_selecting_one_annotation_changes_few_runs() {
         let (mut s, i) = crowded();
         let before = runs_of(&s, i, None);
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let word = Span::new(para.start + 40, para.start + 46);
         let out = s
             .apply(
@@ -442,7 +451,7 @@ mod tests {
         let labels = s.labels().entity.clone();
         let ps = pieces(
             Span::new(0, 25),
-            &s.paragraph_annotations(0),
+            &s.block_annotations(0),
             &labels,
             None,
             None,
