@@ -12,6 +12,7 @@
 //! - no two annotations share kind, label and span;
 //! - entity labels and check-worthiness values belong to the label sets;
 //! - the sorted list and the per-block lists agree with the annotations;
+//! - every annotation has a key, and no two ids share one;
 //! - undo after any sequence restores the exact earlier state.
 //!
 //! Indexes are kept incrementally: `sorted` by (start, end, id), and one list per block (see
@@ -32,8 +33,25 @@ use super::labels::{validate_label, Labels};
 use super::offsets::Span;
 use super::time::Timestamp;
 
-/// The annotations overlapping one block, in (start, end, id) order.
-pub type BlockAnnotations = Rc<Vec<Rc<Annotation>>>;
+/// The annotations overlapping one block, in (start, end, id) order, with their keys.
+pub type BlockAnnotations = Rc<Vec<Keyed>>;
+
+/// An annotation with its key: a small number the state gives each id it meets, for the page
+/// to name the annotation by (in `data-a` and the like) instead of its id, which a file may
+/// fill with any characters. A key stays with its id for the life of the state, deleted and
+/// undone or not, so that what is drawn from it stays the same.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyed {
+    pub key: u32,
+    pub annotation: Rc<Annotation>,
+}
+
+impl std::ops::Deref for Keyed {
+    type Target = Annotation;
+    fn deref(&self) -> &Annotation {
+        &self.annotation
+    }
+}
 
 /// A change a person (or an import) asks for. Struct variants name what they carry.
 #[derive(Clone, Debug, PartialEq)]
@@ -208,6 +226,9 @@ pub struct State {
     by_id: HashMap<String, Rc<Annotation>>,
     sorted: Vec<Rc<Annotation>>,
     by_block: Vec<BlockAnnotations>,
+    /// Every id met, by its key (its position here), and the key of each.
+    ids_by_key: Vec<String>,
+    keys: HashMap<String, u32>,
     /// For each entity id, the quotes and claims that link to it.
     linked_from: HashMap<String, Vec<String>>,
     /// How many annotations of each kind (entity, quote, claim).
@@ -247,6 +268,8 @@ impl State {
             doc,
             labels: Labels::default(),
             by_id: HashMap::new(),
+            ids_by_key: Vec::new(),
+            keys: HashMap::new(),
             sorted: Vec::new(),
             by_block: (0..blocks).map(|_| Rc::default()).collect(),
             linked_from: HashMap::new(),
@@ -281,6 +304,17 @@ impl State {
     }
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
+    }
+    /// The key of annotation `id` (see [`Keyed`]).
+    pub fn key(&self, id: &str) -> Option<u32> {
+        self.keys
+            .get(id)
+            .copied()
+            .filter(|_| self.by_id.contains_key(id))
+    }
+    /// The annotation with key `key`, if it exists.
+    pub fn by_key(&self, key: u32) -> Option<&Rc<Annotation>> {
+        self.by_id.get(self.ids_by_key.get(key as usize)?)
     }
     /// The annotations overlapping block `i`, in (start, end, id) order.
     pub fn block_annotations(&self, i: usize) -> BlockAnnotations {
@@ -322,7 +356,7 @@ impl State {
             for a in self.by_block[b].iter() {
                 let first_here = b == lo || a.span.start >= blocks[b - 1].end;
                 if first_here && a.span.overlaps(&span) {
-                    out.push(a.clone());
+                    out.push(a.annotation.clone());
                 }
             }
         }
@@ -354,7 +388,7 @@ impl State {
                 self.by_block[b]
                     .iter()
                     .filter(|a| a.kind() == Kind::Entity && new(a))
-                    .cloned(),
+                    .map(|a| a.annotation.clone()),
             );
         };
         for b in lo..hi {
@@ -888,10 +922,20 @@ impl State {
     fn insert(&mut self, a: Rc<Annotation>) {
         let at = self.sorted.partition_point(|b| b.sort_key() < a.sort_key());
         self.sorted.insert(at, a.clone());
+        let key = match self.keys.get(&a.id) {
+            Some(&k) => k,
+            None => {
+                let k = self.ids_by_key.len() as u32;
+                self.ids_by_key.push(a.id.clone());
+                self.keys.insert(a.id.clone(), k);
+                k
+            }
+        };
         for b in self.doc.blocks_overlapping(a.span) {
             let list = Rc::make_mut(&mut self.by_block[b]);
             let at = list.partition_point(|b| b.sort_key() < a.sort_key());
-            list.insert(at, a.clone());
+            let annotation = a.clone();
+            list.insert(at, Keyed { key, annotation });
         }
         if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
             self.linked_from
@@ -1125,7 +1169,16 @@ impl State {
                 }
             }
         }
-        // Each block lists exactly the annotations overlapping it, in order: O(n log b).
+        for (k, id) in self.ids_by_key.iter().enumerate() {
+            if self.keys.get(id) != Some(&(k as u32)) {
+                return Err(format!("the key of {id} is stale"));
+            }
+        }
+        if self.keys.len() != self.ids_by_key.len() {
+            return Err("two ids share a key".into());
+        }
+        // Each block lists exactly the annotations overlapping it, with their keys, in order:
+        // O(n log b).
         let mut expected: Vec<Vec<&Rc<Annotation>>> = vec![Vec::new(); self.by_block.len()];
         for a in &self.sorted {
             for b in self.doc.blocks_overlapping(a.span) {
@@ -1134,7 +1187,9 @@ impl State {
         }
         for (b, (list, expected)) in self.by_block.iter().zip(expected).enumerate() {
             if list.len() != expected.len()
-                || list.iter().zip(expected).any(|(a, b)| !Rc::ptr_eq(a, b))
+                || list.iter().zip(expected).any(|(a, b)| {
+                    !Rc::ptr_eq(&a.annotation, b) || self.keys.get(&b.id) != Some(&a.key)
+                })
             {
                 return Err(format!("the list of block {b} is stale"));
             }

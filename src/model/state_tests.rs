@@ -944,3 +944,53 @@ proptest! {
         prop_assert_eq!(&distinct, &near, "in order and distinct");
     }
 }
+
+/// Keys name annotations for the page: one per id, kept through delete and undo, never shared,
+/// and any id a file brings has one.
+#[test]
+fn keys_stay_with_their_ids() {
+    let mut s = state_of("[ORG:Baath] and [PERSON:Assad]");
+    let ids: Vec<String> = s.annotations().iter().map(|a| a.id.clone()).collect();
+    let keys: Vec<u32> = ids.iter().map(|id| s.key(id).unwrap()).collect();
+    assert_ne!(keys[0], keys[1]);
+    for (id, key) in ids.iter().zip(&keys) {
+        assert_eq!(&s.by_key(*key).unwrap().id, id);
+    }
+    s.apply(Action::Delete { id: ids[0].clone() }, NOW).unwrap();
+    assert_eq!(
+        s.key(&ids[0]),
+        None,
+        "a deleted annotation has no key to draw"
+    );
+    assert!(s.by_key(keys[0]).is_none());
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(
+        s.key(&ids[0]),
+        Some(keys[0]),
+        "undo brings it back under its key"
+    );
+    let blocks = s.block_annotations(0);
+    let listed: Vec<(u32, &str)> = blocks.iter().map(|k| (k.key, k.id.as_str())).collect();
+    assert_eq!(
+        listed,
+        vec![(keys[0], ids[0].as_str()), (keys[1], ids[1].as_str())]
+    );
+    // Ids from a file, with any characters.
+    let doc = s.document().clone();
+    let odd = ["org one", "q \"]\\ ü"];
+    let anns = s
+        .annotations()
+        .iter()
+        .zip(odd)
+        .map(|(a, id)| Annotation {
+            id: id.to_string(),
+            ..(**a).clone()
+        })
+        .collect();
+    let r = State::restore(doc, s.labels().clone(), anns, 1).unwrap();
+    for id in odd {
+        let key = r.key(id).expect("a key");
+        assert_eq!(r.by_key(key).unwrap().id, id);
+    }
+    r.check_invariants().unwrap();
+}

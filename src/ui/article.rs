@@ -63,6 +63,7 @@ pub fn article(props: &ArticleProps) -> Html {
         .as_ref()
         .and_then(|(id, _)| state.get(id))
         .map(|a| a.span);
+    let flash_key = flash.as_ref().and_then(|(id, _)| state.key(id));
     let touches =
         |span: Option<Span>, i: usize| span.is_some_and(|s| doc.blocks_overlapping(s).contains(&i));
 
@@ -82,6 +83,25 @@ pub fn article(props: &ArticleProps) -> Html {
         })
         .collect();
     drop(state);
+
+    // What a highlight's key stands for, for tests and the console (`article.annotationOf`).
+    {
+        let (store, article_ref) = (store.clone(), article_ref.clone());
+        use_effect_with((), move |_| {
+            let exposed = article_ref.cast::<Element>().map(|el| {
+                dom::expose_annotations(&el, move |key| {
+                    let state = store.state();
+                    let a = state.by_key(key)?;
+                    Some(dom::Described {
+                        id: a.id.clone(),
+                        kind: a.kind().as_str(),
+                        label: a.body.label().map(str::to_string),
+                    })
+                })
+            });
+            move || drop(exposed)
+        });
+    }
 
     // The selection, while the article has focus and the last input was a key: a pending span.
     {
@@ -119,15 +139,15 @@ pub fn article(props: &ArticleProps) -> Html {
     // A jump (from the overview, a speaker link): bring the annotation into view, drawing its
     // block first when the document is drawn in a window.
     {
-        let pending = use_mut_ref(|| None::<String>);
-        let flash_id = flash.as_ref().map(|(id, n)| (id.clone(), *n));
+        let pending = use_mut_ref(|| None::<u32>);
+        let flash_key = flash_key.map(|k| (k, flash.as_ref().map_or(0, |f| f.1)));
         {
             let (pending, handle) = (pending.clone(), window_handle.clone());
-            use_effect_with(flash_id, move |flash| {
-                if let Some((id, _)) = flash {
-                    if !dom::scroll_to_annotation(id) {
+            use_effect_with(flash_key, move |flash| {
+                if let Some((key, _)) = flash {
+                    if !dom::scroll_to_annotation(*key) {
                         if let Some(p) = flash_block {
-                            *pending.borrow_mut() = Some(id.clone());
+                            *pending.borrow_mut() = Some(*key);
                             handle.reveal(p);
                         }
                     }
@@ -135,8 +155,8 @@ pub fn article(props: &ArticleProps) -> Html {
             });
         }
         use_effect_with(window.blocks.clone(), move |_| {
-            if let Some(id) = pending.borrow_mut().take() {
-                dom::scroll_to_annotation(&id);
+            if let Some(key) = pending.borrow_mut().take() {
+                dom::scroll_to_annotation(key);
             }
         });
     }
@@ -237,12 +257,16 @@ pub fn article(props: &ArticleProps) -> Html {
                         .get_attribute("data-o")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
+                    // The segment names its annotations by key: the state knows their ids.
+                    let state = store.state();
                     let ids = seg
                         .get_attribute("data-a")
                         .unwrap_or_default()
                         .split(' ')
-                        .map(str::to_string)
+                        .filter_map(|k| state.by_key(k.parse().ok()?))
+                        .map(|a| a.id.clone())
                         .collect();
+                    drop(state);
                     store.dispatch(Msg::ClickHighlight { at, ids });
                 }
                 None if store.ui.picking.is_some() => {

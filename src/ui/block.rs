@@ -3,7 +3,8 @@
 //!
 //! DOM contract (read by `dom::selection`): `<p class="para" data-b data-p data-o data-e>`
 //! (`data-b` the block's index, `data-p` its paragraph's) holding
-//! `<span class="seg" data-o data-e data-a>` elements, each with exactly one text node, and
+//! `<span class="seg" data-o data-e data-a>` elements (`data-a` the keys of the annotations
+//! covering it, never their ids: see `Piece`), each with exactly one text node, and
 //! decorations without text (`aria-hidden`, not selectable). The block's text content is
 //! therefore exactly the document's text of the block. A block that is not the last of its
 //! paragraph has the class `more`: no margin after it, so the blocks of one paragraph read as
@@ -55,26 +56,31 @@ pub fn colour_of(labels: &[String], label: &str) -> usize {
 }
 
 /// One thing drawn in a block, as data: what a `Run` renders, compared to skip renders.
+/// Annotations are named by their keys (`model::state::Keyed`), never by their ids: an id
+/// from a file may hold spaces, quotes or brackets, and a key is a number the page can put
+/// in a space-separated attribute and a selector as it is.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Piece {
     /// The opening bracket of a quote.
-    Open { id: String, sel: bool },
+    Open { key: u32, sel: bool },
     /// A stretch of text covered by the same annotations (`model::segments`).
     Seg {
         span: Span,
         class: String,
-        ids: Option<String>,
+        /// The keys of the annotations covering it, space-separated (`data-a`).
+        keys: Option<String>,
+        /// The keys of the quotes whose cue it is (`data-cue`).
         cues: Option<String>,
     },
     /// The label chip after an entity.
     Chip {
-        id: String,
+        key: u32,
         label: String,
         colour: usize,
         sel: bool,
     },
     /// The closing bracket of a quote.
-    Close { id: String, sel: bool },
+    Close { key: u32, sel: bool },
 }
 
 /// The pieces of a block, in order, each with the text offset of the segment it belongs to.
@@ -111,8 +117,8 @@ pub fn pieces(
         for &i in &covering {
             let a = &anns[i];
             if a.kind() == Kind::Quote && a.span.start == at {
-                let (id, sel) = (a.id.clone(), is_sel(&a.id));
-                out.push((at, Piece::Open { id, sel }));
+                let (key, sel) = (a.key, is_sel(&a.id));
+                out.push((at, Piece::Open { key, sel }));
             }
         }
 
@@ -126,10 +132,10 @@ pub fn pieces(
         };
         let mut entities = 0;
         let mut tint = None;
-        let mut ids: Vec<&str> = Vec::with_capacity(covering.len());
+        let mut keys: Vec<String> = Vec::with_capacity(covering.len());
         for &i in &covering {
             let a = &anns[i];
-            ids.push(&a.id);
+            keys.push(a.key.to_string());
             match &a.body {
                 Body::Entity { label } => {
                     entities += 1;
@@ -167,10 +173,10 @@ pub fn pieces(
                 add("cue-sel");
             }
         }
-        let ids = (!ids.is_empty()).then(|| ids.join(" "));
+        let keys = (!keys.is_empty()).then(|| keys.join(" "));
         let cues = (!cues.is_empty()).then(|| {
             cues.iter()
-                .map(|&i| anns[i].id.as_str())
+                .map(|&i| anns[i].key.to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
         });
@@ -179,7 +185,7 @@ pub fn pieces(
             Piece::Seg {
                 span: seg.span,
                 class,
-                ids,
+                keys,
                 cues,
             },
         ));
@@ -190,18 +196,18 @@ pub fn pieces(
             if a.span.end != seg.span.end {
                 continue;
             }
-            let (id, sel) = (a.id.clone(), is_sel(&a.id));
+            let (key, sel) = (a.key, is_sel(&a.id));
             match &a.body {
                 Body::Entity { label } => out.push((
                     at,
                     Piece::Chip {
-                        id,
+                        key,
                         label: label.clone(),
                         colour: colour_of(labels, label),
                         sel,
                     },
                 )),
-                Body::Quote { .. } => out.push((at, Piece::Close { id, sel })),
+                Body::Quote { .. } => out.push((at, Piece::Close { key, sel })),
                 Body::Claim { .. } => {}
             }
         }
@@ -280,36 +286,36 @@ impl PartialEq for RunProps {
 fn run(props: &RunProps) -> Html {
     let sel = |sel: bool| sel.then_some("sel");
     let nodes = props.pieces.iter().map(|piece| match piece {
-        Piece::Open { id, sel: s } => html! {
-            <span key={format!("o{id}")} class={classes!("qmark", "qopen", sel(*s))}
+        Piece::Open { key, sel: s } => html! {
+            <span key={format!("o{key}")} class={classes!("qmark", "qopen", sel(*s))}
                 aria-hidden="true"></span>
         },
         Piece::Seg {
             span,
             class,
-            ids,
+            keys,
             cues,
         } => html! {
             <span key={span.start} class={class.clone()}
                 data-o={span.start.to_string()}
                 data-e={span.end.to_string()}
-                data-a={ids.clone()}
+                data-a={keys.clone()}
                 data-cue={cues.clone()}>
                 { props.doc.slice(*span).to_string() }
             </span>
         },
         Piece::Chip {
-            id,
+            key,
             label,
             colour,
             sel: s,
         } => html! {
-            <span key={format!("c{id}")}
+            <span key={format!("c{key}")}
                 class={classes!("chip", format!("ent-{colour}"), sel(*s))}
-                data-label={label.clone()} data-for={id.clone()} aria-hidden="true"></span>
+                data-label={label.clone()} data-for={key.to_string()} aria-hidden="true"></span>
         },
-        Piece::Close { id, sel: s } => html! {
-            <span key={format!("x{id}")} class={classes!("qmark", "qclose", sel(*s))}
+        Piece::Close { key, sel: s } => html! {
+            <span key={format!("x{key}")} class={classes!("qmark", "qclose", sel(*s))}
                 aria-hidden="true"></span>
         },
     });

@@ -331,15 +331,22 @@ export async function clickText(page, text, options = {}) {
 
 /**
  * The annotations as the page paints them, read from the DOM: id → { start, end, text, label,
- * kind }. Offsets are code points; `text` is the document's text between them.
+ * kind }. Offsets are code points; `text` is the document's text between them. Highlights name
+ * their annotations by key (`data-a`, src/ui/block.rs), never by id; the page tells what a key
+ * stands for (`article.annotationOf(key)`: its id, kind and type).
  */
 export async function paintedAnnotations(page) {
   return page.evaluate(() => {
+    const article = document.querySelector('article');
     const out = {};
-    for (const seg of document.querySelectorAll('article .seg[data-a]')) {
+    const keys = {};
+    for (const seg of article.querySelectorAll('.seg[data-a]')) {
       const [o, e] = [Number(seg.dataset.o), Number(seg.dataset.e)];
-      for (const id of seg.dataset.a.split(' ')) {
-        const a = (out[id] ??= { start: o, end: e });
+      for (const key of seg.dataset.a.split(' ')) {
+        const about = article.annotationOf(Number(key));
+        if (!about) throw new Error(`the page draws key ${key}, which is no annotation`);
+        keys[about.id] = key;
+        const a = (out[about.id] ??= { start: o, end: e, kind: about.kind });
         a.start = Math.min(a.start, o);
         a.end = Math.max(a.end, e);
       }
@@ -347,7 +354,7 @@ export async function paintedAnnotations(page) {
     // Offsets index the whole document (with its blank lines), so read the text from segments
     // by their own offsets.
     const byOffset = new Map();
-    for (const seg of document.querySelectorAll('article .seg')) {
+    for (const seg of article.querySelectorAll('.seg')) {
       const chars = Array.from(seg.textContent);
       chars.forEach((c, k) => byOffset.set(Number(seg.dataset.o) + k, c));
     }
@@ -355,8 +362,8 @@ export async function paintedAnnotations(page) {
       let t = '';
       for (let i = a.start; i < a.end; i++) t += byOffset.get(i) ?? '\n';
       a.text = t;
-      a.kind = { e: 'entity', q: 'quote', c: 'claim' }[id[0]] ?? 'unknown';
-      const chip = document.querySelector(`.chip[data-for="${CSS.escape(id)}"]`);
+      // The type as painted: the entity's chip (keys are numbers: no escaping needed).
+      const chip = article.querySelector(`.chip[data-for="${keys[id]}"]`);
       if (chip) a.label = chip.dataset.label;
     }
     return out;
