@@ -8,8 +8,11 @@
 //   --runs N       runs per tool and cell (default 5): one page load each, a fresh profile
 //   --reps N       interactions (add, pointer-up, delete/undo, edit) per run (default 3)
 //   --only         marginalia | text-annotator | recogito-js (comma-separated)
-//   --cells        which cells, as TIMESxANNOTATIONS: e.g. 1x10,30x1000,300x10000 (the default,
-//                  the diagonal); --all runs all nine
+//   --cells        which cells, as [SHAPE:]TIMESxANNOTATIONS: e.g. 1x10,300x10000,lines:300x10
+//                  (SHAPE is article, the default, lines or paragraph: see `marginalia synth`);
+//                  the default is the diagonal (1x10, 30x1000, 300x10000) and the text shapes
+//                  (lines:300x10, paragraph:300x10, lines:300x10000); --all runs the nine article
+//                  cells and the shapes
 //   --timeout S    wall-clock limit for one page load (default 60; each interaction gets at
 //                  most 30 s): past it the browser is killed and the run recorded as not
 //                  finished; a tool that twice does not finish loading a cell is not tried again
@@ -34,12 +37,25 @@ const ROOT = resolve(BENCH, '..');
 const DATA = join(BENCH, 'data');
 const CLI = join(ROOT, 'target', 'release', 'marginalia');
 
-const DIAGONAL = [
-  [1, 10],
-  [30, 1000],
-  [300, 10000],
+// Cells: [shape, times, annotations].
+const SHAPES = [
+  ['lines', 300, 10],
+  ['paragraph', 300, 10],
+  ['lines', 300, 10000],
 ];
-const ALL = [1, 30, 300].flatMap((t) => [10, 1000, 10000].map((a) => [t, a]));
+const DIAGONAL = [
+  ['article', 1, 10],
+  ['article', 30, 1000],
+  ['article', 300, 10000],
+  ...SHAPES,
+];
+const ALL = [1, 30, 300].flatMap((t) => [10, 1000, 10000].map((a) => ['article', t, a])).concat(SHAPES);
+
+/** "lines:300x10" -> ['lines', 300, 10]; "300x10" -> ['article', 300, 10]. */
+function parseCell(text) {
+  const [shape, size] = text.includes(':') ? text.split(':') : ['article', text];
+  return [shape, ...size.split('x').map(Number)];
+}
 
 function parseArgs(argv) {
   const o = { runs: 5, reps: 3, only: TOOLS.map((t) => t.name), cells: DIAGONAL, timeout: 60, doc: true, report: null };
@@ -52,10 +68,7 @@ function parseArgs(argv) {
     if (a === '--runs') o.runs = Number(val());
     else if (a === '--reps') o.reps = Number(val());
     else if (a === '--only') o.only = val().split(',');
-    else if (a === '--cells')
-      o.cells = val()
-        .split(',')
-        .map((c) => c.split('x').map(Number));
+    else if (a === '--cells') o.cells = val().split(',').map(parseCell);
     else if (a === '--all') o.cells = ALL;
     else if (a === '--timeout') o.timeout = Number(val());
     else if (a === '--no-doc') o.doc = false;
@@ -68,7 +81,9 @@ function parseArgs(argv) {
   for (const n of o.only)
     if (!TOOLS.some((t) => t.name === n)) throw new Error(`--only: unknown tool ${n} (${TOOLS.map((t) => t.name).join(', ')})`);
   if (!(o.runs >= 1) || !(o.reps >= 1) || !(o.timeout > 0)) throw new Error('--runs, --reps, --timeout must be positive');
-  for (const c of o.cells) if (c.length !== 2 || !c.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`bad cell ${c}`);
+  for (const c of o.cells)
+    if (c.length !== 3 || !['article', 'lines', 'paragraph'].includes(c[0]) || !c.slice(1).every((n) => Number.isInteger(n) && n > 0))
+      throw new Error(`bad cell ${c.join(':')}`);
   return o;
 }
 
@@ -83,14 +98,15 @@ function usage() {
  * Writes the native file and its W3C conversion for a cell with the project's CLI, every time
  * (it takes well under a second), so the data always match the CLI that was just built.
  */
-function prepareData([times, annotations]) {
-  const id = `damascus-x${times}-${annotations}`;
+function prepareData([shape, times, annotations]) {
+  const id = `damascus-${shape === 'article' ? '' : `${shape}-`}x${times}-${annotations}`;
   const native = join(DATA, `${id}.marginalia.json`);
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release --bin marginalia (make bench does)`);
   const quiet = { stdio: ['ignore', 'ignore', 'inherit'] };
-  execFileSync(CLI, ['synth', '--times', String(times), '--annotations', String(annotations), '--seed', '42', '-o', DATA], quiet);
+  execFileSync(CLI, ['synth', '--times', String(times), '--annotations', String(annotations), '--shape', shape, '--seed', '42', '-o', DATA], quiet);
   execFileSync(CLI, ['convert', '--to', 'w3c', native, '-o', DATA], quiet);
-  return { id, times, annotations, key: `${times}x${annotations}` };
+  const key = `${shape === 'article' ? '' : `${shape}:`}${times}x${annotations}`;
+  return { id, shape, times, annotations, key };
 }
 
 const gzCache = new Map();
@@ -272,7 +288,7 @@ async function main() {
       'playwright-core': versions['node_modules/playwright-core']?.version,
     },
     options: { runs: opts.runs, reps: opts.reps, timeout: opts.timeout, cells: cells.map((c) => c.key), tools: tools.map((t) => t.name) },
-    cells: cells.map(({ id, times, annotations, key }) => ({ id, times, annotations, key })),
+    cells: cells.map(({ id, shape, times, annotations, key }) => ({ id, shape, times, annotations, key })),
     runs: [],
   };
   const stamp = results.started.replace(/[:.]/g, '-');
@@ -304,7 +320,7 @@ async function main() {
           const m = r.metrics;
           const med = (xs) => (xs?.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
           console.log(
-            `run ${run}/${opts.runs} ${cell.key.padEnd(9)} ${tool.name.padEnd(15)} ` +
+            `run ${run}/${opts.runs} ${cell.key.padEnd(16)} ${tool.name.padEnd(15)} ` +
               (r.dnf
                 ? `DID NOT FINISH: ${r.dnf}`
                 : `load ${fmtMs(m.load)}, add ${fmtMs(med(m.add))}, pointer-up ${fmtMs(med(m.select))}, ` +

@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the pure core, the work behind every frame: applying one action
-//! (and its undo) with 10 and with 10,000 annotations present, segmenting the paragraphs
-//! of a 1 MB document holding 10,000 annotations, and exporting and importing that document in
+//! (and its undo) with 10 and with 10,000 annotations present, on the 1 MB article and on the
+//! 1 MB text shapes that are not blank-line paragraphs (single-newline lines, one paragraph
+//! without a line break); cutting those texts into paragraphs and blocks; segmenting the blocks
+//! of a 1 MB document holding 10,000 annotations; and exporting and importing that document in
 //! every format. Run by `make bench`.
 
 #[cfg(target_arch = "wasm32")]
@@ -14,16 +16,26 @@ mod native {
     use criterion::{criterion_group, BenchmarkId, Criterion};
     use marginalia::formats::{Bundle, Format};
     use marginalia::model::segments::segments;
-    use marginalia::model::synth;
-    use marginalia::model::{Action, Body, Span, Timestamp};
+    use marginalia::model::synth::{self, Shape};
+    use marginalia::model::{Action, Body, Document, Span, Timestamp};
 
     fn apply(c: &mut Criterion) {
-        let doc = Rc::new(synth::repeated_article(300));
-        let mut group = c.benchmark_group("apply");
+        for shape in Shape::ALL {
+            apply_on(c, shape);
+        }
+    }
+
+    fn apply_on(c: &mut Criterion, shape: Shape) {
+        let doc = Rc::new(synth::shaped(shape, 300));
+        let name = match shape {
+            Shape::Article => "apply".to_string(),
+            other => format!("apply, {}", other.key()),
+        };
+        let mut group = c.benchmark_group(name);
         for n in [10usize, 10_000] {
             let mut state = synth::state(doc.clone(), n, 42);
             // A word near the middle of the document.
-            let mid = doc.paragraphs()[doc.paragraphs().len() / 2];
+            let mid = doc.blocks()[doc.blocks().len() / 2];
             let span = Span::new(mid.start, mid.start + 6);
             group.bench_with_input(BenchmarkId::new("create+undo", n), &n, |b, _| {
                 b.iter(|| {
@@ -54,48 +66,68 @@ mod native {
         group.finish();
     }
 
-    fn segment(c: &mut Criterion) {
-        let doc = Rc::new(synth::repeated_article(300));
-        let state = synth::state(doc.clone(), 10_000, 42);
-        c.bench_function("segment every paragraph, 1 MB, 10k annotations", |b| {
-            b.iter(|| {
-                let mut total = 0;
-                for (i, p) in doc.paragraphs().iter().enumerate() {
-                    let ranges: Vec<Span> = state
-                        .paragraph_annotations(i)
-                        .iter()
-                        .map(|a| a.span)
-                        .collect();
-                    total += segments(*p, &ranges).len();
-                }
-                black_box(total)
-            })
-        });
-        let busiest = (0..doc.paragraphs().len())
-            .max_by_key(|&i| state.paragraph_annotations(i).len())
+    /// Opening a text: cutting it into paragraphs and blocks (and indexing its offsets).
+    fn open(c: &mut Criterion) {
+        let mut group = c.benchmark_group("open 1 MB");
+        group.sample_size(20);
+        for shape in Shape::ALL {
+            let text = synth::shaped(shape, 300).text().to_string();
+            group.bench_function(shape.key(), |b| {
+                b.iter(|| black_box(Document::new("b", "b", text.as_str()).blocks().len()))
+            });
+        }
+        group.finish();
+    }
+
+    /// Segments every block of a state (what drawing them all would cost).
+    fn segment_all(state: &marginalia::model::State) -> usize {
+        let doc = state.document();
+        let mut total = 0;
+        for (i, blk) in doc.blocks().iter().enumerate() {
+            let ranges: Vec<Span> = state.block_annotations(i).iter().map(|a| a.span).collect();
+            total += segments(*blk, &ranges).len();
+        }
+        total
+    }
+
+    /// Segments the block with the most annotations.
+    fn busiest(state: &marginalia::model::State) -> (Span, Vec<Span>) {
+        let doc = state.document();
+        let busiest = (0..doc.blocks().len())
+            .max_by_key(|&i| state.block_annotations(i).len())
             .unwrap();
-        c.bench_function("segment the busiest paragraph", |b| {
-            let ranges: Vec<Span> = state
-                .paragraph_annotations(busiest)
-                .iter()
-                .map(|a| a.span)
-                .collect();
-            b.iter(|| black_box(segments(doc.paragraphs()[busiest], &ranges).len()))
-        });
-        // The pathological case: the 3.5 KB article with 10,000 annotations, ~17 per word.
-        let small = Rc::new(synth::repeated_article(1));
-        let crowded = synth::state(small.clone(), 10_000, 42);
-        let busiest = (0..small.paragraphs().len())
-            .max_by_key(|&i| crowded.paragraph_annotations(i).len())
-            .unwrap();
-        let ranges: Vec<Span> = crowded
-            .paragraph_annotations(busiest)
+        let ranges = state
+            .block_annotations(busiest)
             .iter()
             .map(|a| a.span)
             .collect();
+        (doc.blocks()[busiest], ranges)
+    }
+
+    fn segment(c: &mut Criterion) {
+        for shape in Shape::ALL {
+            let doc = Rc::new(synth::shaped(shape, 300));
+            let state = synth::state(doc.clone(), 10_000, 42);
+            let what = match shape {
+                Shape::Article => String::new(),
+                other => format!(" ({})", other.key()),
+            };
+            c.bench_function(
+                &format!("segment every block, 1 MB{what}, 10k annotations"),
+                |b| b.iter(|| black_box(segment_all(&state))),
+            );
+            let (blk, ranges) = busiest(&state);
+            c.bench_function(&format!("segment the busiest block{what}"), |b| {
+                b.iter(|| black_box(segments(blk, &ranges).len()))
+            });
+        }
+        // The pathological case: the 3.5 KB article with 10,000 annotations, ~17 per word.
+        let small = Rc::new(synth::repeated_article(1));
+        let crowded = synth::state(small.clone(), 10_000, 42);
+        let (blk, ranges) = busiest(&crowded);
         c.bench_function(
             &format!("segment a crowded paragraph ({} annotations)", ranges.len()),
-            |b| b.iter(|| black_box(segments(small.paragraphs()[busiest], &ranges).len())),
+            |b| b.iter(|| black_box(segments(blk, &ranges).len())),
         );
     }
 
@@ -131,7 +163,7 @@ mod native {
         group.finish();
     }
 
-    criterion_group!(benches, apply, segment, formats);
+    criterion_group!(benches, open, apply, segment, formats);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

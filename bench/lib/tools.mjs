@@ -193,7 +193,8 @@ export const marginalia = {
    * the `input` event to the frame after the page changed (article or panel).
    */
   async edit(page, k) {
-    const alone = '.seg[data-a^="e"]:not([data-a*=" "])';
+    // An entity alone: a segment one annotation covers (no space in its keys), an entity.
+    const alone = '.seg.ent[data-a]:not([data-a*=" "])';
     const any = await page.evaluate((sel) => document.querySelector(`article ${sel}`) !== null, alone);
     const pt = await this.clickHighlight(page, k, any ? alone : '.seg.ent[data-a]');
     for (let i = 0; i < 4 && !(await page.getByLabel('Type', { exact: true }).count()); i++) {

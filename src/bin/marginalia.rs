@@ -3,7 +3,7 @@
 //!     marginalia validate FILE…
 //!     marginalia convert --to FORMAT FILE… [-o DIR]
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
-//!     marginalia synth --times N --annotations M [--seed S] [-o DIR]
+//!     marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
@@ -20,8 +20,10 @@ usage:
   marginalia validate FILE...
   marginalia convert --to FORMAT FILE... [-o DIR]
   marginalia convert --from FORMAT FILE... [-o DIR]
-  marginalia synth --times N --annotations M [--seed S] [-o DIR]
-      (a benchmark file: the article repeated N times with M pseudo-random annotations)
+  marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
+      (a benchmark file: the article repeated N times with M pseudo-random annotations;
+      SHAPE is article (blank-line paragraphs, the default), lines (a sentence a line,
+      single newlines) or paragraph (one paragraph without a line break))
 
 formats: ";
 
@@ -156,6 +158,7 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
 
 fn synth(args: &[String]) -> Result<ExitCode, String> {
     let (mut times, mut count, mut seed) = (1usize, 10usize, 42u64);
+    let mut shape = marginalia::model::synth::Shape::Article;
     let mut out_dir = PathBuf::from(".");
     let mut it = args.iter();
     let number = |v: Option<&String>, what: &str| -> Result<u64, String> {
@@ -167,11 +170,16 @@ fn synth(args: &[String]) -> Result<ExitCode, String> {
             "--times" => times = number(it.next(), "--times")? as usize,
             "--annotations" => count = number(it.next(), "--annotations")? as usize,
             "--seed" => seed = number(it.next(), "--seed")?,
+            "--shape" => {
+                let key = it.next().ok_or("--shape needs a shape")?;
+                shape = marginalia::model::synth::Shape::parse(key)
+                    .ok_or_else(|| format!("unknown shape {key}\n{}", usage()))?;
+            }
             "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
             other => return Err(format!("unknown option {other}\n{}", usage())),
         }
     }
-    let doc = marginalia::model::synth::repeated_article(times);
+    let doc = marginalia::model::synth::shaped(shape, times);
     let annotations = marginalia::model::synth::annotations(&doc, count, seed);
     let bundle = marginalia::formats::Bundle {
         labels: marginalia::model::Labels::default(),

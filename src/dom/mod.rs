@@ -40,10 +40,11 @@ pub fn query(selector: &str) -> Option<Element> {
     document()?.query_selector(selector).ok().flatten()
 }
 
-/// Scrolls the first element of annotation `id` into the middle of the view; false when it is
-/// not drawn.
-pub fn scroll_to_annotation(id: &str) -> bool {
-    match query(&format!("article [data-a~=\"{}\"]", css_escape(id))) {
+/// Scrolls the first element of the annotation with key `key` (`model::state::Keyed`: the
+/// page never puts an id in a selector) into the middle of the view; false when it is not
+/// drawn.
+pub fn scroll_to_annotation(key: u32) -> bool {
+    match query(&format!("article [data-a~=\"{key}\"]")) {
         Some(el) => {
             let opts = web_sys::ScrollIntoViewOptions::new();
             opts.set_block(web_sys::ScrollLogicalPosition::Center);
@@ -54,17 +55,48 @@ pub fn scroll_to_annotation(id: &str) -> bool {
     }
 }
 
-/// Ids are ours or imported: escape what CSS would read as syntax.
-pub fn css_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = !(c.is_alphanumeric() || c == '-' || c == '_');
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
+/// What the page tells about an annotation drawn under a key: its id, kind and entity type.
+pub struct Described {
+    pub id: String,
+    pub kind: &'static str,
+    pub label: Option<String>,
+}
+
+/// A function `el.annotationOf(key)` that returns `{ id, kind, label }` for a key the page
+/// draws (or `null`): how a test, or a person in the console, learns which annotation a
+/// highlight is, since ids are not written into the page. Removed when the guard is dropped.
+pub struct Exposed {
+    el: Element,
+    _f: wasm_bindgen::closure::Closure<dyn Fn(u32) -> wasm_bindgen::JsValue>,
+}
+
+pub fn expose_annotations(
+    el: &Element,
+    describe: impl Fn(u32) -> Option<Described> + 'static,
+) -> Exposed {
+    use wasm_bindgen::JsValue;
+    let f = wasm_bindgen::closure::Closure::<dyn Fn(u32) -> JsValue>::new(move |key| {
+        let Some(d) = describe(key) else {
+            return JsValue::NULL;
+        };
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &k.into(), &v);
+        let _ = set("id", d.id.into());
+        let _ = set("kind", d.kind.into());
+        let _ = set("label", d.label.map_or(JsValue::NULL, Into::into));
+        o.into()
+    });
+    let _ = js_sys::Reflect::set(el, &"annotationOf".into(), f.as_ref());
+    Exposed {
+        el: el.clone(),
+        _f: f,
+    }
+}
+
+impl Drop for Exposed {
+    fn drop(&mut self) {
+        let _ = js_sys::Reflect::delete_property(&self.el, &"annotationOf".into());
+    }
 }
 
 /// Lowercases text for case-insensitive matching with the browser's Unicode case mapping
@@ -98,6 +130,16 @@ pub fn set_style(el: &Element, property: &str, value: &str) {
     if let Some(el) = el.dyn_ref::<HtmlElement>() {
         let _ = el.style().set_property(property, value);
     }
+}
+
+/// The line height and the bottom margin of an element, in pixels, from its computed style.
+pub fn line_height_and_margin(el: &Element) -> Option<(f64, f64)> {
+    let style = web_sys::window()?.get_computed_style(el).ok()??;
+    let px = |name: &str| -> Option<f64> {
+        let v = style.get_property_value(name).ok()?;
+        v.strip_suffix("px")?.trim().parse().ok()
+    };
+    Some((px("line-height")?, px("margin-bottom")?))
 }
 
 /// The viewport's size and the page's scroll offsets: (width, height, scroll_x, scroll_y).

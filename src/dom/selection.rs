@@ -1,7 +1,8 @@
 //! DOM selection ↔ document offsets.
 //!
-//! The article's DOM follows one contract (written by `ui::paragraph`):
-//! - each paragraph is `<p class="para" data-p=INDEX data-o=START data-e=END>`;
+//! The article's DOM follows one contract (written by `ui::block`):
+//! - each block (see `model::document`) is `<p class="para" data-b=BLOCK data-p=PARAGRAPH
+//!   data-o=START data-e=END>`; on long documents only the blocks near the view are drawn;
 //! - each run of text is `<span class="seg" data-o=START data-e=END>` holding exactly one text
 //!   node, whose text is the document's text from START to END (code points);
 //! - decorations (chips, brackets) are elements without text.
@@ -148,17 +149,30 @@ pub fn caret_cp(article: &Element, doc_len: usize) -> Option<usize> {
     Some(point_to_cp(article, doc_len, &node, sel.focus_offset()))
 }
 
-/// The DOM boundary point (text node, UTF-16 offset) of code point `cp`. A position between
-/// paragraphs maps to the start of the next paragraph (or the end of the last one).
-pub fn cp_to_point(article: &Element, doc: &Document, cp: usize) -> Option<(Node, u32)> {
-    let paras = doc.paragraphs();
-    if paras.is_empty() {
+/// The DOM boundary point (text node, UTF-16 offset) of code point `cp`, when its block is
+/// drawn. A position between blocks maps to the start of the next block (or the end of the
+/// last one); where one block ends and the next begins (a long line cut in two), to the end of
+/// the first, or with `forward` to the start of the second (where a selection starting there
+/// belongs). Costs the segments of one block.
+pub fn cp_to_point(
+    article: &Element,
+    doc: &Document,
+    cp: usize,
+    forward: bool,
+) -> Option<(Node, u32)> {
+    let blocks = doc.blocks();
+    if blocks.is_empty() {
         return None;
     }
-    let i = paras.partition_point(|p| p.end < cp).min(paras.len() - 1);
-    let cp = cp.clamp(paras[i].start, paras[i].end);
+    let i = if forward {
+        blocks.partition_point(|b| b.end <= cp)
+    } else {
+        blocks.partition_point(|b| b.end < cp)
+    }
+    .min(blocks.len() - 1);
+    let cp = cp.clamp(blocks[i].start, blocks[i].end);
     let p = article
-        .query_selector(&format!("p[data-p=\"{i}\"]"))
+        .query_selector(&format!("p[data-b=\"{i}\"]"))
         .ok()??;
     let segs = p.query_selector_all(".seg").ok()?;
     for k in 0..segs.length() {
@@ -175,29 +189,129 @@ pub fn cp_to_point(article: &Element, doc: &Document, cp: usize) -> Option<(Node
 
 /// Selects `span` in the page, as if the person had dragged over it.
 pub fn select_span(article: &Element, doc: &Document, span: Span) -> Option<()> {
-    let (a, ao) = cp_to_point(article, doc, span.start)?;
-    let (b, bo) = cp_to_point(article, doc, span.end)?;
+    select_points(article, doc, span.start, span.end)
+}
+
+/// Selects from code point `anchor` to code point `focus` (either way round).
+pub fn select_points(article: &Element, doc: &Document, anchor: usize, focus: usize) -> Option<()> {
+    let (a, ao) = cp_to_point(article, doc, anchor, anchor <= focus)?;
+    let (b, bo) = cp_to_point(article, doc, focus, focus <= anchor)?;
     selection()?.set_base_and_extent(&a, ao, &b, bo).ok()
+}
+
+/// Whether the selection has been lost from the article's text: it is not in a drawn block
+/// any more (a redraw that moves a block's nodes puts it on the article itself).
+pub fn selection_lost(article: &Element) -> bool {
+    let Some(sel) = selection() else { return true };
+    let in_block = |node: Option<Node>| {
+        node.filter(|n| article.contains(Some(n)))
+            .and_then(|n| match n.dyn_ref::<Element>() {
+                Some(el) => Some(el.clone()),
+                None => n.parent_element(),
+            })
+            .and_then(|el| el.closest("p.para").ok().flatten())
+            .is_some()
+    };
+    !(in_block(sel.anchor_node()) && in_block(sel.focus_node()))
+}
+
+/// The selection's anchor and focus (or the caret, twice) in code points, when both are in
+/// the article.
+pub fn selection_cps(article: &Element, doc_len: usize) -> Option<(usize, usize)> {
+    let sel = selection()?;
+    let (a, f) = (sel.anchor_node()?, sel.focus_node()?);
+    if !article.contains(Some(&a)) || !article.contains(Some(&f)) {
+        return None;
+    }
+    Some((
+        point_to_cp(article, doc_len, &a, sel.anchor_offset()),
+        point_to_cp(article, doc_len, &f, sel.focus_offset()),
+    ))
 }
 
 /// Puts a collapsed caret at `cp`.
 pub fn place_caret(article: &Element, doc: &Document, cp: usize) -> Option<()> {
-    let (n, o) = cp_to_point(article, doc, cp)?;
+    let (n, o) = cp_to_point(article, doc, cp, true)?;
     selection()?.collapse_with_offset(Some(&n), o).ok()
+}
+
+/// The blocks holding the anchor and the focus of the selection (or the caret), when both
+/// are in drawn blocks of the article.
+pub fn selection_blocks(article: &Element) -> Option<(usize, usize)> {
+    let sel = selection()?;
+    let block = |node: Option<Node>| -> Option<usize> {
+        let node = node?;
+        if !article.contains(Some(&node)) {
+            return None;
+        }
+        let el = match node.dyn_ref::<Element>() {
+            Some(el) => el.clone(),
+            None => node.parent_element()?,
+        };
+        attr_usize(&el.closest("p.para").ok()??, "data-b")
+    };
+    Some((block(sel.anchor_node())?, block(sel.focus_node())?))
+}
+
+/// Moves or extends the selection like a text editor would: `alter` is "move" or "extend",
+/// `direction` "forward"/"backward", `granularity` "character", "word", "line" or
+/// "lineboundary" (Selection.modify: non-standard, but in every engine people use). Never out
+/// of the article: when the focus would leave it (past the first or last drawn block), it
+/// stays where it was.
+pub fn modify_selection_in(article: &Element, alter: &str, direction: &str, granularity: &str) {
+    let Some(s) = selection() else { return };
+    let before = s.focus_node().map(|n| (n, s.focus_offset()));
+    let anchor = s.anchor_node().map(|n| (n, s.anchor_offset()));
+    let _ = s.modify(alter, direction, granularity);
+    let inside = s.focus_node().is_some_and(|n| article.contains(Some(&n)));
+    if let (false, Some((node, offset))) = (inside, before) {
+        match (alter, anchor) {
+            ("extend", Some((a, ao))) => {
+                let _ = s.set_base_and_extent(&a, ao, &node, offset);
+            }
+            _ => {
+                let _ = s.collapse_with_offset(Some(&node), offset);
+            }
+        }
+    }
+}
+
+/// Scrolls the page so that the selection's focus (the caret keyboard selection moves) is in
+/// view, as a text editor keeps its caret in view.
+pub fn scroll_focus_into_view() {
+    let Some(sel) = selection() else { return };
+    let Some(node) = sel.focus_node() else {
+        return;
+    };
+    let Some(range) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_range().ok())
+    else {
+        return;
+    };
+    if range.set_start(&node, sel.focus_offset()).is_err() {
+        return;
+    }
+    let r = range.get_bounding_client_rect();
+    let (_, vh, _, _) = crate::dom::viewport();
+    let margin = vh / 6.0;
+    let dy = if r.bottom() > vh - margin {
+        r.bottom() - (vh - margin)
+    } else if r.top() < margin && (r.top() != 0.0 || r.bottom() != 0.0) {
+        r.top() - margin
+    } else {
+        0.0
+    };
+    if dy != 0.0 {
+        if let Some(w) = web_sys::window() {
+            w.scroll_by_with_x_and_y(0.0, dy);
+        }
+    }
 }
 
 pub fn clear_selection() {
     if let Some(s) = selection() {
         let _ = s.remove_all_ranges();
-    }
-}
-
-/// Moves or extends the selection like a text editor would: `alter` is "move" or "extend",
-/// `direction` "forward"/"backward", `granularity` "character", "word", "line" or
-/// "lineboundary". (Selection.modify: non-standard, but in every engine people use.)
-pub fn modify_selection(alter: &str, direction: &str, granularity: &str) {
-    if let Some(s) = selection() {
-        let _ = s.modify(alter, direction, granularity);
     }
 }
 

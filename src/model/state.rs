@@ -11,12 +11,16 @@
 //! - every speaker or claimant link points at an existing entity annotation;
 //! - no two annotations share kind, label and span;
 //! - entity labels and check-worthiness values belong to the label sets;
-//! - the sorted list and the per-paragraph lists agree with the annotations;
+//! - the sorted list and the per-block lists agree with the annotations;
+//! - every annotation has a key, and no two ids share one;
 //! - undo after any sequence restores the exact earlier state.
 //!
-//! Indexes are kept incrementally: `sorted` by (start, end, id), and one list per paragraph of
-//! the annotations overlapping it, each behind an `Rc` so that a view can tell in O(1) which
-//! paragraphs a change touched (the others keep the same `Rc`).
+//! Indexes are kept incrementally: `sorted` by (start, end, id), and one list per block (see
+//! `model::document`: a paragraph cut into pieces of bounded size) of the annotations
+//! overlapping it, each behind an `Rc` so that a view can tell in O(1) which blocks a change
+//! touched (the others keep the same `Rc`). Blocks are bounded, so one change in a megabyte
+//! paragraph copies the short lists of the one or two blocks it touches, not a list of every
+//! annotation in the paragraph.
 
 use crate::model::sort;
 use std::collections::HashMap;
@@ -29,8 +33,25 @@ use super::labels::{validate_label, Labels};
 use super::offsets::Span;
 use super::time::Timestamp;
 
-/// The annotations overlapping one paragraph, in (start, end, id) order.
-pub type ParagraphAnnotations = Rc<Vec<Rc<Annotation>>>;
+/// The annotations overlapping one block, in (start, end, id) order, with their keys.
+pub type BlockAnnotations = Rc<Vec<Keyed>>;
+
+/// An annotation with its key: a small number the state gives each id it meets, for the page
+/// to name the annotation by (in `data-a` and the like) instead of its id, which a file may
+/// fill with any characters. A key stays with its id for the life of the state, deleted and
+/// undone or not, so that what is drawn from it stays the same.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyed {
+    pub key: u32,
+    pub annotation: Rc<Annotation>,
+}
+
+impl std::ops::Deref for Keyed {
+    type Target = Annotation;
+    fn deref(&self) -> &Annotation {
+        &self.annotation
+    }
+}
 
 /// A change a person (or an import) asks for. Struct variants name what they carry.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,7 +225,10 @@ pub struct State {
     labels: Labels,
     by_id: HashMap<String, Rc<Annotation>>,
     sorted: Vec<Rc<Annotation>>,
-    by_paragraph: Vec<ParagraphAnnotations>,
+    by_block: Vec<BlockAnnotations>,
+    /// Every id met, by its key (its position here), and the key of each.
+    ids_by_key: Vec<String>,
+    keys: HashMap<String, u32>,
     /// For each entity id, the quotes and claims that link to it.
     linked_from: HashMap<String, Vec<String>>,
     /// How many annotations of each kind (entity, quote, claim).
@@ -239,13 +263,15 @@ impl PartialEq for State {
 
 impl State {
     pub fn new(doc: Rc<Document>) -> Self {
-        let paragraphs = doc.paragraphs().len();
+        let blocks = doc.blocks().len();
         State {
             doc,
             labels: Labels::default(),
             by_id: HashMap::new(),
+            ids_by_key: Vec::new(),
+            keys: HashMap::new(),
             sorted: Vec::new(),
-            by_paragraph: (0..paragraphs).map(|_| Rc::default()).collect(),
+            by_block: (0..blocks).map(|_| Rc::default()).collect(),
             linked_from: HashMap::new(),
             counts: [0; 3],
             undo: Vec::new(),
@@ -279,9 +305,20 @@ impl State {
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
     }
-    /// The annotations overlapping paragraph `i`, in (start, end, id) order.
-    pub fn paragraph_annotations(&self, i: usize) -> ParagraphAnnotations {
-        self.by_paragraph.get(i).cloned().unwrap_or_default()
+    /// The key of annotation `id` (see [`Keyed`]).
+    pub fn key(&self, id: &str) -> Option<u32> {
+        self.keys
+            .get(id)
+            .copied()
+            .filter(|_| self.by_id.contains_key(id))
+    }
+    /// The annotation with key `key`, if it exists.
+    pub fn by_key(&self, key: u32) -> Option<&Rc<Annotation>> {
+        self.by_id.get(self.ids_by_key.get(key as usize)?)
+    }
+    /// The annotations overlapping block `i`, in (start, end, id) order.
+    pub fn block_annotations(&self, i: usize) -> BlockAnnotations {
+        self.by_block.get(i).cloned().unwrap_or_default()
     }
     /// Counts every applied action, undo and redo included; the view and autosave watch it.
     pub fn revision(&self) -> u64 {
@@ -305,16 +342,21 @@ impl State {
         self.next_seq
     }
 
-    /// Annotations overlapping a range, in order (annotations crossing paragraphs included).
+    /// Annotations overlapping a range, in order. Costs the lists of the blocks the range
+    /// touches (and of the two beside it, for annotations reaching over the line breaks or
+    /// blank lines at its ends), each annotation taken once: from the first of those blocks it
+    /// overlaps.
     pub fn overlapping(&self, span: Span) -> Vec<Rc<Annotation>> {
+        let blocks = self.doc.blocks();
+        let touched = self.doc.blocks_overlapping(span);
+        let lo = touched.start.saturating_sub(1);
+        let hi = (touched.end + 1).min(blocks.len());
         let mut out: Vec<Rc<Annotation>> = Vec::new();
-        for p in self.doc.paragraphs_overlapping(span) {
-            let para = self.doc.paragraphs()[p];
-            for a in self.by_paragraph[p].iter() {
-                // Only an annotation reaching outside this paragraph can be met twice.
-                let inside = para.start <= a.span.start && a.span.end <= para.end;
-                if a.span.overlaps(&span) && (inside || !out.iter().any(|b| b.id == a.id)) {
-                    out.push(a.clone());
+        for b in lo..hi {
+            for a in self.by_block[b].iter() {
+                let first_here = b == lo || a.span.start >= blocks[b - 1].end;
+                if first_here && a.span.overlaps(&span) {
+                    out.push(a.annotation.clone());
                 }
             }
         }
@@ -322,42 +364,50 @@ impl State {
         out
     }
 
-    /// Up to `limit` entities nearest to `span` by paragraph (those in its paragraphs first,
-    /// then outwards, before and after alike), in text order: the likely speakers of a quote.
+    /// Up to `limit` entities nearest to `span` by block (those in its blocks first, then
+    /// outwards, before and after alike), in text order: the likely speakers of a quote.
     /// Costs what it returns, not the size of the document.
     pub fn entities_near(&self, span: Span, limit: usize) -> Vec<Rc<Annotation>> {
-        let n = self.by_paragraph.len();
+        let blocks = self.doc.blocks();
+        let n = blocks.len();
         if n == 0 || limit == 0 {
             return Vec::new();
         }
-        let here = self.doc.paragraphs_overlapping(span);
+        let here = self.doc.blocks_overlapping(span);
         let (mut lo, mut hi) = if here.is_empty() {
-            let p = here.start.min(n - 1);
-            (p, p + 1)
+            let b = here.start.min(n - 1);
+            (b, b + 1)
         } else {
             (here.start, here.end)
         };
         let mut out: Vec<Rc<Annotation>> = Vec::new();
-        // An entity never crosses a paragraph break (the reducer and every reader refuse it),
-        // so each is met once: no need to look for it among those taken.
-        let take = |p: usize, out: &mut Vec<Rc<Annotation>>| {
+        // An entity may reach over several blocks of its paragraph: it is taken from the first
+        // block of the walk it overlaps, so once (the walk covers blocks lo..hi, contiguous).
+        let take = |b: usize, new: &dyn Fn(&Annotation) -> bool, out: &mut Vec<Rc<Annotation>>| {
             out.extend(
-                self.by_paragraph[p]
+                self.by_block[b]
                     .iter()
-                    .filter(|a| a.kind() == Kind::Entity)
-                    .cloned(),
+                    .filter(|a| a.kind() == Kind::Entity && new(a))
+                    .map(|a| a.annotation.clone()),
             );
         };
-        for p in lo..hi {
-            take(p, &mut out);
+        for b in lo..hi {
+            let first = lo;
+            take(
+                b,
+                &|a| b == first || a.span.start >= blocks[b - 1].end,
+                &mut out,
+            );
         }
         while out.len() < limit && (lo > 0 || hi < n) {
             if lo > 0 {
+                let seen = blocks[lo].start;
                 lo -= 1;
-                take(lo, &mut out);
+                take(lo, &|a| a.span.end <= seen, &mut out);
             }
             if hi < n && out.len() < limit {
-                take(hi, &mut out);
+                let seen = blocks[hi - 1].end;
+                take(hi, &|a| a.span.start >= seen, &mut out);
                 hi += 1;
             }
         }
@@ -872,10 +922,20 @@ impl State {
     fn insert(&mut self, a: Rc<Annotation>) {
         let at = self.sorted.partition_point(|b| b.sort_key() < a.sort_key());
         self.sorted.insert(at, a.clone());
-        for p in self.doc.paragraphs_overlapping(a.span) {
-            let list = Rc::make_mut(&mut self.by_paragraph[p]);
+        let key = match self.keys.get(&a.id) {
+            Some(&k) => k,
+            None => {
+                let k = self.ids_by_key.len() as u32;
+                self.ids_by_key.push(a.id.clone());
+                self.keys.insert(a.id.clone(), k);
+                k
+            }
+        };
+        for b in self.doc.blocks_overlapping(a.span) {
+            let list = Rc::make_mut(&mut self.by_block[b]);
             let at = list.partition_point(|b| b.sort_key() < a.sort_key());
-            list.insert(at, a.clone());
+            let annotation = a.clone();
+            list.insert(at, Keyed { key, annotation });
         }
         if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
             self.linked_from
@@ -894,8 +954,8 @@ impl State {
         {
             self.sorted.remove(at);
         }
-        for p in self.doc.paragraphs_overlapping(a.span) {
-            let list = Rc::make_mut(&mut self.by_paragraph[p]);
+        for b in self.doc.blocks_overlapping(a.span) {
+            let list = Rc::make_mut(&mut self.by_block[b]);
             if let Ok(at) = list.binary_search_by(|b| b.sort_key().cmp(&a.sort_key())) {
                 list.remove(at);
             }
@@ -1109,18 +1169,29 @@ impl State {
                 }
             }
         }
-        // Each paragraph lists exactly the annotations overlapping it, in order: O(n log p).
-        let mut expected: Vec<Vec<&Rc<Annotation>>> = vec![Vec::new(); self.by_paragraph.len()];
-        for a in &self.sorted {
-            for p in self.doc.paragraphs_overlapping(a.span) {
-                expected[p].push(a);
+        for (k, id) in self.ids_by_key.iter().enumerate() {
+            if self.keys.get(id) != Some(&(k as u32)) {
+                return Err(format!("the key of {id} is stale"));
             }
         }
-        for (p, (list, expected)) in self.by_paragraph.iter().zip(expected).enumerate() {
+        if self.keys.len() != self.ids_by_key.len() {
+            return Err("two ids share a key".into());
+        }
+        // Each block lists exactly the annotations overlapping it, with their keys, in order:
+        // O(n log b).
+        let mut expected: Vec<Vec<&Rc<Annotation>>> = vec![Vec::new(); self.by_block.len()];
+        for a in &self.sorted {
+            for b in self.doc.blocks_overlapping(a.span) {
+                expected[b].push(a);
+            }
+        }
+        for (b, (list, expected)) in self.by_block.iter().zip(expected).enumerate() {
             if list.len() != expected.len()
-                || list.iter().zip(expected).any(|(a, b)| !Rc::ptr_eq(a, b))
+                || list.iter().zip(expected).any(|(a, b)| {
+                    !Rc::ptr_eq(&a.annotation, b) || self.keys.get(&b.id) != Some(&a.key)
+                })
             {
-                return Err(format!("the list of paragraph {p} is stale"));
+                return Err(format!("the list of block {b} is stale"));
             }
         }
         Ok(())

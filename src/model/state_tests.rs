@@ -492,9 +492,9 @@ fn a_new_action_clears_redo() {
 }
 
 #[test]
-fn paragraph_lists_change_only_where_touched() {
+fn block_lists_change_only_where_touched() {
     let mut s = state_of("[ORG:one] a\n\n[ORG:two] b\n\nthree c");
-    let before: Vec<_> = (0..3).map(|p| s.paragraph_annotations(p)).collect();
+    let before: Vec<_> = (0..3).map(|p| s.block_annotations(p)).collect();
     s.apply(
         Action::Create {
             span: Span::new(14, 19),
@@ -504,7 +504,7 @@ fn paragraph_lists_change_only_where_touched() {
         NOW,
     )
     .unwrap();
-    let after: Vec<_> = (0..3).map(|p| s.paragraph_annotations(p)).collect();
+    let after: Vec<_> = (0..3).map(|p| s.block_annotations(p)).collect();
     assert!(Rc::ptr_eq(&before[0], &after[0]), "paragraph 0 untouched");
     assert!(Rc::ptr_eq(&before[1], &after[1]), "paragraph 1 untouched");
     assert!(!Rc::ptr_eq(&before[2], &after[2]), "paragraph 2 changed");
@@ -519,8 +519,42 @@ fn paragraph_lists_change_only_where_touched() {
         NOW,
     )
     .unwrap();
-    assert_eq!(s.paragraph_annotations(0).len(), 2);
-    assert_eq!(s.paragraph_annotations(1).len(), 2);
+    assert_eq!(s.block_annotations(0).len(), 2);
+    assert_eq!(s.block_annotations(1).len(), 2);
+    s.check_invariants().unwrap();
+}
+
+/// One change in a long paragraph of many blocks copies the lists of the blocks it touches.
+#[test]
+fn one_change_in_a_long_paragraph_touches_its_blocks_only() {
+    let text = "alpha beta gamma delta\nepsilon zeta eta theta\niota kappa lambda mu";
+    let doc = Rc::new(Document::with_block_max("t", "t", text, 12));
+    let mut s = State::new(doc.clone());
+    assert_eq!(doc.paragraphs().len(), 1);
+    let n = doc.blocks().len();
+    assert!(n >= 6, "{n} blocks");
+    let before: Vec<_> = (0..n).map(|b| s.block_annotations(b)).collect();
+    // "zeta eta" may lie in one block or two.
+    let start = text.find("zeta").unwrap();
+    let span = Span::new(start, start + "zeta eta".len());
+    s.apply(
+        Action::Create {
+            span,
+            body: entity("ORG"),
+            note: String::new(),
+        },
+        NOW,
+    )
+    .unwrap();
+    let touched = doc.blocks_overlapping(span);
+    for (b, list) in before.iter().enumerate() {
+        let same = Rc::ptr_eq(list, &s.block_annotations(b));
+        assert_eq!(same, !touched.contains(&b), "block {b}");
+    }
+    // An entity may cross blocks (not paragraphs): it is found once.
+    let whole = Span::new(0, text.len());
+    assert_eq!(s.overlapping(whole).len(), 1);
+    assert_eq!(s.entities_near(whole, 5).len(), 1);
     s.check_invariants().unwrap();
 }
 
@@ -799,8 +833,21 @@ fn arb_action() -> impl Strategy<Value = Action> {
     ]
 }
 
+/// The same kind of text with single line breaks, cut into blocks of at most 9 code points.
+const LINES: &str =
+    "The “Baath Party” ruled\n😀 for 50 years.\n\nدمشق is free,\r\nthey said.\r\n\r\nEnd e\u{301}.";
+
+/// A fresh state over TEXT (one block a paragraph), or over LINES in small blocks.
+fn fresh_over(blocks: bool) -> State {
+    State::new(Rc::new(if blocks {
+        Document::with_block_max("p", "p", LINES, 9)
+    } else {
+        Document::new("p", "p", TEXT)
+    }))
+}
+
 fn fresh() -> State {
-    State::new(Rc::new(Document::new("p", "p", TEXT)))
+    fresh_over(false)
 }
 
 proptest! {
@@ -808,8 +855,11 @@ proptest! {
 
     /// Every action either fails and changes nothing, or keeps every invariant.
     #[test]
-    fn invariants_hold_after_any_sequence(actions in proptest::collection::vec(arb_action(), 0..40)) {
-        let mut s = fresh();
+    fn invariants_hold_after_any_sequence(
+        actions in proptest::collection::vec(arb_action(), 0..40),
+        blocks in any::<bool>(),
+    ) {
+        let mut s = fresh_over(blocks);
         for (t, a) in actions.into_iter().enumerate() {
             let before = s.clone();
             match s.apply(a.clone(), Timestamp(t as i64)) {
@@ -850,16 +900,18 @@ proptest! {
         prop_assert_eq!(&s, &last);
     }
 
-    /// The paragraph-indexed queries agree with a walk over every annotation: `overlapping`
-    /// lists each annotation overlapping the range's text once, in order; `entities_near` returns distinct
-    /// entities, in order, as many as asked for while there are.
+    /// The block-indexed queries agree with a walk over every annotation: `overlapping`
+    /// lists each annotation overlapping the range once, in order; `entities_near` returns
+    /// distinct entities, in order, as many as asked for while there are. Over one block a
+    /// paragraph, and over many blocks a paragraph that annotations reach across.
     #[test]
     fn queries_agree_with_a_full_walk(
         actions in proptest::collection::vec(arb_action(), 0..40),
         span in arb_span(),
         limit in 0usize..6,
+        blocks in any::<bool>(),
     ) {
-        let mut s = fresh();
+        let mut s = fresh_over(blocks);
         for (t, a) in actions.into_iter().enumerate() {
             let _ = s.apply(a, Timestamp(t as i64));
         }
@@ -869,13 +921,7 @@ proptest! {
         let walk: Vec<Rc<Annotation>> = s
             .annotations()
             .iter()
-            .filter(|a| {
-                // What the range covers of some paragraph (not of the breaks between them).
-                s.document().paragraphs().iter().any(|p| {
-                    let text = Span::new(span.start.max(p.start), span.end.min(p.end));
-                    text.start < text.end && a.span.overlaps(&text)
-                })
-            })
+            .filter(|a| a.span.overlaps(&span))
             .cloned()
             .collect();
         prop_assert_eq!(ids(s.overlapping(span)), ids(walk));
@@ -886,4 +932,54 @@ proptest! {
         distinct.dedup();
         prop_assert_eq!(&distinct, &near, "in order and distinct");
     }
+}
+
+/// Keys name annotations for the page: one per id, kept through delete and undo, never shared,
+/// and any id a file brings has one.
+#[test]
+fn keys_stay_with_their_ids() {
+    let mut s = state_of("[ORG:Baath] and [PERSON:Assad]");
+    let ids: Vec<String> = s.annotations().iter().map(|a| a.id.clone()).collect();
+    let keys: Vec<u32> = ids.iter().map(|id| s.key(id).unwrap()).collect();
+    assert_ne!(keys[0], keys[1]);
+    for (id, key) in ids.iter().zip(&keys) {
+        assert_eq!(&s.by_key(*key).unwrap().id, id);
+    }
+    s.apply(Action::Delete { id: ids[0].clone() }, NOW).unwrap();
+    assert_eq!(
+        s.key(&ids[0]),
+        None,
+        "a deleted annotation has no key to draw"
+    );
+    assert!(s.by_key(keys[0]).is_none());
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(
+        s.key(&ids[0]),
+        Some(keys[0]),
+        "undo brings it back under its key"
+    );
+    let blocks = s.block_annotations(0);
+    let listed: Vec<(u32, &str)> = blocks.iter().map(|k| (k.key, k.id.as_str())).collect();
+    assert_eq!(
+        listed,
+        vec![(keys[0], ids[0].as_str()), (keys[1], ids[1].as_str())]
+    );
+    // Ids from a file, with any characters.
+    let doc = s.document().clone();
+    let odd = ["org one", "q \"]\\ ü"];
+    let anns = s
+        .annotations()
+        .iter()
+        .zip(odd)
+        .map(|(a, id)| Annotation {
+            id: id.to_string(),
+            ..(**a).clone()
+        })
+        .collect();
+    let r = State::restore(doc, s.labels().clone(), anns, 1).unwrap();
+    for id in odd {
+        let key = r.key(id).expect("a key");
+        assert_eq!(r.by_key(key).unwrap().id, id);
+    }
+    r.check_invariants().unwrap();
 }

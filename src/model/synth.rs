@@ -1,6 +1,8 @@
-//! Synthetic documents and annotations for benchmarks: the article repeated as paragraphs, and
-//! pseudo-random word-aligned spans over the three kinds from a fixed seed, about 10 % of them
-//! nested in or overlapping another. Deterministic: the same arguments give the same output.
+//! Synthetic documents and annotations for benchmarks: the article repeated in one of three
+//! text shapes ([`Shape`]: blank-line paragraphs, single-newline lines, or one paragraph without
+//! a line break), and pseudo-random word-aligned spans over the three kinds from a fixed seed,
+//! about 10 % of them nested in or overlapping another. Deterministic: the same arguments give
+//! the same output.
 
 use std::rc::Rc;
 
@@ -12,14 +14,73 @@ use super::labels::Labels;
 use super::offsets::Span;
 use super::time::Timestamp;
 
+/// How a synthetic text is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// The article's paragraphs, separated by blank lines (as it ships).
+    Article,
+    /// One sentence a line, lines separated by single newlines, no blank line: the shape of
+    /// transcripts, subtitles and one-sentence-per-line corpora. One paragraph.
+    Lines,
+    /// Everything on one line: one paragraph without a line break.
+    Paragraph,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 3] = [Shape::Article, Shape::Lines, Shape::Paragraph];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Shape::Article => "article",
+            Shape::Lines => "lines",
+            Shape::Paragraph => "paragraph",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
 /// The article repeated `times` times, separated by blank lines.
 pub fn repeated_article(times: usize) -> Document {
-    let text = vec![DEFAULT_TEXT; times.max(1)].join("\n\n");
-    Document::new(
-        format!("damascus-x{times}"),
-        format!("Syrian rebels enter Damascus (×{times})"),
-        text,
-    )
+    shaped(Shape::Article, times)
+}
+
+/// The article repeated `times` times in the given shape. Its id names shape and times
+/// (`damascus-x300`, `damascus-lines-x300`, `damascus-paragraph-x300`).
+pub fn shaped(shape: Shape, times: usize) -> Document {
+    let times = times.max(1);
+    let paragraphs = DEFAULT_TEXT.split("\n\n");
+    let (text, id, title) = match shape {
+        Shape::Article => (
+            vec![DEFAULT_TEXT; times].join("\n\n"),
+            format!("damascus-x{times}"),
+            format!("Syrian rebels enter Damascus (×{times})"),
+        ),
+        Shape::Lines => {
+            // Each sentence of each paragraph on its own line.
+            let lines: Vec<&str> = paragraphs
+                .flat_map(|p| p.unicode_sentences())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            (
+                vec![lines.join("\n"); times].join("\n"),
+                format!("damascus-lines-x{times}"),
+                format!("Syrian rebels enter Damascus (×{times}, one sentence a line)"),
+            )
+        }
+        Shape::Paragraph => {
+            let flat: Vec<&str> = paragraphs.map(str::trim).collect();
+            (
+                vec![flat.join(" "); times].join(" "),
+                format!("damascus-paragraph-x{times}"),
+                format!("Syrian rebels enter Damascus (×{times}, one paragraph)"),
+            )
+        }
+    };
+    Document::new(id, title, text)
 }
 
 /// A small deterministic generator (SplitMix64).
@@ -96,13 +157,17 @@ pub fn annotations(doc: &Document, n: usize, seed: u64) -> Vec<Annotation> {
         };
         let first = if nested {
             let prev = out[out.len() - 1].span;
-            w.iter().position(|s| s.start >= prev.start).unwrap_or(0) + rng.below(2)
+            w.partition_point(|s| s.start < prev.start) + rng.below(2)
         } else {
             rng.below(w.len())
         };
         let first = first.min(w.len() - 1);
         let last = (first + len - 1).min(w.len() - 1);
         let span = Span::new(w[first].start, w[last].end);
+        // Entities stay inside a line, as a person tags them; quotes and claims need not.
+        if kind == Kind::Entity && doc.slice(span).contains('\n') {
+            continue;
+        }
         let body = match kind {
             Kind::Entity => Body::Entity {
                 label: labels.entity[rng.below(labels.entity.len())].clone(),
@@ -141,6 +206,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shapes_hold_the_same_words() {
+        let words = |d: &Document| d.text().split_whitespace().count();
+        let article = shaped(Shape::Article, 3);
+        let lines = shaped(Shape::Lines, 3);
+        let flat = shaped(Shape::Paragraph, 3);
+        assert_eq!(words(&lines), words(&article));
+        assert_eq!(words(&flat), words(&article));
+        assert_eq!(article.paragraphs().len(), 30);
+        assert_eq!(
+            lines.paragraphs().len(),
+            1,
+            "single newlines: one paragraph"
+        );
+        assert!(lines.text().lines().count() > 60, "a sentence a line");
+        assert!(!lines.text().contains("\n\n"));
+        assert_eq!(flat.paragraphs().len(), 1);
+        assert!(!flat.text().contains('\n'));
+        assert_eq!(lines.id, "damascus-lines-x3");
+        assert_eq!(Shape::parse("paragraph"), Some(Shape::Paragraph));
+        for shape in Shape::ALL {
+            let doc = Rc::new(shaped(shape, 3));
+            let s = state(doc, 300, 7);
+            assert_eq!(s.len(), 300, "{shape:?}");
+            s.check_invariants().unwrap();
+        }
+    }
+
+    #[test]
     fn synthetic_data_is_valid_deterministic_and_spread() {
         let doc = Rc::new(repeated_article(30));
         assert!(doc.text().len() > 100_000, "30× is about 100 KB");
@@ -149,13 +242,10 @@ mod tests {
         assert_eq!(a.len(), 1000);
         let s = state(doc.clone(), 1000, 7);
         s.check_invariants().unwrap();
-        let touched = (0..doc.paragraphs().len())
-            .filter(|&p| !s.paragraph_annotations(p).is_empty())
+        let touched = (0..doc.blocks().len())
+            .filter(|&b| !s.block_annotations(b).is_empty())
             .count();
-        assert!(
-            touched > doc.paragraphs().len() / 2,
-            "spread over the document"
-        );
+        assert!(touched > doc.blocks().len() / 2, "spread over the document");
         let overlapping = a
             .windows(2)
             .filter(|w| w[0].span.overlaps(&w[1].span))

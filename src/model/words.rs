@@ -2,8 +2,11 @@
 //! boundaries one word at a time.
 //!
 //! Words are the segments of Unicode word boundaries (UAX #29, from `unicode-segmentation`),
-//! computed within the paragraph around a position so that the cost does not grow with the
-//! document. Segments that are only whitespace are gaps, not words; punctuation such as “ is a
+//! computed within the block around a position (see `model::document`: a paragraph, or a
+//! bounded piece of a long one) so that the cost does not grow with the document or with the
+//! paragraph. Blocks begin and end at word boundaries (at a line break, or after a space),
+//! except where a line has no space for half a block: a "word" longer than that is cut where
+//! its block ends. Segments that are only whitespace are gaps, not words; punctuation such as “ is a
 //! word of its own, so a selection from an opening quotation mark keeps it.
 //!
 //! ```text
@@ -15,20 +18,22 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::document::Document;
 use super::offsets::Span;
 
-/// The word segments (start, end, is_space) of the paragraph or gap around `pos`, in document
-/// code points.
-fn segments_around(doc: &Document, pos: usize) -> Vec<(usize, usize, bool)> {
-    let paras = doc.paragraphs();
-    let i = paras.partition_point(|p| p.end < pos);
-    // The paragraph containing pos (or ending at it), else the gap between paragraphs.
-    let region = match paras.get(i) {
-        Some(p) if p.start <= pos => *p,
+/// The block holding the character at `pos`, else the gap between blocks that holds it.
+fn region_around(doc: &Document, pos: usize) -> Span {
+    let blocks = doc.blocks();
+    let i = blocks.partition_point(|b| b.end <= pos);
+    match blocks.get(i) {
+        Some(b) if b.start <= pos => *b,
         _ => {
-            let start = if i == 0 { 0 } else { paras[i - 1].end };
-            let end = paras.get(i).map_or(doc.len(), |p| p.start);
+            let start = if i == 0 { 0 } else { blocks[i - 1].end };
+            let end = blocks.get(i).map_or(doc.len(), |b| b.start);
             Span::new(start, end)
         }
-    };
+    }
+}
+
+/// The word segments (start, end, is_space) of a region, in document code points.
+fn segments_of(doc: &Document, region: Span) -> Vec<(usize, usize, bool)> {
     let text = doc.slice(region);
     let mut out = Vec::new();
     let mut cp = region.start;
@@ -38,6 +43,11 @@ fn segments_around(doc: &Document, pos: usize) -> Vec<(usize, usize, bool)> {
         cp += len;
     }
     out
+}
+
+/// The word segments (start, end, is_space) of the block or gap around `pos`.
+fn segments_around(doc: &Document, pos: usize) -> Vec<(usize, usize, bool)> {
+    segments_of(doc, region_around(doc, pos))
 }
 
 /// Snaps a selection outward to whole words, then trims spaces and line breaks at both ends.
@@ -86,27 +96,27 @@ pub enum Nudge {
 /// Moves one boundary of `span` by a word. Returns the span unchanged when it cannot move
 /// (at the text's edge, or when it would become empty).
 pub fn nudge(doc: &Document, span: Span, how: Nudge) -> Span {
-    let words = |pos: usize| -> Vec<(usize, usize)> {
-        segments_around(doc, pos)
-            .into_iter()
-            .filter(|s| !s.2)
-            .map(|(s, e, _)| (s, e))
-            .collect()
-    };
     let moved = match how {
-        Nudge::GrowEnd => next_word_end(doc, span.end, &words),
-        Nudge::ShrinkEnd => words(span.end.saturating_sub(1))
-            .into_iter()
-            .rev()
-            .find(|&(_, e)| e < span.end)
-            .map(|(_, e)| e)
-            .filter(|&e| e > span.start),
-        Nudge::GrowStart => prev_word_start(doc, span.start, &words),
-        Nudge::ShrinkStart => words(span.start)
-            .into_iter()
-            .find(|&(s, _)| s > span.start)
-            .map(|(s, _)| s)
-            .filter(|&s| s < span.end),
+        Nudge::GrowEnd => forward(doc, span.end, |w| {
+            w.iter().find(|&&(_, e)| e > span.end).map(|&(_, e)| e)
+        }),
+        Nudge::ShrinkEnd => backward(doc, span.end, |w| {
+            w.iter()
+                .rev()
+                .find(|&&(_, e)| e < span.end)
+                .map(|&(_, e)| e)
+        })
+        .filter(|&e| e > span.start),
+        Nudge::GrowStart => backward(doc, span.start, |w| {
+            w.iter()
+                .rev()
+                .find(|&&(s, _)| s < span.start)
+                .map(|&(s, _)| s)
+        }),
+        Nudge::ShrinkStart => forward(doc, span.start, |w| {
+            w.iter().find(|&&(s, _)| s > span.start).map(|&(s, _)| s)
+        })
+        .filter(|&s| s < span.end),
     };
     match (how, moved) {
         (Nudge::GrowEnd | Nudge::ShrinkEnd, Some(end)) => Span::new(span.start, end),
@@ -115,42 +125,43 @@ pub fn nudge(doc: &Document, span: Span, how: Nudge) -> Span {
     }
 }
 
-/// The end of the first word that ends after `pos`, looking into later paragraphs if needed.
-fn next_word_end(
-    doc: &Document,
-    pos: usize,
-    words: &dyn Fn(usize) -> Vec<(usize, usize)>,
-) -> Option<usize> {
-    let mut at = pos;
-    while at < doc.len() {
-        if let Some(&(_, e)) = words(at).iter().find(|&&(_, e)| e > pos) {
-            return Some(e);
-        }
-        // Nothing more in this region: try the next paragraph.
-        let next = doc.paragraphs().iter().find(|p| p.start > at)?;
-        at = next.start;
-    }
-    None
+/// The words (start, end) of a region, without the spaces between them.
+fn words_of(doc: &Document, region: Span) -> Vec<(usize, usize)> {
+    segments_of(doc, region)
+        .into_iter()
+        .filter(|s| !s.2)
+        .map(|(s, e, _)| (s, e))
+        .collect()
 }
 
-/// The start of the last word that starts before `pos`, looking into earlier paragraphs.
-fn prev_word_start(
+/// What `pick` finds among the words of the block (or gap) at `pos`, else of each block after
+/// it in turn.
+fn forward(
     doc: &Document,
     pos: usize,
-    words: &dyn Fn(usize) -> Vec<(usize, usize)>,
+    pick: impl Fn(&[(usize, usize)]) -> Option<usize>,
 ) -> Option<usize> {
-    let mut at = pos;
-    loop {
-        if let Some(&(s, _)) = words(at.saturating_sub(1))
-            .iter()
-            .rev()
-            .find(|&&(s, _)| s < pos)
-        {
-            return Some(s);
-        }
-        let prev = doc.paragraphs().iter().rev().find(|p| p.end < at)?;
-        at = prev.end;
-    }
+    let here = region_around(doc, pos);
+    let blocks = doc.blocks();
+    let later = &blocks[blocks.partition_point(|b| b.start < here.end)..];
+    std::iter::once(here)
+        .chain(later.iter().copied())
+        .find_map(|region| pick(&words_of(doc, region)))
+}
+
+/// What `pick` finds among the words of the block (or gap) before `pos`, else of each block
+/// before that in turn.
+fn backward(
+    doc: &Document,
+    pos: usize,
+    pick: impl Fn(&[(usize, usize)]) -> Option<usize>,
+) -> Option<usize> {
+    let here = region_around(doc, pos.saturating_sub(1));
+    let blocks = doc.blocks();
+    let earlier = &blocks[..blocks.partition_point(|b| b.end <= here.start)];
+    std::iter::once(here)
+        .chain(earlier.iter().rev().copied())
+        .find_map(|region| pick(&words_of(doc, region)))
 }
 
 #[cfg(test)]
@@ -282,5 +293,31 @@ mod tests {
             nudged(t, Span::new(5, 8), Nudge::GrowStart),
             "[one\n\ntwo] three"
         );
+    }
+
+    proptest::proptest! {
+        /// Words are found within blocks, and come out as they would over the whole paragraph:
+        /// snapping and nudging give the same spans in a text cut into small blocks (where
+        /// every block ends at a space or a line break) as in one block a paragraph.
+        #[test]
+        fn blocks_do_not_change_words(
+            words in proptest::collection::vec(("[a-z“”’.,]{1,3}", proptest::sample::select(vec![" ", "  ", "\n", "\r\n", "\n\n"])), 1..40),
+            at in 0usize..200,
+            len in 1usize..30,
+        ) {
+            let text: String = words.iter().flat_map(|(w, s)| [w.as_str(), *s]).collect();
+            let whole = Document::new("t", "t", text.as_str());
+            // Blocks of 12: a space then a word within every 6 code points, so every cut is at
+            // one (a word of 3 and "\r\n" are 5).
+            let cut = Document::with_block_max("t", "t", text.as_str(), 12);
+            let n = whole.len();
+            let span = Span::new(at.min(n), (at + len).min(n));
+            proptest::prop_assert_eq!(snap_to_words(&cut, span), snap_to_words(&whole, span));
+            if !span.is_empty() {
+                for how in [Nudge::GrowEnd, Nudge::ShrinkEnd, Nudge::GrowStart, Nudge::ShrinkStart] {
+                    proptest::prop_assert_eq!(nudge(&cut, span, how), nudge(&whole, span, how), "{:?}", how);
+                }
+            }
+        }
     }
 }

@@ -1,10 +1,11 @@
-//! The article: its paragraphs, and the pointer and keyboard handling that turns a selection
-//! in them into a pending span (snapped to words) or a click on a highlight into a selected
-//! annotation.
+//! The article: its blocks (paragraphs, and bounded pieces of long ones: `model::document`),
+//! and the pointer and keyboard handling that turns a selection in them into a pending span
+//! (snapped to words) or a click on a highlight into a selected annotation.
 //!
 //! Keyboard selection: with the article focused, the arrow keys move a caret (Ctrl: by word),
 //! Shift extends the selection, Home/End go to the line's edges; Enter on a highlight selects
-//! its annotation. Then `e`, `q` or `c` tag the selection (see `ui::shortcuts`).
+//! its annotation. Then `e`, `q` or `c` tag the selection (see `ui::shortcuts`). The page
+//! scrolls to keep the caret in view, so that the window of drawn blocks follows it.
 
 use crate::model::sort;
 use std::cell::Cell;
@@ -15,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-use super::paragraph::Paragraph;
+use super::block::Block;
 use super::store::{use_latest, Anchor, Msg, Pending, StoreHandle};
 use super::viewport::use_window;
 use crate::dom::{self, selection as sel};
@@ -62,19 +63,19 @@ pub fn article(props: &ArticleProps) -> Html {
         .as_ref()
         .and_then(|(id, _)| state.get(id))
         .map(|a| a.span);
-    let touches = |span: Option<Span>, i: usize| {
-        span.is_some_and(|s| doc.paragraphs_overlapping(s).contains(&i))
-    };
+    let flash_key = flash.as_ref().and_then(|(id, _)| state.key(id));
+    let touches =
+        |span: Option<Span>, i: usize| span.is_some_and(|s| doc.blocks_overlapping(s).contains(&i));
 
     let (window, window_handle) = use_window(doc.clone(), article_ref.clone());
-    let flash_paragraph = flash_span.and_then(|s| doc.paragraph_at(s.start));
-    let paragraphs: Vec<Html> = window
-        .paragraphs
+    let flash_block = flash_span.map(|s| doc.blocks_overlapping(s).start);
+    let blocks: Vec<Html> = window
+        .blocks
         .clone()
         .map(|i| {
             html! {
-                <Paragraph key={i} index={i} doc={doc.clone()}
-                    annotations={state.paragraph_annotations(i)}
+                <Block key={i} index={i} doc={doc.clone()}
+                    annotations={state.block_annotations(i)}
                     labels={(*labels).clone()}
                     selected={touches(selected_span, i).then(|| selected.clone()).flatten()}
                     flash={touches(flash_span, i).then(|| flash.clone()).flatten()} />
@@ -82,6 +83,25 @@ pub fn article(props: &ArticleProps) -> Html {
         })
         .collect();
     drop(state);
+
+    // What a highlight's key stands for, for tests and the console (`article.annotationOf`).
+    {
+        let (store, article_ref) = (store.clone(), article_ref.clone());
+        use_effect_with((), move |_| {
+            let exposed = article_ref.cast::<Element>().map(|el| {
+                dom::expose_annotations(&el, move |key| {
+                    let state = store.state();
+                    let a = state.by_key(key)?;
+                    Some(dom::Described {
+                        id: a.id.clone(),
+                        kind: a.kind().as_str(),
+                        label: a.body.label().map(str::to_string),
+                    })
+                })
+            });
+            move || drop(exposed)
+        });
+    }
 
     // The selection, while the article has focus and the last input was a key: a pending span.
     {
@@ -118,26 +138,26 @@ pub fn article(props: &ArticleProps) -> Html {
     }
 
     // A jump (from the overview, a speaker link): bring the annotation into view, drawing its
-    // paragraph first when the document is drawn in a window.
+    // block first when the document is drawn in a window.
     {
-        let pending = use_mut_ref(|| None::<String>);
-        let flash_id = flash.as_ref().map(|(id, n)| (id.clone(), *n));
+        let pending = use_mut_ref(|| None::<u32>);
+        let flash_key = flash_key.map(|k| (k, flash.as_ref().map_or(0, |f| f.1)));
         {
             let (pending, handle) = (pending.clone(), window_handle.clone());
-            use_effect_with(flash_id, move |flash| {
-                if let Some((id, _)) = flash {
-                    if !dom::scroll_to_annotation(id) {
-                        if let Some(p) = flash_paragraph {
-                            *pending.borrow_mut() = Some(id.clone());
+            use_effect_with(flash_key, move |flash| {
+                if let Some((key, _)) = flash {
+                    if !dom::scroll_to_annotation(*key) {
+                        if let Some(p) = flash_block {
+                            *pending.borrow_mut() = Some(*key);
                             handle.reveal(p);
                         }
                     }
                 }
             });
         }
-        use_effect_with(window.paragraphs.clone(), move |_| {
-            if let Some(id) = pending.borrow_mut().take() {
-                dom::scroll_to_annotation(&id);
+        use_effect_with(window.blocks.clone(), move |_| {
+            if let Some(key) = pending.borrow_mut().take() {
+                dom::scroll_to_annotation(key);
             }
         });
     }
@@ -238,12 +258,16 @@ pub fn article(props: &ArticleProps) -> Html {
                         .get_attribute("data-o")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
+                    // The segment names its annotations by key: the state knows their ids.
+                    let state = store.state();
                     let ids = seg
                         .get_attribute("data-a")
                         .unwrap_or_default()
                         .split(' ')
-                        .map(str::to_string)
+                        .filter_map(|k| state.by_key(k.parse().ok()?))
+                        .map(|a| a.id.clone())
                         .collect();
+                    drop(state);
                     store.dispatch(Msg::ClickHighlight { at, ids });
                 }
                 None if store.ui.picking.is_some() => {
@@ -263,6 +287,7 @@ pub fn article(props: &ArticleProps) -> Html {
         let store = store.clone();
         let article_ref = article_ref.clone();
         let by_keyboard = by_keyboard.clone();
+        let window_handle = window_handle.clone();
         Callback::from(move |e: KeyboardEvent| {
             let Some(article) = article_ref.cast::<Element>() else {
                 return;
@@ -325,11 +350,15 @@ pub fn article(props: &ArticleProps) -> Html {
             }
             let forward = matches!(key.as_str(), "ArrowRight" | "ArrowDown" | "End");
             let alter = if e.shift_key() { "extend" } else { "move" };
-            sel::modify_selection(
+            sel::modify_selection_in(
+                &article,
                 alter,
                 if forward { "forward" } else { "backward" },
                 granularity,
             );
+            // Keep the caret in view, and the blocks beside it drawn for the next key.
+            sel::scroll_focus_into_view();
+            window_handle.follow();
         })
     };
 
@@ -360,7 +389,7 @@ pub fn article(props: &ArticleProps) -> Html {
                 if window.virtual_mode {
                     <div class="spacer-above" aria-hidden="true"></div>
                 }
-                { for paragraphs }
+                { for blocks }
                 if window.virtual_mode {
                     <div class="spacer-below" aria-hidden="true"></div>
                 }

@@ -68,10 +68,13 @@ pub fn details(props: &DetailsProps) -> Html {
             sort::sort_by(&mut near, |x, y| x.sort_key().cmp(&y.sort_key()));
         }
     }
-    let entities: Vec<(String, String)> = near
+    // Each with its key, which the list's options carry instead of the id (see Keyed).
+    let entities: Vec<(u32, String, String)> = near
         .iter()
-        .map(|e| {
+        .filter_map(|e| Some((state.key(&e.id)?, e)))
+        .map(|(key, e)| {
             (
+                key,
                 e.id.clone(),
                 format!(
                     "{} ({})",
@@ -308,7 +311,7 @@ fn party_field(
     store: &StoreHandle,
     a: &Annotation,
     title: &'static str,
-    entities: &[(String, String)],
+    entities: &[(u32, String, String)],
     current: Option<String>,
     picking: bool,
 ) -> Html {
@@ -324,8 +327,10 @@ fn party_field(
     let on_select = {
         let (store, id) = (store.clone(), id.clone());
         Callback::from(move |e: Event| {
-            let v = target_value(&e);
-            let party = (!v.is_empty()).then_some(Party::Ref(v));
+            // The option names the entity by key.
+            let key = target_value(&e).parse().ok();
+            let entity = key.and_then(|k| store.state().by_key(k).map(|a| a.id.clone()));
+            let party = entity.map(Party::Ref);
             store.dispatch(Msg::Do(Action::SetParty {
                 id: id.clone(),
                 party,
@@ -375,8 +380,8 @@ fn party_field(
             </p>
             <select onchange={on_select} aria-label={format!("{title} from the entities")}>
                 <option value="" selected={selected_ref.is_none()}>{ "— no entity (nearest listed) —" }</option>
-                { for entities.iter().filter(|(eid, _)| *eid != id).map(|(eid, label)| html! {
-                    <option value={eid.clone()} selected={selected_ref.as_deref() == Some(eid.as_str())}>{ label.clone() }</option>
+                { for entities.iter().filter(|(_, eid, _)| *eid != id).map(|(key, eid, label)| html! {
+                    <option value={key.to_string()} selected={selected_ref.as_deref() == Some(eid.as_str())}>{ label.clone() }</option>
                 }) }
             </select>
             <input type="text" value={free_name} onchange={on_name}

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::paragraph::colour_of;
+use super::block::colour_of;
 use crate::model::labels::describe;
 
 #[derive(Properties, PartialEq)]

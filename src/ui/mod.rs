@@ -3,6 +3,7 @@
 
 mod app;
 mod article;
+mod block;
 mod busy;
 mod conflict_dialog;
 mod details;
@@ -15,7 +16,6 @@ mod messages;
 mod open_text;
 mod overview;
 mod overview_row;
-mod paragraph;
 pub mod session;
 mod shortcuts;
 pub mod store;
@@ -25,6 +25,7 @@ mod viewport;
 
 pub use app::{App, AppProps};
 pub use article::Article;
+pub use block::Block;
 pub use busy::BusyBar;
 pub use conflict_dialog::ConflictDialog;
 pub use details::Details;
@@ -36,7 +37,6 @@ pub use legend::Legend;
 pub use messages::Messages;
 pub use open_text::OpenText;
 pub use overview::Overview;
-pub use paragraph::Paragraph;
 pub use tag_menu::TagMenu;
 pub use toolbar::Toolbar;
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::paragraph::colour_of;
+use super::block::colour_of;
 use crate::model::{Annotation, Kind};
 
 #[derive(Properties, PartialEq)]

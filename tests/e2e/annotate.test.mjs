@@ -5,8 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   articleText,
+  checkBlocks,
   clickText,
   dragOver,
+  drawnBlocks,
   launch,
   openApp,
   paintedAnnotations,
@@ -105,10 +107,16 @@ describe('annotating', () => {
         'entity:Rebel forces': 'ORG',
       });
       // Decorations are not text: the article still reads exactly as the document.
-      const shown = await page.$$eval('article > p', (ps) => ps.map((p) => p.textContent));
-      assert.deepEqual(shown, expectedText);
-      const innerShown = await page.$$eval('article > p', (ps) => ps.map((p) => p.innerText));
-      assert.deepEqual(innerShown, expectedText, 'chips and brackets are not in the visible text');
+      const blocks = await drawnBlocks(page);
+      assert.deepEqual(
+        checkBlocks(blocks, await articleText()).map((p) => p.text),
+        expectedText,
+      );
+      assert.deepEqual(
+        blocks.map((blk) => blk.inner),
+        expectedText,
+        'chips and brackets are not in the visible text (one block a paragraph)',
+      );
 
       for (const scheme of ['light', 'dark']) {
         await page.emulateMedia({ colorScheme: scheme });

@@ -5,12 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ROOT,
   clickText,
   dragOver,
+  exportJson as exportJsonTo,
   launch,
   openApp,
   paintedAnnotations,
@@ -22,22 +23,12 @@ import {
 
 const OUT = join(ROOT, 'target', 'e2e-files');
 
-
 async function waitSaved(page) {
   await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
 }
 
 /** Clicks Export JSON and returns the downloaded file's name and text. */
-async function exportJson(page) {
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export JSON' }).click(),
-  ]);
-  await mkdir(OUT, { recursive: true });
-  const path = join(OUT, download.suggestedFilename());
-  await download.saveAs(path);
-  return { name: download.suggestedFilename(), path, text: await readFile(path, 'utf8') };
-}
+const exportJson = (page) => exportJsonTo(page, OUT);
 
 /** Chooses a file with the Import control. */
 async function importFile(page, name, content) {

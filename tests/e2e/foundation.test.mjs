@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   articleText,
+  checkBlocks,
+  drawnBlocks,
   foreignRequests,
   launch,
   openApp,
@@ -30,14 +32,19 @@ describe('foundation', () => {
 
       const articles = await b.page.locator('article').count();
       assert.equal(articles, 1, 'exactly one <article>');
-      // innerText is what a reader sees; textContent what a screen reader and a copy get.
-      const shown = await b.page.$$eval('article > p', (ps) =>
-        ps.map((p) => ({ inner: p.innerText, content: p.textContent })),
+      // innerText is what a reader sees; textContent what a screen reader and a copy get. The
+      // article's paragraphs are short: one block each.
+      const text = await articleText();
+      const blocks = await drawnBlocks(b.page);
+      assert.deepEqual(
+        checkBlocks(blocks, text).map((p) => p.text),
+        expected,
+        'the blocks draw every paragraph exactly',
       );
-      assert.equal(shown.length, expected.length);
-      shown.forEach((p, i) => {
-        assert.equal(p.inner, expected[i], `visible text of paragraph ${i}`);
-        assert.equal(p.content, expected[i], `text content of paragraph ${i}`);
+      assert.equal(blocks.length, expected.length);
+      blocks.forEach((blk, i) => {
+        assert.equal(blk.inner, expected[i], `visible text of paragraph ${i}`);
+        assert.equal(blk.content, expected[i], `text content of paragraph ${i}`);
       });
 
       const header = b.page.locator('header');

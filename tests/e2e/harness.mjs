@@ -153,6 +153,52 @@ export function paragraphsOf(text) {
   return out.map((p) => (p.endsWith('\r') ? p.slice(0, -1) : p));
 }
 
+/**
+ * The article's drawn blocks (`article > p`, src/ui/block.rs: a paragraph, or a bounded piece
+ * of a long one), in order: { b, p, o, e, content, inner, more } with the block's and its
+ * paragraph's index, its code-point range, its text content and visible text, and whether the
+ * paragraph continues after it.
+ */
+export async function drawnBlocks(page) {
+  return page.$$eval('article > p', (ps) =>
+    ps.map((p) => ({
+      b: Number(p.dataset.b),
+      p: Number(p.dataset.p),
+      o: Number(p.dataset.o),
+      e: Number(p.dataset.e),
+      content: p.textContent,
+      inner: p.innerText,
+      more: p.classList.contains('more'),
+    })),
+  );
+}
+
+/**
+ * Checks drawn blocks against the document's text, and returns the paragraphs they draw as
+ * text (`[{ p, text }]`). Each block must hold exactly text[o:e] in code points; the blocks of
+ * one paragraph follow each other with nothing or one line break between them (the break is
+ * in no block), and all but the paragraph's last have `more`.
+ */
+export function checkBlocks(blocks, text) {
+  const chars = Array.from(text);
+  const slice = (o, e) => chars.slice(o, e).join('');
+  const out = [];
+  blocks.forEach((blk, k) => {
+    if (blk.content !== slice(blk.o, blk.e)) throw new Error(`block ${blk.b} (${blk.o}..${blk.e}) does not hold the document's text`);
+    const prev = blocks[k - 1];
+    if (prev && prev.p === blk.p) {
+      if (prev.b + 1 !== blk.b) throw new Error(`block ${blk.b} follows block ${prev.b}`);
+      const gap = slice(prev.e, blk.o);
+      if (!['', '\n', '\r\n'].includes(gap)) throw new Error(`between blocks ${prev.b} and ${blk.b}: ${JSON.stringify(gap)}`);
+      if (!prev.more) throw new Error(`block ${prev.b} is continued but not marked so`);
+      out[out.length - 1].e = blk.e;
+    } else {
+      out.push({ p: blk.p, o: blk.o, e: blk.e });
+    }
+  });
+  return out.map(({ p, o, e }) => ({ p, text: slice(o, e) }));
+}
+
 /** Requests that went anywhere but the test server. */
 export function foreignRequests(requests, base) {
   const origin = new URL(base).origin;
@@ -211,14 +257,70 @@ export async function textPoints(page, text, { nth = 0, from = 0, to = 0 } = {})
   return pts;
 }
 
-/** Drags the mouse over article text, as a person selects it. */
-export async function dragOver(page, text, options = {}) {
-  const { start, end } = await textPoints(page, text, options);
+/**
+ * Viewport points of the code points `start` and `end - 1` of the document, where they are
+ * drawn (after scrolling the first to the middle of the view): the left edge of the first and
+ * the right edge of the last, mid-line.
+ */
+export async function spanPoints(page, start, end) {
+  const pts = await page.evaluate(
+    ([start, end]) => {
+      const at = (cp) => {
+        for (const seg of document.querySelectorAll('article .seg')) {
+          const [o, e] = [Number(seg.dataset.o), Number(seg.dataset.e)];
+          if (o <= cp && cp < e) {
+            const chars = Array.from(seg.firstChild.data);
+            const unit = chars.slice(0, cp - o).join('').length;
+            return [seg, unit, chars[cp - o].length];
+          }
+        }
+        return null;
+      };
+      const first = at(start);
+      const last = at(end - 1);
+      if (!first || !last) return null;
+      const rect = ([seg, unit, len]) => {
+        const r = document.createRange();
+        r.setStart(seg.firstChild, unit);
+        r.setEnd(seg.firstChild, unit + len);
+        return r.getClientRects()[0];
+      };
+      // The first character to the middle of the view (a segment may be many lines tall).
+      window.scrollBy({ top: rect(first).top - innerHeight / 2, behavior: 'instant' });
+      const [a, b] = [rect(first), rect(last)];
+      return { start: { x: a.left + 1, y: a.top + a.height / 2 }, end: { x: b.right - 1, y: b.top + b.height / 2 } };
+    },
+    [start, end],
+  );
+  if (!pts) throw new Error(`${start}..${end} is not drawn`);
+  return pts;
+}
+
+/** Drags the mouse from code point `start` to code point `end - 1` of the document. */
+export async function dragSpan(page, start, end) {
+  await drag(page, await spanPoints(page, start, end));
+}
+
+async function drag(page, { start, end }) {
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 4 });
   await page.mouse.move(end.x, end.y, { steps: 4 });
   await page.mouse.up();
+}
+
+/** Clicks Export JSON; returns the downloaded file's name, where it was saved, and its text. */
+export async function exportJson(page, dir = join(ROOT, 'target', 'e2e-downloads')) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, download.suggestedFilename());
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), path, text: await readFile(path, 'utf8') };
+}
+
+/** Drags the mouse over article text, as a person selects it. */
+export async function dragOver(page, text, options = {}) {
+  await drag(page, await textPoints(page, text, options));
 }
 
 /** Clicks on the middle of article text. */
@@ -230,15 +332,22 @@ export async function clickText(page, text, options = {}) {
 
 /**
  * The annotations as the page paints them, read from the DOM: id → { start, end, text, label,
- * kind }. Offsets are code points; `text` is the document's text between them.
+ * kind }. Offsets are code points; `text` is the document's text between them. Highlights name
+ * their annotations by key (`data-a`, src/ui/block.rs), never by id; the page tells what a key
+ * stands for (`article.annotationOf(key)`: its id, kind and type).
  */
 export async function paintedAnnotations(page) {
   return page.evaluate(() => {
+    const article = document.querySelector('article');
     const out = {};
-    for (const seg of document.querySelectorAll('article .seg[data-a]')) {
+    const keys = {};
+    for (const seg of article.querySelectorAll('.seg[data-a]')) {
       const [o, e] = [Number(seg.dataset.o), Number(seg.dataset.e)];
-      for (const id of seg.dataset.a.split(' ')) {
-        const a = (out[id] ??= { start: o, end: e });
+      for (const key of seg.dataset.a.split(' ')) {
+        const about = article.annotationOf(Number(key));
+        if (!about) throw new Error(`the page draws key ${key}, which is no annotation`);
+        keys[about.id] = key;
+        const a = (out[about.id] ??= { start: o, end: e, kind: about.kind });
         a.start = Math.min(a.start, o);
         a.end = Math.max(a.end, e);
       }
@@ -246,7 +355,7 @@ export async function paintedAnnotations(page) {
     // Offsets index the whole document (with its blank lines), so read the text from segments
     // by their own offsets.
     const byOffset = new Map();
-    for (const seg of document.querySelectorAll('article .seg')) {
+    for (const seg of article.querySelectorAll('.seg')) {
       const chars = Array.from(seg.textContent);
       chars.forEach((c, k) => byOffset.set(Number(seg.dataset.o) + k, c));
     }
@@ -254,8 +363,8 @@ export async function paintedAnnotations(page) {
       let t = '';
       for (let i = a.start; i < a.end; i++) t += byOffset.get(i) ?? '\n';
       a.text = t;
-      a.kind = { e: 'entity', q: 'quote', c: 'claim' }[id[0]] ?? 'unknown';
-      const chip = document.querySelector(`.chip[data-for="${CSS.escape(id)}"]`);
+      // The type as painted: the entity's chip (keys are numbers: no escaping needed).
+      const chip = article.querySelector(`.chip[data-for="${keys[id]}"]`);
       if (chip) a.label = chip.dataset.label;
     }
     return out;

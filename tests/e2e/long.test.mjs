@@ -1,12 +1,13 @@
 // A long document, end to end: the 1 MB article (300 repeats) with 1,000 annotations, opened by
-// a link. Only the paragraphs near the view are drawn; scrolling draws the rest; jumping to an
-// annotation far down draws and shows it; tagging there works; the drawn text is exact.
+// a link. Only the blocks near the view are drawn (its paragraphs are short: one block each);
+// scrolling draws the rest; jumping to an annotation far down draws and shows it; tagging there
+// works; the drawn text is exact. (Long texts that are not paragraphs: shapes.test.mjs.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { E2E_DATA, ROOT, dragOver, launch, paintedAnnotations, screenshot, serveDist, tag } from './harness.mjs';
+import { E2E_DATA, ROOT, checkBlocks, dragOver, drawnBlocks, launch, screenshot, serveDist, tag } from './harness.mjs';
 
 const FILE = 'damascus-x300-1000.marginalia.json';
 
@@ -29,13 +30,14 @@ describe('a long document', () => {
       await page.goto(`${server.url}?open=/e2e-data/${FILE}`);
       await page.waitForSelector('html[data-doc="damascus-x300-1000"][data-annotations="1000"]', { timeout: 60_000 });
       const drawn = await page.locator('article > p').count();
-      assert.ok(drawn > 5 && drawn < 150, `only paragraphs near the view are drawn (${drawn} of 3000)`);
-      // The drawn text is exactly the document's, paragraph by paragraph.
+      assert.ok(drawn > 5 && drawn < 150, `only blocks near the view are drawn (${drawn} of 3000)`);
+      // The drawn text is exactly the document's, block by block, and each paragraph is one.
       const chars = Array.from(data.document.text);
       const check = async () => {
-        const ps = await page.$$eval('article > p', (ps) => ps.map((p) => [Number(p.dataset.o), Number(p.dataset.e), p.textContent]));
-        for (const [o, e, text] of ps) assert.equal(text, chars.slice(o, e).join(''), `paragraph at ${o}`);
-        return ps;
+        const blocks = await drawnBlocks(page);
+        const paras = checkBlocks(blocks, data.document.text);
+        assert.equal(paras.length, blocks.length, 'one block a paragraph');
+        return blocks.map((blk) => [blk.o, blk.e, blk.content]);
       };
       await check();
       // The article is as tall as the whole document: scrolling to the end draws the end.

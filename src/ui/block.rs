@@ -1,16 +1,22 @@
-//! One paragraph, painted from its annotations as segments (see `model::segments`).
+//! One block of the article (see `model::document`: a paragraph, or a bounded piece of a long
+//! one), painted from its annotations as segments (see `model::segments`).
 //!
-//! DOM contract (read by `dom::selection`): `<p class="para" data-p data-o data-e>` holding
-//! `<span class="seg" data-o data-e data-a>` elements, each with exactly one text node, and
-//! decorations without text (`aria-hidden`, not selectable). The paragraph's text content is
-//! therefore exactly the document's text. It re-renders only when its own props change: its
-//! annotation list is an `Rc` the reducer replaces only for paragraphs a change touches.
+//! DOM contract (read by `dom::selection`): `<p class="para" data-b data-p data-o data-e>`
+//! (`data-b` the block's index, `data-p` its paragraph's) holding
+//! `<span class="seg" data-o data-e data-a>` elements (`data-a` the keys of the annotations
+//! covering it, never their ids: see `Piece`), each with exactly one text node, and
+//! decorations without text (`aria-hidden`, not selectable). The block's text content is
+//! therefore exactly the document's text of the block. A block that is not the last of its
+//! paragraph has the class `more`: no margin after it, so the blocks of one paragraph read as
+//! one (a block cut inside an overlong line starts on a new line). It re-renders only when its
+//! own props change: its annotation list is an `Rc` the reducer replaces only for blocks a
+//! change touches.
 //!
-//! A crowded paragraph (hundreds of annotations) is drawn in runs: its pieces (segments, chips,
+//! A crowded block (hundreds of annotations) is drawn in runs: its pieces (segments, chips,
 //! brackets) are described as plain data, grouped by where they start in the text, and each
 //! group is a memoised `Run` that re-renders only when its own pieces change. Adding, editing or
 //! selecting one annotation then rebuilds and diffs the virtual DOM of the runs it touches,
-//! not of the whole paragraph.
+//! not of the whole block.
 
 use std::rc::Rc;
 
@@ -18,23 +24,24 @@ use yew::prelude::*;
 
 use crate::model::document::Document;
 use crate::model::segments::segments;
-use crate::model::state::ParagraphAnnotations;
+use crate::model::state::BlockAnnotations;
 use crate::model::{Body, Kind, Span};
 
 /// How many entity colours the stylesheet defines (Okabe–Ito).
 pub const PALETTE: usize = 8;
 
 #[derive(Properties, PartialEq)]
-pub struct ParagraphProps {
+pub struct BlockProps {
+    /// The block's index in `Document::blocks`.
     pub index: usize,
     pub doc: Rc<Document>,
-    pub annotations: ParagraphAnnotations,
+    pub annotations: BlockAnnotations,
     /// Entity labels in order: a label's position picks its colour.
     pub labels: Rc<Vec<String>>,
-    /// The selected annotation, when it touches this paragraph.
+    /// The selected annotation, when it touches this block.
     #[prop_or_default]
     pub selected: Option<String>,
-    /// An annotation to flash, when it touches this paragraph (id, serial).
+    /// An annotation to flash, when it touches this block (id, serial).
     #[prop_or_default]
     pub flash: Option<(String, u64)>,
 }
@@ -48,33 +55,38 @@ pub fn colour_of(labels: &[String], label: &str) -> usize {
         % PALETTE
 }
 
-/// One thing drawn in a paragraph, as data: what a `Run` renders, compared to skip renders.
+/// One thing drawn in a block, as data: what a `Run` renders, compared to skip renders.
+/// Annotations are named by their keys (`model::state::Keyed`), never by their ids: an id
+/// from a file may hold spaces, quotes or brackets, and a key is a number the page can put
+/// in a space-separated attribute and a selector as it is.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Piece {
     /// The opening bracket of a quote.
-    Open { id: String, sel: bool },
+    Open { key: u32, sel: bool },
     /// A stretch of text covered by the same annotations (`model::segments`).
     Seg {
         span: Span,
         class: String,
-        ids: Option<String>,
+        /// The keys of the annotations covering it, space-separated (`data-a`).
+        keys: Option<String>,
+        /// The keys of the quotes whose cue it is (`data-cue`).
         cues: Option<String>,
     },
     /// The label chip after an entity.
     Chip {
-        id: String,
+        key: u32,
         label: String,
         colour: usize,
         sel: bool,
     },
     /// The closing bracket of a quote.
-    Close { id: String, sel: bool },
+    Close { key: u32, sel: bool },
 }
 
-/// The pieces of a paragraph, in order, each with the text offset of the segment it belongs to.
+/// The pieces of a block, in order, each with the text offset of the segment it belongs to.
 pub fn pieces(
     para: Span,
-    anns: &ParagraphAnnotations,
+    anns: &BlockAnnotations,
     labels: &[String],
     selected: Option<&str>,
     flash: Option<&str>,
@@ -105,8 +117,8 @@ pub fn pieces(
         for &i in &covering {
             let a = &anns[i];
             if a.kind() == Kind::Quote && a.span.start == at {
-                let (id, sel) = (a.id.clone(), is_sel(&a.id));
-                out.push((at, Piece::Open { id, sel }));
+                let (key, sel) = (a.key, is_sel(&a.id));
+                out.push((at, Piece::Open { key, sel }));
             }
         }
 
@@ -120,10 +132,10 @@ pub fn pieces(
         };
         let mut entities = 0;
         let mut tint = None;
-        let mut ids: Vec<&str> = Vec::with_capacity(covering.len());
+        let mut keys: Vec<String> = Vec::with_capacity(covering.len());
         for &i in &covering {
             let a = &anns[i];
-            ids.push(&a.id);
+            keys.push(a.key.to_string());
             match &a.body {
                 Body::Entity { label } => {
                     entities += 1;
@@ -161,10 +173,10 @@ pub fn pieces(
                 add("cue-sel");
             }
         }
-        let ids = (!ids.is_empty()).then(|| ids.join(" "));
+        let keys = (!keys.is_empty()).then(|| keys.join(" "));
         let cues = (!cues.is_empty()).then(|| {
             cues.iter()
-                .map(|&i| anns[i].id.as_str())
+                .map(|&i| anns[i].key.to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
         });
@@ -173,7 +185,7 @@ pub fn pieces(
             Piece::Seg {
                 span: seg.span,
                 class,
-                ids,
+                keys,
                 cues,
             },
         ));
@@ -184,18 +196,18 @@ pub fn pieces(
             if a.span.end != seg.span.end {
                 continue;
             }
-            let (id, sel) = (a.id.clone(), is_sel(&a.id));
+            let (key, sel) = (a.key, is_sel(&a.id));
             match &a.body {
                 Body::Entity { label } => out.push((
                     at,
                     Piece::Chip {
-                        id,
+                        key,
                         label: label.clone(),
                         colour: colour_of(labels, label),
                         sel,
                     },
                 )),
-                Body::Quote { .. } => out.push((at, Piece::Close { id, sel })),
+                Body::Quote { .. } => out.push((at, Piece::Close { key, sel })),
                 Body::Claim { .. } => {}
             }
         }
@@ -203,11 +215,11 @@ pub fn pieces(
     out
 }
 
-/// Up to this many pieces a paragraph is one run; more are split into runs of about this many.
+/// Up to this many pieces a block is one run; more are split into runs of about this many.
 const RUN: usize = 64;
 
-/// Splits a paragraph's pieces into runs by where their segment starts: every `grain`
-/// characters from the paragraph's start. The grain is a power of two chosen from the density,
+/// Splits a block's pieces into runs by where their segment starts: every `grain`
+/// characters from the block's start. The grain is a power of two chosen from the density,
 /// so it rarely changes, and a change to one annotation changes only the runs its text is in.
 pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)> {
     let grain = if pieces.len() <= RUN {
@@ -226,13 +238,15 @@ pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)>
     out
 }
 
-#[function_component(Paragraph)]
-pub fn paragraph(props: &ParagraphProps) -> Html {
-    // Counts this paragraph's renders into `data-renders`, so that tests (and a curious person
-    // in the inspector) can see that a change re-renders only the paragraphs it touches.
+#[function_component(Block)]
+pub fn block(props: &BlockProps) -> Html {
+    // Counts this block's renders into `data-renders`, so that tests (and a curious person
+    // in the inspector) can see that a change re-renders only the blocks it touches.
     let renders = use_mut_ref(|| 0u64);
     *renders.borrow_mut() += 1;
-    let para = props.doc.paragraphs()[props.index];
+    let doc = &props.doc;
+    let para = doc.blocks()[props.index];
+    let more = !doc.ends_paragraph(props.index);
     let all = pieces(
         para,
         &props.annotations,
@@ -244,8 +258,9 @@ pub fn paragraph(props: &ParagraphProps) -> Html {
         html! { <Run key={r} doc={props.doc.clone()} pieces={Rc::new(pieces)} /> }
     });
     html! {
-        <p class="para"
-            data-p={props.index.to_string()}
+        <p class={classes!("para", more.then_some("more"))}
+            data-b={props.index.to_string()}
+            data-p={doc.block_paragraph(props.index).to_string()}
             data-o={para.start.to_string()}
             data-e={para.end.to_string()}
             data-renders={renders.borrow().to_string()}>
@@ -266,41 +281,41 @@ impl PartialEq for RunProps {
     }
 }
 
-/// A run of a paragraph's pieces; renders again only when they change.
+/// A run of a block's pieces; renders again only when they change.
 #[function_component(Run)]
 fn run(props: &RunProps) -> Html {
     let sel = |sel: bool| sel.then_some("sel");
     let nodes = props.pieces.iter().map(|piece| match piece {
-        Piece::Open { id, sel: s } => html! {
-            <span key={format!("o{id}")} class={classes!("qmark", "qopen", sel(*s))}
+        Piece::Open { key, sel: s } => html! {
+            <span key={format!("o{key}")} class={classes!("qmark", "qopen", sel(*s))}
                 aria-hidden="true"></span>
         },
         Piece::Seg {
             span,
             class,
-            ids,
+            keys,
             cues,
         } => html! {
             <span key={span.start} class={class.clone()}
                 data-o={span.start.to_string()}
                 data-e={span.end.to_string()}
-                data-a={ids.clone()}
+                data-a={keys.clone()}
                 data-cue={cues.clone()}>
                 { props.doc.slice(*span).to_string() }
             </span>
         },
         Piece::Chip {
-            id,
+            key,
             label,
             colour,
             sel: s,
         } => html! {
-            <span key={format!("c{id}")}
+            <span key={format!("c{key}")}
                 class={classes!("chip", format!("ent-{colour}"), sel(*s))}
-                data-label={label.clone()} data-for={id.clone()} aria-hidden="true"></span>
+                data-label={label.clone()} data-for={key.to_string()} aria-hidden="true"></span>
         },
-        Piece::Close { id, sel: s } => html! {
-            <span key={format!("x{id}")} class={classes!("qmark", "qclose", sel(*s))}
+        Piece::Close { key, sel: s } => html! {
+            <span key={format!("x{key}")} class={classes!("qmark", "qclose", sel(*s))}
                 aria-hidden="true"></span>
         },
     });
@@ -315,12 +330,12 @@ mod tests {
 
     const NOW: Timestamp = Timestamp(1_733_635_800_000);
 
-    /// The 1× article with 10,000 annotations, and its most crowded paragraph.
+    /// The 1× article with 10,000 annotations, and its most crowded block.
     fn crowded() -> (crate::model::State, usize) {
         let doc = Rc::new(synth::repeated_article(1));
         let s = synth::state(doc, 10_000, 7);
-        let busiest = (0..s.document().paragraphs().len())
-            .max_by_key(|&i| s.paragraph_annotations(i).len())
+        let busiest = (0..s.document().blocks().len())
+            .max_by_key(|&i| s.block_annotations(i).len())
             .unwrap();
         (s, busiest)
     }
@@ -330,18 +345,18 @@ mod tests {
         i: usize,
         selected: Option<&str>,
     ) -> Vec<(usize, Vec<Piece>)> {
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let labels = s.labels().entity.clone();
         runs(
             para,
-            pieces(para, &s.paragraph_annotations(i), &labels, selected, None),
+            pieces(para, &s.block_annotations(i), &labels, selected, None),
         )
     }
 
     #[test]
     fn segments_tile_the_paragraph_and_runs_keep_their_order() {
         let (s, i) = crowded();
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let runs = runs_of(&s, i, None);
         assert!(
             runs.len() > 4,
@@ -371,7 +386,7 @@ mod tests {
             .filter(|p| matches!(p, Piece::Chip { .. }))
             .count();
         let entities_ending_here = s
-            .paragraph_annotations(i)
+            .block_annotations(i)
             .iter()
             .filter(|a| a.kind() == Kind::Entity && para.contains(a.span.end - 1))
             .count();
@@ -385,7 +400,7 @@ mod tests {
     fn a_quiet_paragraph_is_one_run() {
         let doc = Rc::new(synth::repeated_article(1));
         let s = synth::state(doc, 10, 7);
-        for i in 0..s.document().paragraphs().len() {
+        for i in 0..s.document().blocks().len() {
             assert!(runs_of(&s, i, None).len() <= 1, "paragraph {i}");
         }
     }
@@ -395,7 +410,7 @@ mod tests {
     fn adding_or_selecting_one_annotation_changes_few_runs() {
         let (mut s, i) = crowded();
         let before = runs_of(&s, i, None);
-        let para = s.document().paragraphs()[i];
+        let para = s.document().blocks()[i];
         let word = Span::new(para.start + 40, para.start + 46);
         let out = s
             .apply(
@@ -442,7 +457,7 @@ mod tests {
         let labels = s.labels().entity.clone();
         let ps = pieces(
             Span::new(0, 25),
-            &s.paragraph_annotations(0),
+            &s.block_annotations(0),
             &labels,
             None,
             None,
