@@ -135,9 +135,11 @@ pub fn set_style(el: &Element, property: &str, value: &str) {
 /// The line height and the bottom margin of an element, in pixels, from its computed style.
 pub fn line_height_and_margin(el: &Element) -> Option<(f64, f64)> {
     let style = web_sys::window()?.get_computed_style(el).ok()??;
+    // Parsed by JavaScript: Rust's float parsing would add its tables to the page.
     let px = |name: &str| -> Option<f64> {
         let v = style.get_property_value(name).ok()?;
-        v.strip_suffix("px")?.trim().parse().ok()
+        let n = js_sys::Number::parse_float(v.strip_suffix("px")?);
+        (!n.is_nan()).then_some(n)
     };
     Some((px("line-height")?, px("margin-bottom")?))
 }
