@@ -4,6 +4,7 @@
 //!     marginalia convert --to FORMAT FILE… [-o DIR]
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
 //!     marginalia synth --times N --annotations M [--seed S] [-o DIR]
+//!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
@@ -22,6 +23,8 @@ usage:
   marginalia convert --from FORMAT FILE... [-o DIR]
   marginalia synth --times N --annotations M [--seed S] [-o DIR]
       (a benchmark file: the article repeated N times with M pseudo-random annotations)
+  marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
+      (hostile files of about N bytes, default 10,000,000: every case, or those of FORMAT)
 
 formats: ";
 
@@ -46,6 +49,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("validate") => validate(&args[1..]),
         Some("convert") => convert(&args[1..]),
         Some("synth") => synth(&args[1..]),
+        Some("synth-hostile") => synth_hostile(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -193,5 +197,41 @@ fn synth(args: &[String]) -> Result<ExitCode, String> {
         bundle.document.len(),
         bundle.annotations.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth_hostile(args: &[String]) -> Result<ExitCode, String> {
+    let (mut format, mut bytes) = (None, 10_000_000usize);
+    let mut out_dir = PathBuf::from(".");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--format" => {
+                let key = it.next().ok_or("--format needs a format")?;
+                format = Some(
+                    Format::parse(key)
+                        .ok_or_else(|| format!("unknown format {key}\n{}", usage()))?,
+                );
+            }
+            "--bytes" => {
+                bytes = it
+                    .next()
+                    .and_then(|v| v.replace('_', "").parse().ok())
+                    .ok_or("--bytes needs a whole number")?
+            }
+            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            other => return Err(format!("unknown option {other}\n{}", usage())),
+        }
+    }
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let cases = marginalia::formats::hostile::CASES
+        .iter()
+        .filter(|c| format.is_none_or(|f| f == c.format));
+    for case in cases {
+        let path = out_dir.join(case.file_name());
+        let data = case.bytes(bytes);
+        std::fs::write(&path, &data).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("{}: {} bytes, {}", path.display(), data.len(), case.aims);
+    }
     Ok(ExitCode::SUCCESS)
 }
