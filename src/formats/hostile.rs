@@ -169,11 +169,12 @@ pub fn case(key: &str) -> Option<&'static Case> {
     CASES.iter().find(|c| c.key() == key)
 }
 
-/// A distinct lowercase word for each `i` (`aa`, `ab`, … then longer ones).
+/// A distinct word for each `i`: `w` and `i` in base 26 in capitals (`wA`, `wB`, … `wBA`), so
+/// that `w` starts every word and nothing else.
 fn word(mut i: usize) -> String {
     let mut w = Vec::new();
     loop {
-        w.push(b'a' + (i % 26) as u8);
+        w.push(b'A' + (i % 26) as u8);
         i /= 26;
         if i == 0 {
             break;
@@ -622,12 +623,15 @@ fn w3c_quotes(bytes: usize) -> Vec<u8> {
     let mut text = String::with_capacity(bytes / 2);
     for i in 0..n {
         text.push_str(&word(i));
-        text.push(' ');
+        text.push_str(". ");
     }
     while text.len() < bytes / 2 {
         text.push_str("z ");
     }
-    let items: Vec<String> = (0..n).map(|i| quote_item(i, &word(i), "", " ")).collect();
+    // `wB.` occurs once: `w` starts only words, and the full stop ends this one.
+    let items: Vec<String> = (0..n)
+        .map(|i| quote_item(i, &format!("{}.", word(i)), "", " "))
+        .collect();
     w3c_file(&text, &items)
 }
 
@@ -660,7 +664,7 @@ mod tests {
                 Some(c.format)
             );
         }
-        assert_eq!(word(0), "wa");
-        assert_eq!(word(27), "wbb");
+        assert_eq!(word(0), "wA");
+        assert_eq!(word(27), "wBB");
     }
 }

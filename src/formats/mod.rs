@@ -242,6 +242,32 @@ impl Bundle {
     }
 }
 
+/// A label list that grows as a file names labels, in order of first use: O(1) a label, where
+/// searching the list would make a file of a new label per span quadratic.
+pub(crate) struct Growing {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Growing {
+    pub(crate) fn new(list: Vec<String>) -> Self {
+        let seen = list.iter().cloned().collect();
+        Growing { list, seen }
+    }
+
+    /// Appends `label` unless the list has it.
+    pub(crate) fn add(&mut self, label: &str) {
+        if !self.seen.contains(label) {
+            self.seen.insert(label.to_string());
+            self.list.push(label.to_string());
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        self.list
+    }
+}
+
 /// A text cut to at most `max` characters, with "…", for messages.
 pub(crate) use crate::model::state::shorten as short;
 
