@@ -5,6 +5,7 @@
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
 //!     marginalia synth --times N --annotations M [--seed S] [-o DIR]
 //!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
+//!     marginalia fuzz-seed restore FILE... -o DIR
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
@@ -25,6 +26,8 @@ usage:
       (a benchmark file: the article repeated N times with M pseudo-random annotations)
   marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
       (hostile files of about N bytes, default 10,000,000: every case, or those of FORMAT)
+  marginalia fuzz-seed restore FILE... -o DIR
+      (inputs of the restore fuzz target: each native FILE as its stored records)
 
 formats: ";
 
@@ -50,6 +53,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("convert") => convert(&args[1..]),
         Some("synth") => synth(&args[1..]),
         Some("synth-hostile") => synth_hostile(&args[1..]),
+        Some("fuzz-seed") => fuzz_seed(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -232,6 +236,35 @@ fn synth_hostile(args: &[String]) -> Result<ExitCode, String> {
         let data = case.bytes(bytes);
         std::fs::write(&path, &data).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("{}: {} bytes, {}", path.display(), data.len(), case.aims);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fuzz_seed(args: &[String]) -> Result<ExitCode, String> {
+    let (mut out_dir, mut files) = (None, Vec::new());
+    let mut it = args.iter();
+    if it.next().map(String::as_str) != Some("restore") {
+        return Err(format!(
+            "fuzz-seed makes inputs of the restore target\n{}",
+            usage()
+        ));
+    }
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-o" | "--out" => {
+                out_dir = Some(PathBuf::from(it.next().ok_or("-o needs a directory")?))
+            }
+            f => files.push(PathBuf::from(f)),
+        }
+    }
+    let out_dir = out_dir.ok_or("fuzz-seed needs -o DIR")?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    for path in &files {
+        let input = marginalia::formats::fuzzing::restore_input(&read(path)?)
+            .ok_or_else(|| format!("{}: not a native file that reads", path.display()))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("seed");
+        let out = out_dir.join(format!("{name}.restore"));
+        std::fs::write(&out, input).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 pub mod brat;
 pub mod conll;
 pub mod doccano;
+pub mod fuzzing;
 pub mod hostile;
 mod jsonl;
 pub mod label_studio;
