@@ -618,6 +618,7 @@ fn id_seq(id: &str) -> Option<u64> {
     (!rest.starts_with('0'))
         .then(|| rest.parse().ok())
         .flatten()
+        .filter(|&n| n < crate::model::state::MAX_SEQ)
 }
 
 /// Sets links from relations (and from extras, for formats without relations). A link that

@@ -1128,7 +1128,9 @@ fn own_seq(id: &str, kind: Kind) -> Option<u64> {
     if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || rest.starts_with('0') {
         return None;
     }
-    rest.parse().ok()
+    rest.parse()
+        .ok()
+        .filter(|&n| n < crate::model::state::MAX_SEQ)
 }
 
 /// "an entity", "a quote", "a claim"; `None` is a cue.

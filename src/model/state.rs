@@ -1176,12 +1176,17 @@ fn unique_key(a: &Annotation) -> (Kind, Option<String>, Span) {
     (a.kind(), a.body.label().map(str::to_string), a.span)
 }
 
-/// The number in an id of our own form ("e12" → 12).
+/// Ids numbered from here on are kept as they are but are not taken as of our own form: the
+/// counter that follows them must not run out ("e18446744073709551615" then + 1 overflowed).
+pub const MAX_SEQ: u64 = 1 << 53;
+
+/// The number in an id of our own form ("e12" → 12), below [`MAX_SEQ`].
 fn parse_seq(id: &str) -> Option<u64> {
     let rest = id.strip_prefix(['e', 'q', 'c'])?;
     (!rest.starts_with('0') || rest == "0")
         .then(|| rest.parse().ok())
         .flatten()
+        .filter(|&n| n < MAX_SEQ)
 }
 
 /// "ORG", "quote", "claim": how an undo label names an annotation.
