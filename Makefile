@@ -7,7 +7,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 60
 
-.PHONY: setup serve build test test-native test-formats test-browser test-e2e lint purity size bench clean
+.PHONY: setup serve build test test-native test-formats test-browser test-e2e lint purity size bench fuzz clean
 
 setup:
 	@scripts/setup.sh --quiet
@@ -58,6 +58,13 @@ bench: setup
 	cargo build --quiet --release --bin marginalia
 	node bench/run.mjs $(BENCH_ARGS)
 	node bench/stress.mjs $(STRESS_ARGS)
+
+## Coverage-guided fuzzing of every importer and of the restore of stored records, on stable
+## (libFuzzer; docs/fuzzing.md): FUZZ_SECONDS per target (default 60); FUZZ_TARGETS="brat w3c".
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	cargo clean

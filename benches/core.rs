@@ -2,8 +2,9 @@
 //! (and its undo) with 10 and with 10,000 annotations present, on the 1 MB article and on the
 //! 1 MB text shapes that are not blank-line paragraphs (single-newline lines, one paragraph
 //! without a line break); cutting those texts into paragraphs and blocks; segmenting the blocks
-//! of a 1 MB document holding 10,000 annotations; and exporting and importing that document in
-//! every format. Run by `make bench`.
+//! of a 1 MB document holding 10,000 annotations; exporting and importing that document in
+//! every format; and importing each hostile file of 10 MB (`formats::hostile`). Run by
+//! `make bench`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -163,7 +164,62 @@ mod native {
         group.finish();
     }
 
-    criterion_group!(benches, open, apply, segment, formats);
+    /// Each hostile file of `marginalia synth-hostile` at 10 MB, imported (the target: 2 s each,
+    /// natively and in the worker); the linked file merged into a state, the spaCy run without
+    /// spaces exported, and the stored records read and restored as a page loads them.
+    fn hostile(c: &mut Criterion) {
+        use marginalia::formats::{hostile, native};
+        use marginalia::model::State;
+        const BYTES: usize = 10_000_000;
+        let mut group = c.benchmark_group("hostile 10 MB");
+        group.sample_size(10);
+        group.measurement_time(std::time::Duration::from_secs(2));
+        for case in hostile::CASES {
+            let bytes = case.bytes(BYTES);
+            let name = case.file_name();
+            group.bench_function(BenchmarkId::new("import", case.key()), |b| {
+                b.iter(|| black_box(case.format.import(&bytes, &name).is_ok()))
+            });
+            let Ok(imported) = case.format.import(&bytes, &name) else {
+                continue;
+            };
+            let bundle = imported.bundle;
+            if case.key() == "native/linked" {
+                group.bench_function(BenchmarkId::new("import into a state", case.key()), |b| {
+                    b.iter(|| {
+                        let mut state = State::new(Rc::new(bundle.document.clone()));
+                        let action = Action::Import {
+                            annotations: bundle.annotations.clone(),
+                            labels: bundle.labels.clone(),
+                            replace: true,
+                        };
+                        black_box(state.apply(action, Timestamp(0)).is_ok())
+                    })
+                });
+            }
+            if case.key() == "spacy/no-spaces" {
+                group.bench_function(BenchmarkId::new("export", case.key()), |b| {
+                    b.iter(|| black_box(Format::Spacy.export(&bundle).len()))
+                });
+            }
+        }
+        let stored = hostile::stored(BYTES);
+        group.bench_function("read and restore stored records", |b| {
+            b.iter(|| {
+                let reader = native::StoredReader::new(&stored.document, &stored.labels);
+                let annotations: Vec<_> = stored
+                    .records
+                    .iter()
+                    .filter_map(|r| reader.read(r).ok())
+                    .collect();
+                let doc = Rc::new(stored.document.clone());
+                black_box(State::restore(doc, stored.labels.clone(), annotations, 1).is_ok())
+            })
+        });
+        group.finish();
+    }
+
+    criterion_group!(benches, open, apply, segment, formats, hostile);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -4,6 +4,8 @@
 //!     marginalia convert --to FORMAT FILE… [-o DIR]
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
 //!     marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
+//!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
+//!     marginalia fuzz-seed restore FILE... -o DIR
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
@@ -24,6 +26,10 @@ usage:
       (a benchmark file: the article repeated N times with M pseudo-random annotations;
       SHAPE is article (blank-line paragraphs, the default), lines (a sentence a line,
       single newlines) or paragraph (one paragraph without a line break))
+  marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
+      (hostile files of about N bytes, default 10,000,000: every case, or those of FORMAT)
+  marginalia fuzz-seed restore FILE... -o DIR
+      (inputs of the restore fuzz target: each native FILE as its stored records)
 
 formats: ";
 
@@ -48,6 +54,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("validate") => validate(&args[1..]),
         Some("convert") => convert(&args[1..]),
         Some("synth") => synth(&args[1..]),
+        Some("synth-hostile") => synth_hostile(&args[1..]),
+        Some("fuzz-seed") => fuzz_seed(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -201,5 +209,70 @@ fn synth(args: &[String]) -> Result<ExitCode, String> {
         bundle.document.len(),
         bundle.annotations.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth_hostile(args: &[String]) -> Result<ExitCode, String> {
+    let (mut format, mut bytes) = (None, 10_000_000usize);
+    let mut out_dir = PathBuf::from(".");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--format" => {
+                let key = it.next().ok_or("--format needs a format")?;
+                format = Some(
+                    Format::parse(key)
+                        .ok_or_else(|| format!("unknown format {key}\n{}", usage()))?,
+                );
+            }
+            "--bytes" => {
+                bytes = it
+                    .next()
+                    .and_then(|v| v.replace('_', "").parse().ok())
+                    .ok_or("--bytes needs a whole number")?
+            }
+            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            other => return Err(format!("unknown option {other}\n{}", usage())),
+        }
+    }
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let cases = marginalia::formats::hostile::CASES
+        .iter()
+        .filter(|c| format.is_none_or(|f| f == c.format));
+    for case in cases {
+        let path = out_dir.join(case.file_name());
+        let data = case.bytes(bytes);
+        std::fs::write(&path, &data).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("{}: {} bytes, {}", path.display(), data.len(), case.aims);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fuzz_seed(args: &[String]) -> Result<ExitCode, String> {
+    let (mut out_dir, mut files) = (None, Vec::new());
+    let mut it = args.iter();
+    if it.next().map(String::as_str) != Some("restore") {
+        return Err(format!(
+            "fuzz-seed makes inputs of the restore target\n{}",
+            usage()
+        ));
+    }
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-o" | "--out" => {
+                out_dir = Some(PathBuf::from(it.next().ok_or("-o needs a directory")?))
+            }
+            f => files.push(PathBuf::from(f)),
+        }
+    }
+    let out_dir = out_dir.ok_or("fuzz-seed needs -o DIR")?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    for path in &files {
+        let input = marginalia::formats::fuzzing::restore_input(&read(path)?)
+            .ok_or_else(|| format!("{}: not a native file that reads", path.display()))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("seed");
+        let out = out_dir.join(format!("{name}.restore"));
+        std::fs::write(&out, input).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,7 +61,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::native::{Imported, Problem};
 use super::zip;
-use super::{check_document_text, safe_file_stem, short, Bundle, FileError, MAX_FILE_BYTES};
+use super::{
+    check_document_text, safe_file_stem, short, Bundle, FileError, Growing, MAX_FILE_BYTES,
+};
+use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -126,6 +129,30 @@ impl View {
     fn to_raw(&self, brat: usize) -> usize {
         let b = brat.saturating_sub(self.bom);
         b + self.collapsed.partition_point(|&c| c < b)
+    }
+
+    /// The characters brat sees at `start..end` (brat offsets), one by one: what
+    /// [`View::slice`] holds, without building it.
+    fn chars<'a>(
+        &self,
+        doc: &'a Document,
+        start: usize,
+        end: usize,
+    ) -> impl Iterator<Item = char> + 'a {
+        let raw = doc.slice(Span::new(self.to_raw(start), self.to_raw(end)));
+        let mark = (self.bom == 1 && start == 0 && end > 0).then_some('\u{feff}');
+        let mut rest = raw.chars().peekable();
+        let body = std::iter::from_fn(move || {
+            let c = rest.next()?;
+            if c != '\r' {
+                return Some(c);
+            }
+            if rest.peek() == Some(&'\n') {
+                rest.next();
+            }
+            Some('\n')
+        });
+        mark.into_iter().chain(body)
     }
 
     /// The text brat sees at `start..end` (brat offsets).
@@ -537,9 +564,13 @@ fn find_pair(entries: &[zip::Entry]) -> Result<(&zip::Entry, &zip::Entry), FileE
     };
     let (txts, anns) = (by_ext(".txt"), by_ext(".ann"));
     let stem = |e: &zip::Entry| e.name[..e.name.len() - 4].to_string();
+    let mut ann_by_stem: HashMap<String, &zip::Entry> = HashMap::new();
+    for a in &anns {
+        ann_by_stem.entry(stem(a)).or_insert(a);
+    }
     let pairs: Vec<(&zip::Entry, &zip::Entry)> = txts
         .iter()
-        .filter_map(|t| anns.iter().find(|a| stem(a) == stem(t)).map(|a| (*t, *a)))
+        .filter_map(|t| ann_by_stem.get(&stem(t)).map(|a| (*t, *a)))
         .collect();
     match pairs.len() {
         1 => Ok(pairs[0]),
@@ -755,7 +786,14 @@ fn check_text(
     view: &View,
 ) -> Result<(), FileError> {
     let at = |s: usize, e: usize| format!("line {no} ({id}), span {s}..{e}");
-    for (k, &(s, e)) in frags.iter().enumerate() {
+    // Whether a fragment overlaps or touches an earlier one (`e >= os && s < oe`): the largest
+    // end among earlier fragments starting at or before `e`, from a Fenwick tree of prefix
+    // maxima over the starts in order, where comparing with each earlier one is quadratic in
+    // a line of many fragments.
+    let mut starts: Vec<usize> = frags.iter().map(|f| f.0).collect();
+    sort::sort_dedup(&mut starts);
+    let mut ends_before = vec![0usize; starts.len() + 1]; // an end + 1; 0 for none
+    for &(s, e) in frags {
         if s > e {
             return Err(shape(format!(
                 "In the .ann file, {}: the offsets are reversed (end before start).",
@@ -769,21 +807,46 @@ fn check_text(
                 view.len
             )));
         }
-        if frags[..k].iter().any(|&(os, oe)| e >= os && s < oe) {
+        let mut i = starts.partition_point(|&x| x <= e);
+        let mut latest_end = 0;
+        while i > 0 {
+            latest_end = latest_end.max(ends_before[i]);
+            i &= i - 1;
+        }
+        if latest_end > s + 1 {
             return Err(shape(format!(
                 "In the .ann file, {}: the span overlaps or touches another span of the same line.",
                 at(s, e)
             )));
         }
+        let mut i = starts.partition_point(|&x| x < s) + 1;
+        while i < ends_before.len() {
+            ends_before[i] = ends_before[i].max(e + 1);
+            i += i & i.wrapping_neg();
+        }
     }
-    let parts: Vec<Cow<str>> = frags.iter().map(|&(s, e)| view.slice(doc, s, e)).collect();
-    let follows = |expected: &str| {
-        text.strip_prefix(expected)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    // The text must start with the fragments' texts, joined by a space (or, for several, with
+    // nothing between), then end or go on with whitespace: compared as it is read, so that a
+    // line costs its own length, however long the spans it names.
+    let follows = |separator: Option<char>| {
+        let expected = frags.iter().enumerate().flat_map(|(k, &(s, e))| {
+            separator
+                .filter(|_| k > 0)
+                .into_iter()
+                .chain(view.chars(doc, s, e))
+        });
+        let mut rest = text.chars();
+        for c in expected {
+            if rest.next() != Some(c) {
+                return false;
+            }
+        }
+        rest.next().is_none_or(char::is_whitespace)
     };
-    if follows(&parts.join(" ")) || (parts.len() > 1 && follows(&parts.concat())) {
+    if follows(Some(' ')) || (frags.len() > 1 && follows(None)) {
         return Ok(());
     }
+    let parts: Vec<Cow<str>> = frags.iter().map(|&(s, e)| view.slice(doc, s, e)).collect();
     let (s, e) = (frags[0].0, frags[frags.len() - 1].1);
     Err(shape(format!(
         "In the .ann file, {}: its text “{}” is not the text at those offsets (“{}”).",
@@ -794,7 +857,7 @@ fn check_text(
 }
 
 /// A span built from fragments, or why it cannot be one.
-fn join(doc: &Document, view: &View, frags: &[(usize, usize)]) -> Result<Span, String> {
+fn join(blanks: &Blanks, view: &View, frags: &[(usize, usize)]) -> Result<Span, String> {
     let mut spans: Vec<Span> = frags
         .iter()
         .map(|&(s, e)| Span::new(view.to_raw(s), view.to_raw(e)))
@@ -807,11 +870,11 @@ fn join(doc: &Document, view: &View, frags: &[(usize, usize)]) -> Result<Span, S
     let mut span = first;
     for f in &spans[1..] {
         if f.start > span.end {
-            let gap = doc.slice(Span::new(span.end, f.start));
-            if !gap.chars().all(char::is_whitespace) {
+            let gap = Span::new(span.end, f.start);
+            if !blanks.only_blank(gap) {
                 return Err(format!(
                     "its pieces are separated by “{}”, not only by spaces or line breaks, and a Marginalia span is one stretch of text",
-                    short(gap, 40)
+                    blanks.short(gap, 40)
                 ));
             }
         }
@@ -833,6 +896,9 @@ struct Draft {
     body: Body,
     /// For quotes and claims: the brat id of the linked entity, if any.
     link: Option<String>,
+    /// For a quote whose speaker is a Source span that is no entity: that span, whose words
+    /// name the speaker.
+    name_from: Option<Span>,
     notes: Vec<String>,
 }
 
@@ -865,10 +931,11 @@ pub fn import_text(id: &str, text: &str, ann: &str) -> Result<Imported, FileErro
         }
         lines.push(line);
     }
-    Ok(build(doc, &view, &lines))
+    build(doc, &view, &lines)
 }
 
-fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
+fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileError> {
+    let blanks = Blanks::new(&doc);
     let mut problems: Vec<Problem> = Vec::new();
     let problem = |l: &Line, message: String| Problem {
         index: l.no - 1,
@@ -876,12 +943,21 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
         message,
     };
     let by_id: HashMap<&str, &Line> = lines.iter().map(|l| (l.id.as_str(), l)).collect();
-    let text_of = |id: &str| -> Option<(&Line, &Vec<(usize, usize)>)> {
-        by_id.get(id).and_then(|l| match &l.what {
-            What::Text(f) => Some((*l, f)),
+    let text_of = |id: &str| -> Option<&Line> {
+        by_id
+            .get(id)
+            .filter(|l| matches!(l.what, What::Text(_)))
+            .copied()
+    };
+    // Each text-bound line joined into one span once: events name the same lines again and
+    // again.
+    let joined: HashMap<&str, Result<Span, String>> = lines
+        .iter()
+        .filter_map(|l| match &l.what {
+            What::Text(frags) => Some((l.id.as_str(), join(&blanks, view, frags))),
             _ => None,
         })
-    };
+        .collect();
 
     // Attribution events and the text-bound lines they use.
     let mut triggers: HashSet<&str> = HashSet::new();
@@ -895,12 +971,16 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
         }
     }
 
-    let mut labels = Labels::default();
+    let labels = Labels::default();
+    let (mut entity_labels, mut ratings) = (
+        Growing::new(labels.entity),
+        Growing::new(labels.checkworthiness),
+    );
     let mut drafts: Vec<Draft> = Vec::new();
     // Entities first: quotes and claims link to them.
     let mut entities: Vec<(&str, Span)> = Vec::new();
     for l in lines {
-        let What::Text(frags) = &l.what else { continue };
+        let What::Text(_) = &l.what else { continue };
         if triggers.contains(l.id.as_str()) {
             continue;
         }
@@ -917,10 +997,10 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
             }
             _ => {}
         }
-        let span = match join(&doc, view, frags) {
-            Ok(s) => s,
+        let span = match &joined[l.id.as_str()] {
+            Ok(s) => *s,
             Err(why) => {
-                problems.push(problem(l, why));
+                problems.push(problem(l, why.clone()));
                 continue;
             }
         };
@@ -943,9 +1023,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
                     ));
                     continue;
                 }
-                if !labels.entity.iter().any(|x| x == label) {
-                    labels.entity.push(label.to_string());
-                }
+                entity_labels.add(label);
                 entities.push((&l.id, span));
                 Body::Entity {
                     label: label.to_string(),
@@ -958,10 +1036,16 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
             span,
             body,
             link: None,
+            name_from: None,
             notes: Vec::new(),
         });
     }
     let entity_ids: HashSet<&str> = entities.iter().map(|(id, _)| *id).collect();
+    // The first entity over each span: a speaker's Source span that is not an entity itself.
+    let mut entity_at: HashMap<Span, &str> = HashMap::new();
+    for &(id, span) in &entities {
+        entity_at.entry(span).or_insert(id);
+    }
 
     // Quotes.
     for l in lines {
@@ -976,7 +1060,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
             continue;
         }
         match text_of(trigger) {
-            Some((t, _)) if t.ty == l.ty => {}
+            Some(t) if t.ty == l.ty => {}
             _ => {
                 problems.push(problem(
                     l,
@@ -1000,9 +1084,10 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
                 ));
             };
             let span_of = |id: &str, what: &str| -> Result<Span, String> {
-                let (_, frags) = text_of(id)
-                    .ok_or_else(|| format!("its {what} {id} is not a text-bound line"))?;
-                join(&doc, view, frags).map_err(|why| format!("its {what} {id}: {why}"))
+                text_of(id).ok_or_else(|| format!("its {what} {id} is not a text-bound line"))?;
+                joined[id]
+                    .clone()
+                    .map_err(|why| format!("its {what} {id}: {why}"))
             };
             let span = span_of(content, "Content")?;
             let cue = match role(CUE).first() {
@@ -1011,16 +1096,19 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
             };
             let mut link = None;
             let mut speaker = None;
+            let mut name_from = None;
             if let Some(&source) = role(SOURCE).first() {
                 if entity_ids.contains(source) {
                     link = Some(source.to_string());
                 } else {
                     let s = span_of(source, "Source")?;
-                    match entities.iter().find(|(_, e)| *e == s) {
-                        Some((id, _)) => link = Some(id.to_string()),
+                    match entity_at.get(&s) {
+                        Some(id) => link = Some(id.to_string()),
                         None => {
-                            let name = doc.slice(s).split_whitespace().collect::<Vec<_>>();
-                            speaker = Some(Party::Name(name.join(" ")));
+                            // The name is the span's words, written once the quote is kept:
+                            // many quotes may share one long Source.
+                            speaker = Some(Party::Name(String::new()));
+                            name_from = Some(s);
                         }
                     }
                 }
@@ -1035,6 +1123,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
                     direct: false,
                 },
                 link,
+                name_from,
                 notes: Vec::new(),
             })
         })();
@@ -1065,6 +1154,41 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
         }
     }
     let single = |id: &str| owner.get(id).and_then(|v| v.first().copied());
+
+    // Model rules: which drafts are kept, decided in text order (e1, q2, c3… follow it).
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    sort::sort_by_key(&mut order, |&k| {
+        let d = &drafts[k];
+        (d.span.start, d.span.end, d.body.kind(), d.line)
+    });
+    let mut keep = vec![false; drafts.len()];
+    let mut keys: HashSet<(Kind, Option<String>, Span)> = HashSet::new();
+    for &k in &order {
+        let d = &drafts[k];
+        let line = &by_id[d.key.as_str()];
+        if blanks.only_blank(d.span) {
+            problems.push(problem(line, "its span covers only spaces".into()));
+            continue;
+        }
+        if !keys.insert((d.body.kind(), d.body.label().map(str::to_string), d.span)) {
+            problems.push(problem(
+                line,
+                "it repeats the kind, label and span of another annotation".into(),
+            ));
+            continue;
+        }
+        keep[k] = true;
+    }
+    // What notes and names copy onto the kept annotations, in bytes: a note on a line that
+    // many quotes share goes to each, so a file could ask for far more than it holds.
+    let mut copied = 0u64;
+    let too_much = || {
+        shape(format!(
+            "The .ann file's notes and speaker names, copied onto each annotation that shares their line, come to more than {} MB; Marginalia reads files up to {} MB.",
+            MAX_FILE_BYTES / 1_000_000,
+            MAX_FILE_BYTES / 1_000_000
+        ))
+    };
 
     // Relations, attributes, notes.
     for l in lines {
@@ -1119,9 +1243,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
                                 .push(problem(l, format!("its value cannot be a label: {why}")));
                             continue;
                         }
-                        if !labels.checkworthiness.contains(v) {
-                            labels.checkworthiness.push(v.clone());
-                        }
+                        ratings.add(v);
                         *checkworthiness = Some(v.clone());
                     }
                     (DIRECT | CHECKWORTHINESS, _, _) => problems.push(problem(
@@ -1150,7 +1272,11 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
                     ));
                     continue;
                 };
-                for &k in ks {
+                for &k in ks.iter().filter(|&&k| keep[k]) {
+                    copied += text.len() as u64 + 1;
+                    if copied > MAX_FILE_BYTES {
+                        return Err(too_much());
+                    }
                     let d = &mut drafts[k];
                     let party = match d.body.kind() {
                         Kind::Quote if target.starts_with('E') => text.strip_prefix(SPEAKER_NOTE),
@@ -1181,27 +1307,32 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
         }
     }
 
-    // Model rules, then ids in text order: e1, q2, c3…
-    sort::sort_by_key(&mut drafts, |d| {
-        (d.span.start, d.span.end, d.body.kind(), d.line)
-    });
+    // Speaker names from Source spans, each span's words once, copied onto its kept quotes.
+    let mut names: HashMap<Span, String> = HashMap::new();
+    let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
     let mut kept: Vec<Draft> = Vec::new();
-    let mut keys: HashSet<(Kind, Option<String>, Span)> = HashSet::new();
-    for d in drafts {
-        let line = &by_id[d.key.as_str()];
-        if doc.slice(d.span).trim().is_empty() {
-            problems.push(problem(line, "its span covers only spaces".into()));
+    for k in order {
+        let Some(mut d) = slots[k].take().filter(|_| keep[k]) else {
             continue;
-        }
-        if !keys.insert((d.body.kind(), d.body.label().map(str::to_string), d.span)) {
-            problems.push(problem(
-                line,
-                "it repeats the kind, label and span of another annotation".into(),
-            ));
-            continue;
+        };
+        if let (Some(s), Body::Quote { speaker, .. }) = (d.name_from, &mut d.body) {
+            let name = names.entry(s).or_insert_with(|| {
+                doc.slice(s)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            copied += name.len() as u64;
+            if copied > MAX_FILE_BYTES {
+                return Err(too_much());
+            }
+            if let Some(Party::Name(n)) = speaker {
+                n.clone_from(name);
+            }
         }
         kept.push(d);
     }
+    drop(blanks);
     let new_id: HashMap<String, String> = kept
         .iter()
         .enumerate()
@@ -1234,7 +1365,11 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
     sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
     sort::sort_by_key(&mut problems, |p| p.index);
     let total = annotations.len() + problems.len();
-    Imported {
+    let labels = Labels {
+        entity: entity_labels.into_vec(),
+        checkworthiness: ratings.into_vec(),
+    };
+    Ok(Imported {
         bundle: Bundle {
             document: doc,
             labels,
@@ -1243,7 +1378,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Imported {
         },
         problems,
         total,
-    }
+    })
 }
 
 #[cfg(test)]

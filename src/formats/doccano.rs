@@ -237,17 +237,18 @@ type SpansAndLinks = (Vec<Result<FileSpan, String>>, Vec<FileLink>);
 fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> {
     let items = list(root, "entities")?;
     let spans: Vec<Result<FileSpan, String>> = items.iter().map(read_span).collect();
-    let mut ids: Vec<(i64, usize)> = Vec::new();
+    // Each entity id and the entity's position: looked up per entity and per relation end.
+    let mut ids: HashMap<i64, usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         if let Some(id) = item.get("id").and_then(Value::as_i64) {
-            if let Some((_, first)) = ids.iter().find(|(other, _)| *other == id) {
+            if let Some(first) = ids.get(&id) {
                 return Err(jsonl::shape(format!(
                     "Entities {} and {} both have the id {id}.",
                     first + 1,
                     i + 1
                 )));
             }
-            ids.push((id, i));
+            ids.insert(id, i);
         }
     }
     let mut links = Vec::new();
@@ -261,14 +262,11 @@ fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> 
         };
         let end = |key: &str| -> Result<usize, FileError> {
             let id = jsonl::int(o.get(key), key).map_err(bad)?;
-            ids.iter()
-                .find(|(other, _)| *other == id)
-                .map(|&(_, i)| i)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "its {key} {id} is not the id of an entity in the file"
-                    ))
-                })
+            ids.get(&id).copied().ok_or_else(|| {
+                bad(format!(
+                    "its {key} {id} is not the id of an entity in the file"
+                ))
+            })
         };
         let label = match o.get("type") {
             Some(Value::String(t)) => t.clone(),

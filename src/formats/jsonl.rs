@@ -21,7 +21,7 @@
 //! than silently opening the first.
 
 use crate::model::sort;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,8 +29,9 @@ use serde_json::{Map, Value};
 use super::native::{Imported, PartyOut, Problem};
 use super::{
     check_document_text, decode_text, json_type, line_not_json, not_json, safe_file_stem, short,
-    Bundle, FileError,
+    Bundle, FileError, Growing,
 };
+use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -483,8 +484,21 @@ pub fn build(
     extras: Option<&Value>,
 ) -> Result<Built, FileError> {
     let extras = read_extras(extras)?;
-    let mut labels = extras.labels.clone().unwrap_or_default();
-    let mut used_extras = vec![false; extras.entries.len()];
+    let labels = extras.labels.clone().unwrap_or_default();
+    let (mut entity_labels, mut ratings) = (
+        Growing::new(labels.entity),
+        Growing::new(labels.checkworthiness),
+    );
+    // The unused entries of each (start, end, label), first in the file first: a span takes
+    // the first, as scanning the list for it would, without scanning.
+    let mut unused: HashMap<(i64, i64, String), VecDeque<usize>> = HashMap::new();
+    for (k, e) in extras.entries.iter().enumerate() {
+        unused
+            .entry((e.start, e.end, e.label.clone()))
+            .or_default()
+            .push_back(k);
+    }
+    let blanks = Blanks::new(doc);
     let mut problems: Vec<Problem> = Vec::new();
     let mut read: Vec<Read> = Vec::new();
     let mut keys: HashMap<(Kind, Option<String>, Span), usize> = HashMap::new();
@@ -498,18 +512,15 @@ pub fn build(
                 continue;
             }
         };
-        let extra = extras.entries.iter().enumerate().position(|(k, e)| {
-            !used_extras[k] && e.start == span.start && e.end == span.end && e.label == span.label
-        });
-        if let Some(k) = extra {
-            used_extras[k] = true;
-        }
+        let extra = unused
+            .get_mut(&(span.start, span.end, span.label.clone()))
+            .and_then(VecDeque::pop_front);
         let fields = extra.map(|k| &extras.entries[k].fields);
         let id_hint = fields
             .and_then(|f| f.get("id"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        match read_span(doc, units, &span, fields) {
+        match read_span(doc, &blanks, units, &span, fields) {
             Err(message) => problems.push(problem(message, id_hint)),
             Ok((mut annotation, extra_link)) => {
                 let key = (
@@ -540,15 +551,11 @@ pub fn build(
                 };
                 // Labels the file uses join the label sets.
                 match &annotation.body {
-                    Body::Entity { label } if !labels.entity.contains(label) => {
-                        labels.entity.push(label.clone());
-                    }
+                    Body::Entity { label } => entity_labels.add(label),
                     Body::Claim {
                         checkworthiness: Some(v),
                         ..
-                    } if !labels.checkworthiness.contains(v) => {
-                        labels.checkworthiness.push(v.clone());
-                    }
+                    } => ratings.add(v),
                     _ => {}
                 }
                 if has_id {
@@ -590,6 +597,10 @@ pub fn build(
     sort::sort_by_key(&mut problems, |p| p.index);
     let mut annotations: Vec<Annotation> = read.into_iter().map(|r| r.annotation).collect();
     sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
+    let labels = Labels {
+        entity: entity_labels.into_vec(),
+        checkworthiness: ratings.into_vec(),
+    };
     labels
         .validate()
         .map_err(|e| shape(format!("The file's labels are not valid: {e}.")))?;
@@ -607,6 +618,7 @@ fn id_seq(id: &str) -> Option<u64> {
     (!rest.starts_with('0'))
         .then(|| rest.parse().ok())
         .flatten()
+        .filter(|&n| n < crate::model::state::MAX_SEQ)
 }
 
 /// Sets links from relations (and from extras, for formats without relations). A link that
@@ -735,6 +747,7 @@ fn link(read: &mut [Read], links: &[FileLink], problems: &mut Vec<Problem>) {
 /// Returns the annotation and, for formats without relations, the id its extras link to.
 fn read_span(
     doc: &Document,
+    blanks: &Blanks,
     units: Units,
     span: &FileSpan,
     fields: Option<&Map<String, Value>>,
@@ -751,19 +764,18 @@ fn read_span(
     let start = units.code_point(doc, span.start, "start")?;
     let end = units.code_point(doc, span.end, "end")?;
     let cp = Span::new(start, end);
-    let text = doc.slice(cp);
     if let Some(claimed) = &span.text {
-        if claimed != text {
+        if claimed != doc.slice(cp) {
             return Err(format!(
                 "its text “{}” is not the text at {}..{} (“{}”)",
                 short(claimed, 40),
                 span.start,
                 span.end,
-                short(text, 40)
+                blanks.short(cp, 40)
             ));
         }
     }
-    if text.trim().is_empty() {
+    if blanks.only_blank(cp) {
         return Err("its span covers only spaces".into());
     }
     let field = |key: &str| fields.and_then(|f| f.get(key)).filter(|v| !v.is_null());
@@ -839,7 +851,7 @@ fn read_span(
                 }
             };
             let direct = match field("direct") {
-                None => crate::model::annotation::looks_direct(text),
+                None => blanks.looks_direct(cp),
                 Some(Value::Bool(b)) => *b,
                 Some(other) => {
                     return Err(format!(

@@ -72,9 +72,10 @@ use serde_json::{Map, Value};
 
 use super::native::{Imported, Problem};
 use super::{
-    check_document_text, decode_text, json_type, not_json, safe_file_stem, short, Bundle, FileError,
+    check_document_text, decode_text, json_type, not_json, safe_file_stem, short, Bundle,
+    FileError, Growing,
 };
-use crate::model::annotation::looks_direct;
+use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
@@ -478,7 +479,9 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
 
     let mut reader = Reader {
         doc: &document,
-        labels: Labels::default(),
+        blanks: Blanks::new(&document),
+        entity_labels: Growing::new(Labels::default().entity),
+        ratings: Growing::new(Labels::default().checkworthiness),
         problems: Vec::new(),
         regions: Vec::new(),
         by_file_id: HashMap::new(),
@@ -638,7 +641,10 @@ enum PartyAt {
 
 struct Reader<'a> {
     doc: &'a Document,
-    labels: Labels,
+    blanks: Blanks<'a>,
+    /// The label sets: the defaults, then each label the file uses, in order of first use.
+    entity_labels: Growing,
+    ratings: Growing,
     problems: Vec<Problem>,
     regions: Vec<Region>,
     /// Valid regions by their id in the file.
@@ -721,7 +727,7 @@ impl Reader<'_> {
             _ => return Err("it has no \"value\" object".into()),
         };
         let span = read_span(value, self.doc)?;
-        if self.doc.slice(span).trim().is_empty() {
+        if self.blanks.only_blank(span) {
             return Err("its span covers only spaces".into());
         }
         let expected = self.doc.slice(span);
@@ -734,7 +740,7 @@ impl Reader<'_> {
                     short(t, 40),
                     span.start,
                     span.end,
-                    short(expected, 40)
+                    self.blanks.short(span, 40)
                 );
                 if let (Some(s), Some(e)) = (
                     self.doc.utf16_to_cp(span.start),
@@ -826,9 +832,7 @@ impl Reader<'_> {
                 return;
             }
             if let Some(label) = label {
-                if !self.labels.entity.contains(label) {
-                    self.labels.entity.push(label.clone());
-                }
+                self.entity_labels.add(label);
             }
             self.keys.insert(key, self.regions.len());
         }
@@ -1011,9 +1015,7 @@ impl Reader<'_> {
                     _ => return Err("its choices must hold one check-worthiness value".into()),
                 };
                 validate_label(&value)?;
-                if !self.labels.checkworthiness.contains(&value) {
-                    self.labels.checkworthiness.push(value.clone());
-                }
+                self.ratings.add(&value);
                 self.regions[r].checkworthiness = Some(value);
             }
             SPEAKER_NAME_CONTROL | CLAIMANT_NAME_CONTROL => {
@@ -1094,9 +1096,7 @@ impl Reader<'_> {
                 Kind::Quote => Body::Quote {
                     speaker: party,
                     cue: r.cue.map(|c| self.regions[c].span),
-                    direct: r
-                        .direct
-                        .unwrap_or_else(|| looks_direct(self.doc.slice(r.span))),
+                    direct: r.direct.unwrap_or_else(|| self.blanks.looks_direct(r.span)),
                 },
                 Kind::Claim => Body::Claim {
                     claimant: party,
@@ -1114,7 +1114,11 @@ impl Reader<'_> {
         }
         sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
         sort::sort_by_key(&mut self.problems, |p| p.index);
-        (annotations, self.labels, self.problems)
+        let labels = Labels {
+            entity: self.entity_labels.into_vec(),
+            checkworthiness: self.ratings.into_vec(),
+        };
+        (annotations, labels, self.problems)
     }
 }
 
@@ -1124,7 +1128,9 @@ fn own_seq(id: &str, kind: Kind) -> Option<u64> {
     if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || rest.starts_with('0') {
         return None;
     }
-    rest.parse().ok()
+    rest.parse()
+        .ok()
+        .filter(|&n| n < crate::model::state::MAX_SEQ)
 }
 
 /// "an entity", "a quote", "a claim"; `None` is a cue.

@@ -8,6 +8,8 @@
 pub mod brat;
 pub mod conll;
 pub mod doccano;
+pub mod fuzzing;
+pub mod hostile;
 mod jsonl;
 pub mod label_studio;
 pub mod native;
@@ -238,6 +240,32 @@ impl Bundle {
             annotator: annotator.to_string(),
             annotations: state.annotations().iter().map(|a| (**a).clone()).collect(),
         }
+    }
+}
+
+/// A label list that grows as a file names labels, in order of first use: O(1) a label, where
+/// searching the list would make a file of a new label per span quadratic.
+pub(crate) struct Growing {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Growing {
+    pub(crate) fn new(list: Vec<String>) -> Self {
+        let seen = list.iter().cloned().collect();
+        Growing { list, seen }
+    }
+
+    /// Appends `label` unless the list has it.
+    pub(crate) fn add(&mut self, label: &str) {
+        if !self.seen.contains(label) {
+            self.seen.insert(label.to_string());
+            self.list.push(label.to_string());
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        self.list
     }
 }
 

@@ -20,7 +20,8 @@ use super::{
     check_document_text, decode_text, json_type, not_json, sha256_hex, short, short_json, Bundle,
     FileError,
 };
-use crate::model::labels::validate_label;
+use crate::model::blanks::Blanks;
+use crate::model::labels::{validate_label, LabelIndex};
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
 
 pub const FORMAT: &str = "marginalia";
@@ -172,13 +173,51 @@ pub fn annotation_json(doc: &Document, a: &Annotation) -> String {
 }
 
 /// Reads one annotation from its native JSON object, checked against the document and labels.
+/// This indexes the labels for each call: to read many records, use a [`StoredReader`].
 pub fn read_annotation_json(
     json: &str,
     doc: &Document,
     labels: &Labels,
 ) -> Result<Annotation, String> {
-    let value: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
-    read_annotation(&value, doc, labels)
+    StoredReader::new(doc, labels).read(json)
+}
+
+/// Reads the stored records of one document, each as [`read_annotation_json`] does, with the
+/// labels indexed and the text's blanks found once: linear in the records, where calling
+/// `read_annotation_json` per record costs the label set each time.
+pub struct StoredReader<'a> {
+    context: Context<'a>,
+}
+
+impl<'a> StoredReader<'a> {
+    pub fn new(doc: &'a Document, labels: &'a Labels) -> Self {
+        StoredReader {
+            context: Context::new(doc, labels),
+        }
+    }
+
+    /// One record, checked against the document and labels.
+    pub fn read(&self, json: &str) -> Result<Annotation, String> {
+        let value: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+        read_annotation(&value, &self.context)
+    }
+}
+
+/// What every annotation of a file is checked against, indexed once per file.
+struct Context<'a> {
+    doc: &'a Document,
+    labels: LabelIndex<'a>,
+    blanks: Blanks<'a>,
+}
+
+impl<'a> Context<'a> {
+    fn new(doc: &'a Document, labels: &'a Labels) -> Self {
+        Context {
+            doc,
+            labels: labels.index(),
+            blanks: Blanks::new(doc),
+        }
+    }
 }
 
 // ---- import ----
@@ -368,6 +407,7 @@ fn read_annotations(
     doc: &Document,
     labels: &Labels,
 ) -> (Vec<Annotation>, Vec<Problem>) {
+    let context = Context::new(doc, labels);
     let mut problems = Vec::new();
     let mut read: Vec<(usize, Annotation)> = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
@@ -384,7 +424,7 @@ fn read_annotations(
             id: id_hint.clone(),
             message,
         };
-        match read_annotation(item, doc, labels) {
+        match read_annotation(item, &context) {
             Err(message) => problems.push(problem(message)),
             Ok(a) => {
                 if let Some(first) = ids.get(&a.id) {
@@ -420,7 +460,7 @@ fn read_annotations(
             .iter()
             .map(|(_, a)| (a.id.as_str(), a.kind()))
             .collect();
-        let broken: Vec<(usize, String)> = read
+        let mut broken: HashMap<usize, String> = read
             .iter()
             .enumerate()
             .filter_map(|(k, (_, a))| {
@@ -448,14 +488,23 @@ fn read_annotations(
         if broken.is_empty() {
             break;
         }
-        for (k, why) in broken.into_iter().rev() {
-            let (index, a) = read.remove(k);
-            problems.push(Problem {
-                index,
-                id: Some(a.id),
-                message: why,
-            });
-        }
+        // One pass over what is left (removing one by one would shift the rest each time).
+        let mut k = 0;
+        read.retain(|(index, a)| {
+            let why = broken.remove(&k);
+            k += 1;
+            match why {
+                Some(message) => {
+                    problems.push(Problem {
+                        index: *index,
+                        id: Some(a.id.clone()),
+                        message,
+                    });
+                    false
+                }
+                None => true,
+            }
+        });
     }
     sort::sort_by_key(&mut problems, |p| p.index);
     let mut annotations: Vec<Annotation> = read.into_iter().map(|(_, a)| a).collect();
@@ -463,7 +512,8 @@ fn read_annotations(
     (annotations, problems)
 }
 
-fn read_annotation(item: &Value, doc: &Document, labels: &Labels) -> Result<Annotation, String> {
+fn read_annotation(item: &Value, context: &Context) -> Result<Annotation, String> {
+    let (doc, labels) = (context.doc, &context.labels);
     let Value::Object(o) = item else {
         return Err(format!("is {}, not an object", json_type(item)));
     };
@@ -489,7 +539,7 @@ fn read_annotation(item: &Value, doc: &Document, labels: &Labels) -> Result<Anno
         )
     })?;
     let span = read_span(o.get("start"), o.get("end"), doc, "")?;
-    if doc.slice(span).trim().is_empty() {
+    if context.blanks.only_blank(span) {
         return Err("its span covers only spaces".into());
     }
     if kind == Kind::Entity && doc.paragraphs_overlapping(span).len() > 1 {
@@ -504,7 +554,7 @@ fn read_annotation(item: &Value, doc: &Document, labels: &Labels) -> Result<Anno
                 short(&t, 40),
                 span.start,
                 span.end,
-                short(expected, 40)
+                context.blanks.short(span, 40)
             ))
         }
         None => return Err("it has no \"text\"".into()),
@@ -513,7 +563,7 @@ fn read_annotation(item: &Value, doc: &Document, labels: &Labels) -> Result<Anno
         Kind::Entity => {
             let label = string("label")?.ok_or("the entity has no \"label\"")?;
             validate_label(&label)?;
-            if !labels.entity.contains(&label) {
+            if !labels.has_entity(&label) {
                 return Err(format!(
                     "its label “{}” is not in labels.entity",
                     short(&label, 40)
@@ -564,7 +614,7 @@ fn read_annotation(item: &Value, doc: &Document, labels: &Labels) -> Result<Anno
         Kind::Claim => {
             let checkworthiness = string("checkworthiness")?;
             if let Some(v) = &checkworthiness {
-                if !labels.checkworthiness.contains(v) {
+                if !labels.has_checkworthiness(v) {
                     return Err(format!(
                         "its check-worthiness “{}” is not in labels.checkworthiness",
                         short(v, 40)

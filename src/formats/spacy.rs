@@ -30,7 +30,7 @@
 //! needed. A task answered "reject" or "ignore" is refused, as its spans were not accepted.
 
 use crate::model::sort;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -97,24 +97,30 @@ struct RelationOut<'a> {
 
 /// Makes `pos` the start (`as_start`) or the end of a token: a token around it is split, or a
 /// space that follows a token becomes a token of its own. Returns whether anything changed.
-fn make_boundary(tokens: &mut Vec<Token>, pos: usize, as_start: bool) -> bool {
+/// The tokens are keyed by start, so that a split costs log n where inserting into a list
+/// would shift every later token (a file of many spans inside one long token is quadratic).
+fn make_boundary(tokens: &mut BTreeMap<usize, Token>, pos: usize, as_start: bool) -> bool {
+    let before =
+        |tokens: &BTreeMap<usize, Token>, p: usize| tokens.range(..p).next_back().map(|(_, t)| *t);
     let already = if as_start {
-        tokens.binary_search_by(|t| t.start.cmp(&pos)).is_ok()
+        tokens.contains_key(&pos)
     } else {
-        tokens.binary_search_by(|t| t.end.cmp(&pos)).is_ok()
+        before(tokens, pos).is_some_and(|t| t.end == pos)
     };
     if already {
         return false;
     }
-    let i = tokens.partition_point(|t| t.end <= pos);
-    if let Some(t) = tokens.get(i).copied().filter(|t| t.start < pos) {
-        tokens[i] = Token {
-            start: t.start,
-            end: pos,
-            ws: false,
-        };
+    if let Some(t) = before(tokens, pos).filter(|t| t.end > pos) {
         tokens.insert(
-            i + 1,
+            t.start,
+            Token {
+                start: t.start,
+                end: pos,
+                ws: false,
+            },
+        );
+        tokens.insert(
+            pos,
             Token {
                 start: pos,
                 end: t.end,
@@ -125,11 +131,11 @@ fn make_boundary(tokens: &mut Vec<Token>, pos: usize, as_start: bool) -> bool {
     }
     // Between tokens: the single space after a token, which spaCy keeps as the token's `ws`.
     let space = if as_start { pos } else { pos.wrapping_sub(1) };
-    match tokens.binary_search_by(|t| t.end.cmp(&space)) {
-        Ok(k) if tokens[k].ws => {
-            tokens[k].ws = false;
+    match before(tokens, space) {
+        Some(t) if t.end == space && t.ws => {
+            tokens.insert(t.start, Token { ws: false, ..t });
             tokens.insert(
-                k + 1,
+                space,
                 Token {
                     start: space,
                     end: space + 1,
@@ -147,16 +153,20 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
     let doc = &bundle.document;
     let text = doc.text();
     let anns = jsonl::sorted(&bundle.annotations);
-    let mut tokens = tokenizer::tokenize(text);
+    let mut by_start: BTreeMap<usize, Token> = tokenizer::tokenize(text)
+        .into_iter()
+        .map(|t| (t.start, t))
+        .collect();
     let mut splits = Vec::new();
     for a in &anns {
-        if make_boundary(&mut tokens, a.span.start, true) {
+        if make_boundary(&mut by_start, a.span.start, true) {
             splits.push(a.span.start);
         }
-        if make_boundary(&mut tokens, a.span.end, false) {
+        if make_boundary(&mut by_start, a.span.end, false) {
             splits.push(a.span.end);
         }
     }
+    let tokens: Vec<Token> = by_start.into_values().collect();
     sort::sort_dedup(&mut splits);
     let token_start = |cp: usize| tokens.partition_point(|t| t.start < cp);
     let token_end = |cp: usize| tokens.partition_point(|t| t.end < cp);
@@ -300,6 +310,18 @@ fn read_relations(
             )))
         }
     };
+    // The first readable span at each (start, end), and at each (start, end, label): what a
+    // relation's end names, found without scanning the spans.
+    let mut by_offsets: HashMap<(i64, i64), usize> = HashMap::new();
+    let mut by_label: HashMap<(i64, i64, &str), usize> = HashMap::new();
+    for (i, sp) in spans.iter().enumerate() {
+        if let Ok(sp) = sp {
+            by_offsets.entry((sp.start, sp.end)).or_insert(i);
+            by_label
+                .entry((sp.start, sp.end, sp.label.as_str()))
+                .or_insert(i);
+        }
+    }
     let mut links = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let bad = |why: String| jsonl::shape(format!("Relation {}: {why}.", n + 1));
@@ -316,20 +338,16 @@ fn read_relations(
             let start =
                 jsonl::int(s.get("start"), "start").map_err(|e| bad(format!("{key}: {e}")))?;
             let end = jsonl::int(s.get("end"), "end").map_err(|e| bad(format!("{key}: {e}")))?;
-            let label = s.get("label").and_then(Value::as_str);
-            spans
-                .iter()
-                .position(|sp| {
-                    sp.as_ref().is_ok_and(|sp| {
-                        sp.start == start && sp.end == end && label.is_none_or(|l| l == sp.label)
-                    })
-                })
-                .ok_or_else(|| {
-                    bad(format!(
-                        "its {key} {start}..{end} is not one of the task's spans; Marginalia \
+            let found = match s.get("label").and_then(Value::as_str) {
+                Some(label) => by_label.get(&(start, end, label)),
+                None => by_offsets.get(&(start, end)),
+            };
+            found.copied().ok_or_else(|| {
+                bad(format!(
+                    "its {key} {start}..{end} is not one of the task's spans; Marginalia \
                          keeps relations between spans only"
-                    ))
-                })
+                ))
+            })
         };
         let label = match o.get("label") {
             Some(Value::String(l)) => l.clone(),

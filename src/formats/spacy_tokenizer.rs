@@ -598,18 +598,51 @@ fn url_match(s: &[char]) -> bool {
     if scheme >= 2 && starts_with(&s[scheme..], "://") {
         starts.push(scheme + 3);
     }
+    // Where the first whitespace at or after each position is, and whether any follows: asked
+    // at every "@" and every end below, which must not rescan the run each time (a run of
+    // megabytes full of "@" would be quadratic).
+    let space_from = |a: usize| {
+        s[a..]
+            .iter()
+            .position(|&c| is_space(c))
+            .map_or(n, |p| a + p)
+    };
+    let last_space = s.iter().rposition(|&c| is_space(c));
     // (?:\S+(?::\S*)?@)?: in a run without whitespace, one or more characters and an "@".
     let mut hosts = starts.clone();
+    let mut is_host = vec![false; n + 2];
+    for &h in &hosts {
+        is_host[h] = true;
+    }
     for &a in &starts {
+        let stop = space_from(a);
         for b in a + 1..n {
-            if s[b] == '@' && !s[a..b].iter().any(|&c| is_space(c)) && !hosts.contains(&(b + 1)) {
+            if s[b] == '@' && b <= stop && !is_host[b + 1] {
+                is_host[b + 1] = true;
                 hosts.push(b + 1);
             }
         }
     }
-    let mut ends: Vec<usize> = Vec::new();
+    // (?::\d{2,5})? (?:[/?#]\S*)? $, from an end of the host: tried as each end is found.
+    let fits = |e: usize| {
+        let mut tails = vec![e];
+        if s.get(e) == Some(&':') {
+            let run = s[e + 1..]
+                .iter()
+                .take(5)
+                .take_while(|&&c| py_digit(c))
+                .count();
+            tails.extend((2..=run).map(|k| e + 1 + k));
+        }
+        tails.into_iter().any(|p| {
+            p == n
+                || (matches!(s.get(p), Some('/' | '?' | '#')) && last_space.is_none_or(|l| l <= p))
+        })
+    };
     for &h in &hosts {
-        ends.extend(ip_ends(s, h));
+        if ip_ends(s, h).into_iter().any(fits) {
+            return true;
+        }
     }
     // (?:(?:H H'{0,62})? H \.)+ then [ALPHA_LOWER]{2,63}, as a set of reachable positions.
     let mut reached = vec![false; n + 1];
@@ -637,27 +670,14 @@ fn url_match(s: &[char]) -> bool {
             }
         }
     }
-    for (r, _) in reached.iter().enumerate().filter(|(_, &on)| on) {
-        let run = s[r..].iter().take(63).take_while(|&&c| is_lower(c)).count();
-        ends.extend((2..=run).map(|k| r + k));
-    }
-    // (?::\d{2,5})? (?:[/?#]\S*)? $
-    ends.iter().any(|&e| {
-        let mut tails = vec![e];
-        if s.get(e) == Some(&':') {
-            let run = s[e + 1..]
-                .iter()
-                .take(5)
-                .take_while(|&&c| py_digit(c))
-                .count();
-            tails.extend((2..=run).map(|k| e + 1 + k));
-        }
-        tails.into_iter().any(|p| {
-            p == n
-                || (matches!(s.get(p), Some('/' | '?' | '#'))
-                    && !s[p + 1..].iter().any(|&c| is_space(c)))
+    reached
+        .iter()
+        .enumerate()
+        .filter(|(_, &on)| on)
+        .any(|(r, _)| {
+            let run = s[r..].iter().take(63).take_while(|&&c| is_lower(c)).count();
+            (2..=run).any(|k| fits(r + k))
         })
-    })
 }
 
 // ---- the final pass: exceptions that the affix rules split ----

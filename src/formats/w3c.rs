@@ -85,7 +85,7 @@ use serde_json::{Map, Value};
 use super::native::Imported;
 use super::{
     check_document_text, decode_text, json_type, not_json, safe_file_stem, sha256_hex, short,
-    short_json, Bundle, FileError,
+    short_json, Bundle, FileError, Growing,
 };
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
@@ -465,6 +465,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
 
     let mut spans: Vec<SpanItem> = Vec::new();
     let mut links: Vec<LinkItem> = Vec::new();
+    let quotes = Quotes::new(&document, text.len());
     for (index, item) in found.items.iter().enumerate() {
         let o = match item {
             Value::Object(o) => o,
@@ -498,11 +499,11 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
         }
         let motivations = motivations_of(o).map_err(fail)?;
         if motivations.iter().any(|m| m == "linking") {
-            let link = read_link(o, &document, doc_iri.as_deref()).map_err(fail)?;
+            let link = read_link(o, &quotes, doc_iri.as_deref()).map_err(fail)?;
             links.push(LinkItem { at, link });
         } else {
             let span =
-                read_span_item(o, &motivations, &document, doc_iri.as_deref()).map_err(fail)?;
+                read_span_item(o, &motivations, &quotes, doc_iri.as_deref()).map_err(fail)?;
             spans.push(SpanItem { at, span });
         }
     }
@@ -514,6 +515,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
             )));
         }
     }
+    drop(quotes);
     let total = spans.len();
     let (annotations, labels) = build(spans, links)?;
     // The last guard: what we built keeps every rule of the model.
@@ -991,9 +993,10 @@ fn read_times(o: &Map<String, Value>) -> Result<(Timestamp, Timestamp), String> 
 fn read_span_item(
     o: &Map<String, Value>,
     motivations: &[String],
-    doc: &Document,
+    quotes: &Quotes,
     doc_iri: Option<&str>,
 ) -> Result<SpanIn, String> {
+    let doc = quotes.doc;
     let target = match o.get("target") {
         Some(Value::Array(list)) if list.len() == 1 => &list[0],
         Some(Value::Array(list)) => {
@@ -1006,7 +1009,7 @@ fn read_span_item(
         None => return Err("it has no \"target\"".into()),
     };
     let span = match target {
-        Value::Object(t) if t.contains_key("source") => anchor(t, doc, doc_iri, "")?,
+        Value::Object(t) if t.contains_key("source") => anchor(t, quotes, doc_iri, "")?,
         Value::String(iri) => {
             return Err(format!(
                 "its target is the whole resource “{}”, not a span of the text",
@@ -1148,7 +1151,7 @@ fn read_span_item(
 
 fn read_link(
     o: &Map<String, Value>,
-    doc: &Document,
+    quotes: &Quotes,
     doc_iri: Option<&str>,
 ) -> Result<LinkIn, String> {
     let target = match o.get("target") {
@@ -1206,7 +1209,7 @@ fn read_link(
             }
             BodyIn::Iri(iri) => related.push(LinkBody::Ref(iri.to_string())),
             BodyIn::Specific(s) => {
-                related.push(LinkBody::Cue(anchor(s, doc, doc_iri, "cue ")?));
+                related.push(LinkBody::Cue(anchor(s, quotes, doc_iri, "cue ")?));
             }
         }
     }
@@ -1225,10 +1228,11 @@ fn read_link(
 /// Anchors a `SpecificResource` in the document by its selectors.
 fn anchor(
     t: &Map<String, Value>,
-    doc: &Document,
+    quotes: &Quotes,
     doc_iri: Option<&str>,
     what: &str,
 ) -> Result<Span, String> {
+    let doc = quotes.doc;
     let source = match t.get("source") {
         Some(Value::String(s)) => s.as_str(),
         Some(Value::Object(s)) => str_field(s, "id").unwrap_or_default(),
@@ -1326,9 +1330,9 @@ fn anchor(
             }
             Ok(span)
         }
-        (None, Some((exact, prefix, suffix))) => {
-            requote(doc, &exact, &prefix, &suffix).map_err(|e| format!("its {what}{e}"))
-        }
+        (None, Some((exact, prefix, suffix))) => quotes
+            .find(&exact, &prefix, &suffix)
+            .map_err(|e| format!("its {what}{e}")),
         (None, None) if others.is_empty() => Err(format!(
             "its {what}target has no TextQuoteSelector or TextPositionSelector"
         )),
@@ -1360,57 +1364,164 @@ fn read_position(p: &Map<String, Value>, doc: &Document, what: &str) -> Result<S
 /// the one whose surroundings agree best with the prefix and suffix (code points in common,
 /// counted outwards from the quote). Refuses when there is none, or when several agree equally.
 pub fn requote(doc: &Document, exact: &str, prefix: &str, suffix: &str) -> Result<Span, String> {
-    if exact.is_empty() {
-        return Err("quote is empty".into());
-    }
-    let text = doc.text();
-    let mut best: Vec<(usize, usize)> = Vec::new();
-    let mut best_score = 0;
-    let mut count = 0;
-    let mut from = 0;
-    while let Some(found) = text[from..].find(exact) {
-        let bs = from + found;
-        let be = bs + exact.len();
-        count += 1;
-        let agree_before = prefix
-            .chars()
-            .rev()
-            .zip(text[..bs].chars().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let agree_after = suffix
-            .chars()
-            .zip(text[be..].chars())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let score = agree_before + agree_after;
-        if best.is_empty() || score > best_score {
-            best = vec![(bs, be)];
-            best_score = score;
-        } else if score == best_score {
-            best.push((bs, be));
+    Quotes::new(doc, doc.text().len()).find(exact, prefix, suffix)
+}
+
+/// Places the quote-only annotations of one file in its document's text, in time linear or
+/// n·log n in the file, where searching the whole text for each quote costs the text's length
+/// times the number of quotes:
+/// - the first quotes are searched for in the text; once the searches have read the text
+///   [`SEARCHES`] times, a suffix array of it is built once (`divsufsort`), and each later
+///   quote's occurrences are a range of it found by binary search;
+/// - comparing each occurrence's surroundings with the prefix and suffix (which a file may make
+///   megabytes long, at a quote found at every character) draws on a budget of
+///   [`WORK_PER_BYTE`] steps per byte of file and text: a file that spends it is refused,
+///   naming the annotation, rather than worked on for minutes.
+pub struct Quotes<'d> {
+    doc: &'d Document,
+    /// Text bytes read by searches so far.
+    searched: std::cell::Cell<u64>,
+    /// Comparison steps left.
+    budget: std::cell::Cell<u64>,
+    /// Byte offsets of the text's suffixes, in order, once built.
+    suffixes: std::cell::OnceCell<Vec<i32>>,
+}
+
+/// How many whole-text searches come before the suffix array is built.
+pub const SEARCHES: u64 = 4;
+/// Comparison steps allowed per byte of the file and of its text.
+pub const WORK_PER_BYTE: u64 = 8;
+
+impl<'d> Quotes<'d> {
+    /// For a file of `file_bytes` whose document is `doc`.
+    pub fn new(doc: &'d Document, file_bytes: usize) -> Self {
+        let budget = WORK_PER_BYTE * (file_bytes as u64 + doc.text().len() as u64) + 1_000_000;
+        Quotes {
+            doc,
+            searched: std::cell::Cell::new(0),
+            budget: std::cell::Cell::new(budget),
+            suffixes: std::cell::OnceCell::new(),
         }
-        // Overlapping occurrences count too: look again one character further on.
-        from = bs + text[bs..].chars().next().map_or(1, char::len_utf8);
     }
-    let to_cp = |b: usize| doc.byte_to_cp(b).expect("a match starts on a character");
-    match best.as_slice() {
-        [] => Err(format!(
-            "quote “{}” is not in the document's text",
-            short(exact, 40)
-        )),
-        [(bs, be)] => Ok(Span::new(to_cp(*bs), to_cp(*be))),
-        several => Err(format!(
-            "quote “{}” occurs {count} times, and its prefix and suffix fit {} of them equally well (at {})",
-            short(exact, 40),
-            several.len(),
-            several
-                .iter()
-                .take(3)
-                .map(|(bs, be)| Span::new(to_cp(*bs), to_cp(*be)).to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+
+    /// Byte offsets where `exact` starts, overlapping ones too, in text order.
+    fn occurrences(&self, exact: &str) -> Vec<usize> {
+        let text = self.doc.text();
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let built = self.suffixes.get().is_some();
+        if !built && self.searched.get() < SEARCHES * text.len() as u64 {
+            self.searched.set(self.searched.get() + text.len() as u64);
+            let finder = memchr::memmem::Finder::new(exact.as_bytes());
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(at) = finder.find(&text.as_bytes()[from..]) {
+                let bs = from + at;
+                found.push(bs);
+                // Overlapping occurrences count too: look again one character further on.
+                from = bs + text[bs..].chars().next().map_or(1, char::len_utf8);
+            }
+            return found;
+        }
+        let suffixes = self
+            .suffixes
+            .get_or_init(|| divsufsort::sort(text.as_bytes()).into_parts().1);
+        let bytes = text.as_bytes();
+        let needle = exact.as_bytes();
+        let suffix = |i: i32| &bytes[i as usize..];
+        // The suffixes starting with `exact` are those from the first not below it to the
+        // first past it.
+        let lo = suffixes.partition_point(|&i| suffix(i) < needle);
+        let hi = lo + suffixes[lo..].partition_point(|&i| suffix(i).starts_with(needle));
+        let mut found: Vec<usize> = suffixes[lo..hi].iter().map(|&i| i as usize).collect();
+        sort::sort_dedup(&mut found);
+        found
+    }
+
+    /// Takes `steps` from the budget; false when it is spent.
+    fn spend(&self, steps: u64) -> bool {
+        match self.budget.get().checked_sub(steps) {
+            Some(left) => {
+                self.budget.set(left);
+                true
+            }
+            None => {
+                self.budget.set(0);
+                false
+            }
+        }
+    }
+
+    /// The span of `exact` chosen by its prefix and suffix (see [`requote`]).
+    pub fn find(&self, exact: &str, prefix: &str, suffix: &str) -> Result<Span, String> {
+        if exact.is_empty() {
+            return Err("quote is empty".into());
+        }
+        let doc = self.doc;
+        let text = doc.text();
+        let found = self.occurrences(exact);
+        let count = found.len();
+        let too_much = || {
+            format!(
+                "quote “{}” occurs {count} times, and comparing their surroundings with its prefix and suffix takes more work than Marginalia spends on one file; give the annotation a TextPositionSelector",
+                short(exact, 40)
+            )
+        };
+        if !self.spend(count as u64) {
+            return Err(too_much());
+        }
+        let mut best: Vec<(usize, usize)> = Vec::new();
+        let mut best_score = 0;
+        for bs in found {
+            let be = bs + exact.len();
+            // Each comparison stops where the budget does: one occurrence may not overrun it.
+            let left = self.budget.get() as usize;
+            let agree_before = prefix
+                .chars()
+                .rev()
+                .zip(text[..bs].chars().rev())
+                .take(left)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let agree_after = suffix
+                .chars()
+                .zip(text[be..].chars())
+                .take(left - agree_before)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if agree_before + agree_after >= left
+                || !self.spend((agree_before + agree_after) as u64)
+            {
+                return Err(too_much());
+            }
+            let score = agree_before + agree_after;
+            if best.is_empty() || score > best_score {
+                best = vec![(bs, be)];
+                best_score = score;
+            } else if score == best_score {
+                best.push((bs, be));
+            }
+        }
+        let to_cp = |b: usize| doc.byte_to_cp(b).expect("a match starts on a character");
+        match best.as_slice() {
+            [] => Err(format!(
+                "quote “{}” is not in the document's text",
+                short(exact, 40)
+            )),
+            [(bs, be)] => Ok(Span::new(to_cp(*bs), to_cp(*be))),
+            several => Err(format!(
+                "quote “{}” occurs {count} times, and its prefix and suffix fit {} of them equally well (at {})",
+                short(exact, 40),
+                several.len(),
+                several
+                    .iter()
+                    .take(3)
+                    .map(|(bs, be)| Span::new(to_cp(*bs), to_cp(*be)).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
     }
 }
 
@@ -1606,22 +1717,26 @@ fn build(
     }
 
     // Labels: the defaults, then every other label the file uses, in order of first use.
-    let mut labels = Labels::default();
+    let defaults = Labels::default();
+    let (mut entity_labels, mut ratings) = (
+        Growing::new(defaults.entity),
+        Growing::new(defaults.checkworthiness),
+    );
     for s in &spans {
         match s.span.kind {
-            Kind::Entity if !labels.entity.contains(&s.span.label) => {
-                labels.entity.push(s.span.label.clone())
-            }
+            Kind::Entity => entity_labels.add(&s.span.label),
             Kind::Claim => {
                 if let Some(r) = &s.span.rating {
-                    if !labels.checkworthiness.contains(r) {
-                        labels.checkworthiness.push(r.clone());
-                    }
+                    ratings.add(r);
                 }
             }
             _ => {}
         }
     }
+    let labels = Labels {
+        entity: entity_labels.into_vec(),
+        checkworthiness: ratings.into_vec(),
+    };
     labels
         .validate()
         .map_err(|e| shape(format!("The file's labels are not valid: {e}.")))?;

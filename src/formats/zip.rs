@@ -106,19 +106,34 @@ fn field32(n: usize) -> u32 {
 
 /// An archive of `(name, content)` entries, in the given order, STORED, deterministic.
 pub fn write(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    write_with(entries, false)
+}
+
+/// The same archive with every entry DEFLATE-compressed (miniz_oxide, best compression): what
+/// the hostile-file generator packs zip bombs with. The web app never compresses.
+pub fn write_deflated_best(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    write_with(entries, true)
+}
+
+fn write_with(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, data) in entries {
         let offset = out.len();
         let crc = crc32(data);
+        let packed = if deflate {
+            std::borrow::Cow::Owned(miniz_oxide::deflate::compress_to_vec(data, 10))
+        } else {
+            std::borrow::Cow::Borrowed(*data)
+        };
         let fields = |out: &mut Vec<u8>| {
             put16(out, VERSION_NEEDED);
             put16(out, FLAG_UTF8);
-            put16(out, 0); // method: stored
+            put16(out, if deflate { 8 } else { 0 }); // method: deflated or stored
             put16(out, 0); // time 00:00:00
             put16(out, DOS_DATE);
             put32(out, crc);
-            put32(out, field32(data.len())); // compressed size
+            put32(out, field32(packed.len())); // compressed size
             put32(out, field32(data.len())); // uncompressed size
             put16(out, name.len() as u16);
             put16(out, 0); // extra field length
@@ -126,7 +141,7 @@ pub fn write(entries: &[(&str, &[u8])]) -> Vec<u8> {
         put32(&mut out, LOCAL_SIG);
         fields(&mut out);
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
+        out.extend_from_slice(&packed);
 
         put32(&mut central, CENTRAL_SIG);
         put16(&mut central, MADE_BY);

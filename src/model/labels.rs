@@ -44,7 +44,30 @@ impl Default for Labels {
     }
 }
 
+/// Both label sets for lookups in O(1): what checks every annotation of a file against them.
+pub struct LabelIndex<'a> {
+    entity: std::collections::HashSet<&'a str>,
+    checkworthiness: std::collections::HashSet<&'a str>,
+}
+
+impl LabelIndex<'_> {
+    pub fn has_entity(&self, label: &str) -> bool {
+        self.entity.contains(label)
+    }
+    pub fn has_checkworthiness(&self, value: &str) -> bool {
+        self.checkworthiness.contains(value)
+    }
+}
+
 impl Labels {
+    /// The sets indexed for lookups.
+    pub fn index(&self) -> LabelIndex<'_> {
+        LabelIndex {
+            entity: self.entity.iter().map(String::as_str).collect(),
+            checkworthiness: self.checkworthiness.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// Checks both sets; the error names the set and the label at fault.
     pub fn validate(&self) -> Result<(), String> {
         validate_set("entity", &self.entity)?;
@@ -82,9 +105,11 @@ fn validate_set(set: &str, labels: &[String]) -> Result<(), String> {
     if labels.is_empty() {
         return Err(format!("the {set} label set is empty"));
     }
-    for (i, label) in labels.iter().enumerate() {
+    // A set of those seen: a file may bring hundreds of thousands of labels.
+    let mut seen = std::collections::HashSet::with_capacity(labels.len());
+    for label in labels {
         validate_label(label).map_err(|e| format!("{set} labels: {e}"))?;
-        if labels[..i].contains(label) {
+        if !seen.insert(label.as_str()) {
             return Err(format!("{set} labels: “{label}” appears twice"));
         }
     }

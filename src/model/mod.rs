@@ -4,6 +4,7 @@
 //! is tested natively with `cargo test`. `scripts/check-purity.sh` fails the test run otherwise.
 
 pub mod annotation;
+pub mod blanks;
 pub mod document;
 pub mod labels;
 #[cfg(test)]

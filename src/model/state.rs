@@ -28,6 +28,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::annotation::{Annotation, Body, Kind, Party};
+use super::blanks::Blanks;
 use super::document::Document;
 use super::labels::{validate_label, Labels};
 use super::offsets::Span;
@@ -745,13 +746,20 @@ impl State {
         seq: u64,
     ) -> Result<(Vec<Edit>, u64), ModelError> {
         use std::collections::HashSet;
+        // Everything here is linear or n·log n in the file: sets for labels, ids and links, and
+        // the blank index for spans (a file chooses how many, and how long).
         let bad = |why: String| ModelError::BadImport(why);
         labels.validate().map_err(bad)?;
+        let index = labels.index();
+        let blanks = Blanks::new(&self.doc);
         if !replace {
             // Merging must not orphan an annotation already here.
-            let lacks = |have: &[String], need: &[String]| need.iter().any(|l| !have.contains(l));
-            if lacks(&labels.entity, &self.labels.entity)
-                || lacks(&labels.checkworthiness, &self.labels.checkworthiness)
+            if !self.labels.entity.iter().all(|l| index.has_entity(l))
+                || !self
+                    .labels
+                    .checkworthiness
+                    .iter()
+                    .all(|l| index.has_checkworthiness(l))
             {
                 return Err(bad(
                     "the file's label sets lack labels this document uses; merge needs them all"
@@ -765,7 +773,7 @@ impl State {
             if !ids.insert(a.id.as_str()) {
                 return Err(bad(format!("the id {} appears twice", a.id)));
             }
-            self.check_kind_span(a.kind(), a.span)
+            self.check_kind_span_with(a.kind(), a.span, &blanks)
                 .map_err(|e| bad(format!("{}: {e}", a.id)))?;
             if !keys.insert(unique_key(a)) {
                 return Err(bad(format!(
@@ -822,25 +830,28 @@ impl State {
             }
             accepted.push(a);
         }
+        let accepted_entities: HashSet<&str> = accepted
+            .iter()
+            .filter(|b| b.kind() == Kind::Entity)
+            .map(|b| b.id.as_str())
+            .collect();
         let is_entity = |id: &str| {
-            accepted
-                .iter()
-                .any(|b| b.id == id && b.kind() == Kind::Entity)
+            accepted_entities.contains(id)
                 || (!replace && self.by_id.get(id).is_some_and(|b| b.kind() == Kind::Entity))
         };
         for a in &accepted {
             match &a.body {
-                Body::Entity { label } if !labels.entity.contains(label) => {
+                Body::Entity { label } if !index.has_entity(label) => {
                     return Err(bad(format!("{}: unknown entity type “{label}”", a.id)));
                 }
                 Body::Claim {
                     checkworthiness: Some(v),
                     ..
-                } if !labels.checkworthiness.contains(v) => {
+                } if !index.has_checkworthiness(v) => {
                     return Err(bad(format!("{}: unknown check-worthiness “{v}”", a.id)));
                 }
                 Body::Quote { cue: Some(c), .. } => {
-                    self.check_span(*c)
+                    self.check_span_with(*c, &blanks)
                         .map_err(|e| bad(format!("the cue of {}: {e}", a.id)))?;
                 }
                 _ => {}
@@ -854,13 +865,16 @@ impl State {
                 }
             }
         }
+        // Removed from the last, added in order: each edit then touches the end of the sorted
+        // lists, and replaying (or undoing) a large import moves no element twice.
         let mut edits: Vec<Edit> = Vec::new();
         if replace {
-            edits.extend(self.sorted.iter().map(|a| Edit {
+            edits.extend(self.sorted.iter().rev().map(|a| Edit {
                 before: Some(a.clone()),
                 after: None,
             }));
         }
+        sort::sort_by(&mut accepted, |a, b| a.sort_key().cmp(&b.sort_key()));
         edits.extend(accepted.into_iter().map(|a| Edit {
             before: None,
             after: Some(Rc::new(a)),
@@ -981,6 +995,11 @@ impl State {
 
     /// A span must be non-empty, inside the text, and cover more than spaces.
     pub fn check_span(&self, span: Span) -> Result<(), ModelError> {
+        self.check_span_with(span, &Blanks::new(&self.doc))
+    }
+
+    /// [`State::check_span`] with the document's blank index, for many spans at once.
+    fn check_span_with(&self, span: Span, blanks: &Blanks) -> Result<(), ModelError> {
         if span.end > self.doc.len() {
             return Err(ModelError::OutOfRange {
                 span,
@@ -990,7 +1009,7 @@ impl State {
         if span.is_empty() {
             return Err(ModelError::EmptySpan);
         }
-        if self.doc.slice(span).trim().is_empty() {
+        if blanks.only_blank(span) {
             return Err(ModelError::OnlySpace);
         }
         Ok(())
@@ -1049,7 +1068,16 @@ impl State {
     /// Whether `kind` may tag `span`: entities stay inside one paragraph; quotes and claims
     /// may cross paragraph breaks.
     pub fn check_kind_span(&self, kind: Kind, span: Span) -> Result<(), ModelError> {
-        self.check_span(span)?;
+        self.check_kind_span_with(kind, span, &Blanks::new(&self.doc))
+    }
+
+    fn check_kind_span_with(
+        &self,
+        kind: Kind,
+        span: Span,
+        blanks: &Blanks,
+    ) -> Result<(), ModelError> {
+        self.check_span_with(span, blanks)?;
         if kind == Kind::Entity && self.doc.paragraphs_overlapping(span).len() > 1 {
             return Err(ModelError::EntityCrossesParagraph);
         }
@@ -1105,11 +1133,12 @@ impl State {
             }
         }
         let mut keys = std::collections::HashSet::new();
+        let (labels, blanks) = (self.labels.index(), Blanks::new(&self.doc));
         for a in &self.sorted {
             if a.span.is_empty() || a.span.end > len {
                 return Err(format!("{} has the bad span {}", a.id, a.span));
             }
-            if self.doc.slice(a.span).trim().is_empty() {
+            if blanks.only_blank(a.span) {
                 return Err(format!("{} covers only spaces", a.id));
             }
             if a.kind() == Kind::Entity && self.doc.paragraphs_overlapping(a.span).len() > 1 {
@@ -1122,13 +1151,13 @@ impl State {
                 return Err(format!("{} duplicates another annotation", a.id));
             }
             match &a.body {
-                Body::Entity { label } if !self.labels.entity.contains(label) => {
+                Body::Entity { label } if !labels.has_entity(label) => {
                     return Err(format!("{} has the unknown label {label}", a.id));
                 }
                 Body::Claim {
                     checkworthiness: Some(v),
                     ..
-                } if !self.labels.checkworthiness.contains(v) => {
+                } if !labels.has_checkworthiness(v) => {
                     return Err(format!("{} has the unknown rating {v}", a.id));
                 }
                 Body::Quote { cue: Some(c), .. } if c.is_empty() || c.end > len => {
@@ -1218,12 +1247,17 @@ fn unique_key(a: &Annotation) -> (Kind, Option<String>, Span) {
     (a.kind(), a.body.label().map(str::to_string), a.span)
 }
 
-/// The number in an id of our own form ("e12" → 12).
+/// Ids numbered from here on are kept as they are but are not taken as of our own form: the
+/// counter that follows them must not run out ("e18446744073709551615" then + 1 overflowed).
+pub const MAX_SEQ: u64 = 1 << 53;
+
+/// The number in an id of our own form ("e12" → 12), below [`MAX_SEQ`].
 fn parse_seq(id: &str) -> Option<u64> {
     let rest = id.strip_prefix(['e', 'q', 'c'])?;
     (!rest.starts_with('0') || rest == "0")
         .then(|| rest.parse().ok())
         .flatten()
+        .filter(|&n| n < MAX_SEQ)
 }
 
 /// "ORG", "quote", "claim": how an undo label names an annotation.
@@ -1256,10 +1290,15 @@ impl State {
     ) -> Result<State, String> {
         let mut state = State::new(doc);
         state.labels = labels;
+        let mut ids = std::collections::HashSet::with_capacity(annotations.len());
+        if let Some(a) = annotations.iter().find(|a| !ids.insert(a.id.as_str())) {
+            return Err(format!("the id {} appears twice", a.id));
+        }
+        drop(ids);
+        // In order, each insertion appends: storage hands records back in any order.
+        let mut annotations = annotations;
+        sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
         for a in annotations {
-            if state.by_id.contains_key(&a.id) {
-                return Err(format!("the id {} appears twice", a.id));
-            }
             state.insert(Rc::new(a));
         }
         let max_seq = state

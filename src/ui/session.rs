@@ -318,8 +318,9 @@ async fn read(
     let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
     let mut annotations = Vec::with_capacity(anns.len());
     let mut skipped = Vec::new();
+    let reader = native::StoredReader::new(&doc, &rec.labels);
     for (k, json) in anns.iter().enumerate() {
-        match native::read_annotation_json(json, &doc, &rec.labels) {
+        match reader.read(json) {
             Ok(a) => annotations.push(a),
             Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
         }
