@@ -667,4 +667,28 @@ mod tests {
         assert_eq!(word(0), "wA");
         assert_eq!(word(27), "wBB");
     }
+
+    /// A file that brings a new label on every span is refused with the bound, in every format
+    /// that has such a case, rather than opened with a label set no page can draw.
+    #[test]
+    fn files_flooding_the_label_set_are_refused_with_the_bound() {
+        let flooding: Vec<&Case> = CASES.iter().filter(|c| c.name == "labels").collect();
+        assert!(
+            flooding.len() >= 4,
+            "native, spaCy, Label Studio and brat flood labels"
+        );
+        for c in flooding {
+            let err = c
+                .format
+                .import(&c.bytes(400_000), &c.file_name())
+                .err()
+                .unwrap_or_else(|| panic!("{} was imported", c.key()));
+            let said = err.to_string();
+            assert!(
+                said.contains("Marginalia works with at most 1000"),
+                "{}: {said}",
+                c.key()
+            );
+        }
+    }
 }

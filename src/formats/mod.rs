@@ -141,6 +141,21 @@ impl Format {
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
+        let imported = self.import_unchecked(bytes, file_name)?;
+        // Every reader grows or reads label sets; none may bring one the page cannot use.
+        imported
+            .bundle
+            .labels
+            .validate()
+            .map_err(|e| FileError::Shape(format!("The file's labels cannot be used: {e}.")))?;
+        Ok(imported)
+    }
+
+    fn import_unchecked(
+        self,
+        bytes: &[u8],
+        file_name: &str,
+    ) -> Result<native::Imported, FileError> {
         match self {
             Format::Native => native::import_bytes(bytes),
             Format::LabelStudio => label_studio::import_bytes(bytes, file_name),

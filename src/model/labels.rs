@@ -1,8 +1,9 @@
 //! The label sets a project annotates with: entity types and the check-worthiness scale.
 //!
 //! Defaults: the OntoNotes entity names spaCy uses, and the ClaimBuster scale (CFS check-worthy
-//! factual, UFS unimportant factual, NFS non-factual). Both are configurable; a valid set has at
-//! least one label, no duplicates, and labels of 1–40 visible characters without spaces.
+//! factual, UFS unimportant factual, NFS non-factual). Both are configurable; a valid set has
+//! from one to [`MAX_LABELS`] labels, no duplicates, and labels of 1–40 visible characters
+//! without spaces.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,12 @@ pub const DEFAULT_ENTITY_LABELS: [&str; 8] = [
     "PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE",
 ];
 pub const DEFAULT_CHECKWORTHINESS: [&str; 3] = ["CFS", "UFS", "NFS"];
+
+/// The most labels a set may hold. Every type is a button of the tag menu, a line of the legend
+/// and an option of every type list, so a set far larger is not one a person can annotate
+/// with; a file that brings more (one made to, with a new type on every span) is refused with
+/// this number rather than drawn for minutes.
+pub const MAX_LABELS: usize = 1_000;
 
 /// What each default label means, for tooltips and the legend.
 pub fn describe(label: &str) -> Option<&'static str> {
@@ -105,6 +112,12 @@ fn validate_set(set: &str, labels: &[String]) -> Result<(), String> {
     if labels.is_empty() {
         return Err(format!("the {set} label set is empty"));
     }
+    if labels.len() > MAX_LABELS {
+        return Err(format!(
+            "the {set} label set has {} labels; Marginalia works with at most {MAX_LABELS}",
+            labels.len()
+        ));
+    }
     // A set of those seen: a file may bring hundreds of thousands of labels.
     let mut seen = std::collections::HashSet::with_capacity(labels.len());
     for label in labels {
@@ -134,6 +147,10 @@ mod tests {
     fn bad_sets_are_named() {
         let cases: &[(&[&str], &str)] = &[
             (&[], "entity label set is empty"),
+            (
+                &["X"; MAX_LABELS + 1],
+                "has 1001 labels; Marginalia works with at most 1000",
+            ),
             (&["ORG", "ORG"], "“ORG” appears twice"),
             (&["ORG", ""], "cannot be empty"),
             (&["TWO WORDS"], "contains a space"),
