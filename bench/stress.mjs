@@ -11,10 +11,15 @@
 //    `c` to tag it a claim, Ctrl+Z, Ctrl+Shift+Z, Ctrl+Z), after 100 to warm up; then the JS
 //    heap (CDP, after a full GC) and the WebAssembly memory, against the same after the warm-up.
 //    The session ends with no annotation, so what grew is what the session left behind.
+// 2. Hostile files: `marginalia synth-hostile` writes, for every importer, ~10 MB files built to
+//    hit the worst case of a path whose work a file controls; each is chosen with Import in a
+//    fresh page, and timed from the choice to what the page then says (the question to import,
+//    the document opened, or the refusal): the formats worker's work and the page's own.
 //
 // Needs what bench/run.mjs needs (make bench builds it all).
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, sleep } from './lib/browser.mjs';
@@ -22,6 +27,9 @@ import { serve } from './lib/server.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
+const CLI = join(ROOT, 'target', 'release', 'marginalia');
+const HOSTILE = join(BENCH, 'data', 'hostile');
+const HOSTILE_BYTES = 10_000_000;
 const ACTIONS = 1000;
 const WARMUP = 100;
 
@@ -106,8 +114,53 @@ async function longSession(url) {
   }
 }
 
+/** Chooses `file` with Import and waits for what the page says; returns the time and what. */
+async function importHostile(url, file) {
+  const b = await launch();
+  try {
+    const { page } = b;
+    await page.goto(url);
+    await page.waitForSelector('.save:not(.muted)', { timeout: 30_000 });
+    const said = () =>
+      page.evaluate(() => {
+        const dialog = document.querySelector('[role="alertdialog"]');
+        if (dialog) return `asked: ${dialog.innerText.split('\n').find((l) => l.trim()) ?? ''}`;
+        const alert = document.querySelector('.messages [role="alert"].on');
+        if (alert) return `refused: ${alert.innerText.replace(/×$/, '').trim()}`;
+        const status = document.querySelector('.messages [role="status"].on');
+        if (status && /^Opened/.test(status.innerText)) return `opened: ${status.innerText.trim()}`;
+        return null;
+      });
+    const t0 = Date.now();
+    await page.getByLabel('Import', { exact: true }).setInputFiles(file);
+    let what = null;
+    while (!(what = await said())) {
+      if (Date.now() - t0 > 60_000) throw new Error(`${file}: nothing said within 60 s`);
+      await sleep(20);
+    }
+    return { ms: Date.now() - t0, what: what.slice(0, 160) };
+  } finally {
+    await b.close();
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
+
+function renderHostile(results) {
+  const rows = Object.entries(results.hostile).map(([name, rs]) => {
+    const ms = median(rs.map((r) => r.ms));
+    const verdict = ms <= 2000 ? 'met' : `missed by ${(ms - 2000).toLocaleString('en')} ms`;
+    return `| \`${name}\` | ${(rs[0].bytes / 1e6).toFixed(1)} MB | ${ms.toLocaleString('en')} ms | ${verdict} | ${rs[0].what.replace(/\|/g, '\\|')} |`;
+  });
+  return [
+    `Hostile files (made by \`marginalia synth-hostile\`, ~${HOSTILE_BYTES / 1e6} MB each; from choosing the file with Import to what the page says, medians):`,
+    '',
+    '| file | size | time | target ≤ 2 s | what the page said |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
 
 function render(results) {
   const s = results.session;
@@ -141,8 +194,21 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist', 'index.html'))) throw new Error('dist/ is missing: make bench builds it');
   const server = await serve([['/', join(ROOT, 'dist')]]);
-  const results = { started: new Date().toISOString(), session: [] };
+  const results = { started: new Date().toISOString(), session: [], hostile: {} };
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: make bench builds it`);
+  await rm(HOSTILE, { recursive: true, force: true });
+  execFileSync(CLI, ['synth-hostile', '--bytes', String(HOSTILE_BYTES), '-o', HOSTILE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const files = (await readdir(HOSTILE)).sort();
   try {
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const name of files) {
+        const path = join(HOSTILE, name);
+        const r = await importHostile(server.url, path);
+        r.bytes = (await readFile(path)).length;
+        (results.hostile[name] ??= []).push(r);
+        console.log(`stress run ${run}/${opts.runs}: ${name} (${(r.bytes / 1e6).toFixed(1)} MB) in ${r.ms} ms: ${r.what}`);
+      }
+    }
     for (let run = 1; run <= opts.runs; run++) {
       const r = await longSession(server.url);
       results.session.push(r);
@@ -156,7 +222,7 @@ async function main() {
   await mkdir(join(BENCH, 'results'), { recursive: true });
   const file = join(BENCH, 'results', `stress-${results.started.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, JSON.stringify(results, null, 1));
-  const text = render(results);
+  const text = `${render(results)}\n\n${renderHostile(results)}`;
   console.log(`\n${text}\n\nraw results: ${file}`);
   if (opts.doc) {
     await writeDoc(text);
