@@ -67,7 +67,7 @@ pub fn article(props: &ArticleProps) -> Html {
     let touches =
         |span: Option<Span>, i: usize| span.is_some_and(|s| doc.blocks_overlapping(s).contains(&i));
 
-    let (window, window_handle) = use_window(doc.clone(), article_ref.clone());
+    let (window, window_handle) = use_window(doc.clone(), state.len(), article_ref.clone());
     let flash_block = flash_span.map(|s| doc.blocks_overlapping(s).start);
     let blocks: Vec<Html> = window
         .blocks

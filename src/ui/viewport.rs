@@ -22,7 +22,10 @@
 //! compensate.
 //!
 //! Short documents (up to [`VIRTUAL_FROM`] blocks) are drawn whole: then the article's text is
-//! the whole document, as a reader and the browser's find expect.
+//! the whole document, as a reader and the browser's find expect; unless they open with more
+//! than [`CROWDED_FROM`] annotations, whose segments and chips would make a DOM of hundreds of
+//! thousands of elements (210 KB of text with 105,262 annotations: 369,216 elements, seconds of
+//! layout for every change).
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -38,6 +41,8 @@ use crate::model::Document;
 
 /// Documents with more blocks than this are drawn in a window.
 pub const VIRTUAL_FROM: usize = 120;
+/// Documents that open with more annotations than this are drawn in a window too.
+pub const CROWDED_FROM: usize = 20_000;
 /// When a long document opens, before its layout is known: blocks up to this many characters
 /// (a few screens), and at most `FIRST_BLOCKS` of them.
 const FIRST_CHARS: usize = 12_000;
@@ -301,9 +306,15 @@ fn first_window(doc: &Document) -> Range<usize> {
 
 /// Keeps the window of drawn blocks following the scroll position.
 #[hook]
-pub fn use_window(doc: Rc<Document>, article: NodeRef) -> (Window, WindowHandle) {
+pub fn use_window(
+    doc: Rc<Document>,
+    annotations: usize,
+    article: NodeRef,
+) -> (Window, WindowHandle) {
     let n = doc.blocks().len();
-    let virtual_mode = n > VIRTUAL_FROM;
+    // Decided when the document opens, so that it stays put while the person annotates.
+    let crowded = *use_memo(doc.clone(), move |_| annotations > CROWDED_FROM);
+    let virtual_mode = n > VIRTUAL_FROM || crowded;
     let heights = use_memo(doc.clone(), |doc| RefCell::new(Heights::new(doc)));
     let heights: Rc<RefCell<Heights>> = {
         // use_memo gives an Rc<RefCell<_>>; keep it as is.
@@ -319,9 +330,9 @@ pub fn use_window(doc: Rc<Document>, article: NodeRef) -> (Window, WindowHandle)
     // A different document: start again at its top.
     {
         let range = range.setter();
-        use_effect_with(doc.clone(), move |doc| {
+        use_effect_with((doc.clone(), virtual_mode), move |(doc, virtual_mode)| {
             let n = doc.blocks().len();
-            range.set(if n > VIRTUAL_FROM {
+            range.set(if *virtual_mode {
                 first_window(doc)
             } else {
                 0..n

@@ -58,6 +58,20 @@ async function freeWords(page) {
  * (nothing but punctuation and spaces between them): { before, after } words, after the `skip`-th such pair.
  */
 async function boundary(page, chars, skip = 0) {
+  // Read from the drawn blocks; where none qualify, scroll on by a few screens (drawing others)
+  // and read again.
+  for (let tries = 0; ; tries++) {
+    try {
+      return await boundaryDrawn(page, chars, skip);
+    } catch (e) {
+      if (tries >= 6) throw e;
+      await page.evaluate(() => scrollBy({ top: innerHeight * 2, behavior: 'instant' }));
+      await page.waitForTimeout(150);
+    }
+  }
+}
+
+async function boundaryDrawn(page, chars, skip) {
   const blocks = await freeWords(page);
   let seen = 0;
   for (let k = 0; k + 1 < blocks.length; k++) {
@@ -68,10 +82,11 @@ async function boundary(page, chars, skip = 0) {
     // Only punctuation, spaces and line breaks between them: the blocks' last and first words.
     const between = slice(chars, last[1], first[0]);
     if (/[\p{L}\p{N}]/u.test(between) || between.length > 8) continue;
-    if (a.bottom < -2000 || b.top > 3000) continue;
+    // Drawn near the view (blocks of a long line are a few screens tall).
+    if (a.bottom < -3500 || b.top > 4500) continue;
     if (seen++ === skip) return { before: last, after: first, blocks: [a.b, b.b] };
   }
-  throw new Error('no free block boundary near the view');
+  throw new Error(`no free block boundary near the view: ${JSON.stringify(blocks.map((b) => [b.b, b.p, Math.round(b.top), Math.round(b.bottom), b.words.length, b.words[0]?.[0] - b.o, b.e - b.words.at(-1)?.[1]]))}`);
 }
 
 describe('long texts that are not paragraphs', () => {
@@ -247,6 +262,37 @@ describe('long texts that are not paragraphs', () => {
       }
     });
   }
+
+  test('a short text crowded with annotations is drawn a few blocks at a time', async () => {
+    // 60 articles on one line (~210 KB, about a hundred blocks: few enough to be drawn whole)
+    // with 30,000 annotations: drawn whole, that is hundreds of thousands of elements.
+    const name = 'damascus-paragraph-x60-30000.marginalia.json';
+    execFileSync(join(ROOT, 'target/release/marginalia'), ['synth', '--shape', 'paragraph', '--times', '60', '--annotations', '30000', '-o', E2E_DATA], { stdio: 'pipe' });
+    const doc = JSON.parse(await readFile(join(E2E_DATA, name), 'utf8')).document;
+    const b = await launch();
+    const { page } = b;
+    try {
+      await page.goto(`${server.url}?open=/e2e-data/${name}`);
+      await page.waitForSelector(`html[data-doc="${doc.id}"][data-annotations="30000"]`, { timeout: 60_000 });
+      const elements = () => page.evaluate(() => document.querySelector('article').querySelectorAll('*').length);
+      let blocks = await drawnBlocks(page);
+      assert.ok(blocks.length < 20, `${blocks.length} blocks drawn of about ${Math.ceil(Array.from(doc.text).length / 2048)}`);
+      assert.ok((await elements()) < 40_000, `a bounded DOM: ${await elements()} elements`);
+      checkBlocks(blocks, doc.text);
+      // Scrolling on draws what comes near, still a few blocks at a time, exactly the text.
+      for (let i = 0; i < 20; i++) {
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await page.waitForTimeout(150);
+        blocks = await drawnBlocks(page);
+        if (blocks.at(-1).e === Array.from(doc.text).length) break;
+      }
+      assert.equal(blocks.at(-1).e, Array.from(doc.text).length, 'the end of the text is reached');
+      assert.ok(blocks.length < 20, `${blocks.length} blocks drawn at the end`);
+      checkBlocks(blocks, doc.text);
+    } finally {
+      await b.close();
+    }
+  });
 
   test('a paragraph of many blocks reads as one, in light and dark', async () => {
     for (const colorScheme of ['light', 'dark']) {
