@@ -178,8 +178,68 @@ impl Annotation {
         self.body.kind()
     }
 
-    /// The order annotations are listed and exported in: by start, then end, then id.
-    pub fn sort_key(&self) -> (usize, usize, &str) {
-        (self.span.start, self.span.end, &self.id)
+    /// The order annotations are listed and exported in: by start, then end, then id in
+    /// natural order (`a2` before `a10`).
+    pub fn sort_key(&self) -> (usize, usize, NaturalId<'_>) {
+        (self.span.start, self.span.end, NaturalId(&self.id))
     }
+}
+
+/// An id ordered as a person counts: runs of ASCII digits compare by their value, the rest by
+/// code point; ids equal in that order (`a01`, `a1`) fall back to their bytes, so that the
+/// order is total and agrees with string equality.
+///
+/// ```
+/// use marginalia::model::annotation::NaturalId;
+/// let mut ids = ["a10", "a2", "a1", "b", "a01"];
+/// ids.sort_by(|x, y| NaturalId(x).cmp(&NaturalId(y)));
+/// assert_eq!(ids, ["a01", "a1", "a2", "a10", "b"]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NaturalId<'a>(pub &'a str);
+
+impl Ord for NaturalId<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        natural_cmp(self.0, other.0).then_with(|| self.0.cmp(other.0))
+    }
+}
+
+impl PartialOrd for NaturalId<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let run = |s: &[u8], from: usize| {
+                let end = from + s[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let zeros = s[from..end].iter().take_while(|&&c| c == b'0').count();
+                (from + zeros, end)
+            };
+            let ((x0, x1), (y0, y1)) = (run(a, i), run(b, j));
+            // Without leading zeros, a longer run is a larger number; equal lengths compare
+            // digit by digit.
+            let by_value = (x1 - x0)
+                .cmp(&(y1 - y0))
+                .then_with(|| a[x0..x1].cmp(&b[y0..y1]));
+            if by_value != Ordering::Equal {
+                return by_value;
+            }
+            (i, j) = (x1, y1);
+        } else {
+            // Not digits: compare the characters these bytes begin (UTF-8 keeps code point
+            // order byte by byte).
+            if a[i] != b[j] {
+                return a[i].cmp(&b[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (a.len() - i).cmp(&(b.len() - j))
 }

@@ -7,6 +7,7 @@ pub mod annotation;
 pub mod blanks;
 pub mod document;
 pub mod labels;
+pub mod links;
 #[cfg(test)]
 pub mod markup;
 pub mod offsets;

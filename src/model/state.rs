@@ -89,6 +89,14 @@ pub enum Action {
         id: String,
         cue: Option<Span>,
     },
+    /// Makes the words at `span` the speaker of quote `id` (or the claimant of claim `id`),
+    /// in one step: the entity already there with exactly that span, else a new entity of
+    /// type `label`, which is then linked.
+    TagParty {
+        id: String,
+        span: Span,
+        label: String,
+    },
     SetDirect {
         id: String,
         direct: bool,
@@ -612,6 +620,56 @@ impl State {
                     (_, false) => "Clear claimant".into(),
                 };
                 self.edit(&mut change, old, now, |a| a.body = body);
+            }
+            Action::TagParty { id, span, label } => {
+                let old = self.require(&id)?.clone();
+                if old.kind() == Kind::Entity {
+                    return Err(ModelError::WrongKind {
+                        id,
+                        expected: "a quote or a claim",
+                    });
+                }
+                let existing = self
+                    .overlapping(span)
+                    .into_iter()
+                    .find(|a| a.span == span && a.kind() == Kind::Entity);
+                let party = match existing {
+                    Some(e) => e.id.clone(),
+                    None => {
+                        self.check_span(span)?;
+                        let body = self.check_body(Body::Entity { label }, None)?;
+                        self.check_unique(None, span, &body)?;
+                        let (eid, next) = self.fresh_id(Kind::Entity, seq);
+                        change.seq.1 = next;
+                        change.edits.push(Edit {
+                            before: None,
+                            after: Some(Rc::new(Annotation {
+                                id: eid.clone(),
+                                span,
+                                body,
+                                note: String::new(),
+                                created: now,
+                                updated: now,
+                            })),
+                        });
+                        created = Some(eid.clone());
+                        eid
+                    }
+                };
+                if party == id {
+                    return Err(ModelError::BadParty(
+                        "An annotation cannot be its own speaker or claimant.".into(),
+                    ));
+                }
+                let mut body = old.body.clone();
+                set_party(&mut body, Some(Party::Ref(party)));
+                change.label = match (old.kind(), created.is_some()) {
+                    (Kind::Quote, true) => "Tag and set speaker".into(),
+                    (Kind::Quote, false) => "Set speaker".into(),
+                    (_, true) => "Tag and set claimant".into(),
+                    (_, false) => "Set claimant".into(),
+                };
+                self.edit(&mut change, &old, now, |a| a.body = body);
             }
             Action::SetCue { id, cue } => {
                 let old = self.require(&id)?;

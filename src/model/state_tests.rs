@@ -348,6 +348,94 @@ fn quotes_know_whether_they_are_direct() {
 }
 
 #[test]
+fn untagged_words_become_the_speaker_in_one_step() {
+    let mut s = state_of("[quote:“We stay”], said Omar Haddad and [person:Maria]");
+    let omar = find(&s, "Omar Haddad");
+    let before = s.clone();
+    let out = s
+        .apply(
+            Action::TagParty {
+                id: "q1".into(),
+                span: omar,
+                label: "PERSON".into(),
+            },
+            NOW,
+        )
+        .unwrap();
+    let new = out.created.expect("the words are tagged");
+    assert_eq!(s.get(&new).unwrap().span, omar);
+    assert_eq!(s.get(&new).unwrap().body.label(), Some("PERSON"));
+    assert_eq!(
+        s.get("q1").unwrap().body.party(),
+        Some(&Party::Ref(new.clone())),
+        "and linked"
+    );
+    assert_eq!(out.summary, "Tag and set speaker");
+    // One step to undo: both the entity and the link go.
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(markup::render(&s), markup::render(&before));
+    assert_eq!(s.get("q1").unwrap().body.party(), None);
+    s.apply(Action::Redo, NOW).unwrap();
+    assert_eq!(s.get("q1").unwrap().body.party(), Some(&Party::Ref(new)));
+
+    // Words that are an entity already are linked, not tagged twice.
+    let maria = find(&s, "Maria");
+    let n = s.len();
+    let out = s
+        .apply(
+            Action::TagParty {
+                id: "q1".into(),
+                span: maria,
+                label: "ORG".into(),
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(out.created, None);
+    assert_eq!(s.len(), n);
+    let linked = s
+        .get("q1")
+        .unwrap()
+        .body
+        .party()
+        .and_then(Party::as_ref_id)
+        .unwrap()
+        .to_string();
+    assert_eq!(s.get(&linked).unwrap().span, maria);
+    assert_eq!(
+        s.get(&linked).unwrap().body.label(),
+        Some("PERSON"),
+        "its type kept"
+    );
+
+    // An entity is no quote; an unknown type is refused, and nothing changes.
+    let e = s.clone();
+    assert!(s
+        .apply(
+            Action::TagParty {
+                id: linked,
+                span: omar,
+                label: "PERSON".into()
+            },
+            NOW
+        )
+        .is_err());
+    let words = find(&s, "said");
+    assert_eq!(
+        s.apply(
+            Action::TagParty {
+                id: "q1".into(),
+                span: words,
+                label: "NOPE".into()
+            },
+            NOW
+        ),
+        Err(ModelError::UnknownLabel("NOPE".into()))
+    );
+    assert_eq!(markup::render(&s), markup::render(&e));
+}
+
+#[test]
 fn editing_fields_stamps_updated_and_undoes() {
     let mut s = state_of("“[quote:free]” they stated");
     let cue = find(&s, "stated");
@@ -827,6 +915,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => (arb_id(), arb_label()).prop_map(|(id, label)| Action::SetLabel { id, label }),
         2 => (arb_id(), arb_party()).prop_map(|(id, party)| Action::SetParty { id, party }),
         1 => (arb_id(), proptest::option::of(arb_span())).prop_map(|(id, cue)| Action::SetCue { id, cue }),
+        1 => (arb_id(), arb_span(), arb_label()).prop_map(|(id, span, label)| Action::TagParty { id, span, label }),
         1 => (arb_id(), "[a-z<>]{0,5}").prop_map(|(id, note)| Action::SetNote { id, note }),
         2 => Just(Action::Undo),
         1 => Just(Action::Redo),

@@ -45,6 +45,26 @@ impl Timestamp {
         format!("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60)
     }
 
+    /// `YYYY-MM-DD HH:MM` of the time in UTC plus `offset_minutes`: a person's local time, for
+    /// reading (files keep UTC).
+    ///
+    /// ```
+    /// use marginalia::model::time::Timestamp;
+    /// let t = Timestamp::parse_rfc3339("2024-12-08T23:30:00Z").unwrap();
+    /// assert_eq!(t.to_local(120), "2024-12-09 01:30");
+    /// assert_eq!(t.to_local(-300), "2024-12-08 18:30");
+    /// ```
+    pub fn to_local(self, offset_minutes: i64) -> String {
+        let secs = (self.0 + offset_minutes * 60_000).div_euclid(1000);
+        let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            sod / 3600,
+            sod / 60 % 60
+        )
+    }
+
     /// Parses RFC 3339: `2024-12-08T05:30:00Z`, with optional fractional seconds and a `Z` or
     /// `±HH:MM` offset. A lowercase `t`/`z` or a space for `T` is accepted, as RFC 3339 allows.
     pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
