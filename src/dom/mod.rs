@@ -32,6 +32,26 @@ pub fn local_offset_minutes() -> i64 {
     -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }
 
+/// Whether this browser remembers `key` (a small fact about the person, such as having seen
+/// the getting-started hint; in `localStorage`, which the work itself never is).
+pub fn remembered(key: &str) -> bool {
+    local_storage()
+        .and_then(|s| s.get_item(&format!("marginalia.{key}")).ok().flatten())
+        .is_some()
+}
+
+/// Remembers `key` in this browser (see [`remembered`]); a refusal is harmless.
+pub fn remember(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(&format!("marginalia.{key}"), "1");
+    }
+}
+
+/// `localStorage`, unless the browser withholds it (some privacy settings throw on access).
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 pub fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
@@ -52,6 +72,76 @@ pub fn scroll_to_annotation(key: u32) -> bool {
             true
         }
         None => false,
+    }
+}
+
+/// The line boxes of the elements `selector` matches, in page coordinates (left, top, right,
+/// bottom), in document order; empty boxes left out.
+pub fn line_boxes(selector: &str) -> Vec<(f64, f64, f64, f64)> {
+    let (_, _, sx, sy) = viewport();
+    let mut out = Vec::new();
+    let Some(list) = document().and_then(|d| d.query_selector_all(selector).ok()) else {
+        return out;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let rects = el.get_client_rects();
+        for j in 0..rects.length() {
+            if let Some(r) = rects.item(j).filter(|r| r.width() > 0.0) {
+                out.push((r.left() + sx, r.top() + sy, r.right() + sx, r.bottom() + sy));
+            }
+        }
+    }
+    out
+}
+
+/// Moves each chip that follows another at the same place (`data-shift="chars,n"`, see
+/// `ui::block`) to the left of those before it: `chars` characters of chip text and `n` chips'
+/// padding. A style set here, not a style attribute, which the page's CSP refuses.
+pub fn shift_chips(block: &Element) {
+    let Ok(list) = block.query_selector_all(".chip[data-shift]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        let shift = el.get_attribute("data-shift").unwrap_or_default();
+        let Some((chars, n)) = shift.split_once(',') else {
+            continue;
+        };
+        let (Ok(chars), Ok(n)) = (chars.parse::<u32>(), n.parse::<u32>()) else {
+            continue;
+        };
+        let _ = el.style().set_property("--before", &chars.to_string());
+        let _ = el.style().set_property("--n", &n.to_string());
+    }
+}
+
+/// Brings `el` (a part of the side panel) into view: the side panel scrolls to it where the
+/// panel scrolls on its own (the wide layout); elsewhere the page scrolls to it only when the
+/// person is working in the panel (a click on a highlight must not carry the text away).
+pub fn reveal_in_panel(el: &Element) {
+    let Some(panel) = el.closest("aside").ok().flatten() else {
+        return;
+    };
+    if panel.scroll_height() > panel.client_height() + 1 {
+        let top = el.get_bounding_client_rect().top() - panel.get_bounding_client_rect().top()
+            + f64::from(panel.scroll_top());
+        panel.set_scroll_top(top.max(0.0) as i32);
+        return;
+    }
+    let in_panel = document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| panel.contains(Some(&a)));
+    let (_, vh, _, _) = viewport();
+    let rect = el.get_bounding_client_rect();
+    if in_panel && (rect.top() < 0.0 || rect.top() > vh) {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }
 

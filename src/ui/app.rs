@@ -8,10 +8,13 @@ use super::session::{self, Session, SessionCtx};
 use super::shortcuts::use_shortcuts;
 use super::store::{use_latest, Msg, Store};
 use super::{
-    Article, Ask, BusyBar, Details, DocBar, Help, LabelsDialog, Legend, Messages, Overview,
-    TagMenu, Toolbar,
+    Article, Ask, BusyBar, Details, DocBar, Help, Hint, LabelsDialog, Legend, Links, Messages,
+    Overview, TagMenu, Toolbar,
 };
 use crate::model::Document;
+
+/// What this browser remembers once a first annotation is made (see `dom::remember`).
+const HINT_RETIRED: &str = "hint-retired";
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -92,6 +95,20 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // The getting-started hint: shown in an empty project once the saved work is back, until
+    // this browser has seen a first annotation (which retires it for good).
+    {
+        let store2 = store.clone();
+        let loaded = !matches!(store.ui.save, super::store::SaveStatus::Loading);
+        let empty = store.state().is_empty();
+        use_effect_with((loaded, empty), move |&(loaded, empty)| {
+            if !empty {
+                crate::dom::remember(HINT_RETIRED);
+            } else if loaded && !crate::dom::remembered(HINT_RETIRED) {
+                store2.dispatch(Msg::ShowHint(true));
+            }
+        });
+    }
     // A flash ends by itself.
     {
         let store = store.clone();
@@ -117,6 +134,7 @@ pub fn app(props: &AppProps) -> Html {
     html! {
         <ContextProvider<SessionCtx> context={SessionCtx(session)}>
         <div class="app">
+            <a class="skip-link" href="#article">{ "Skip to the text" }</a>
             <header class="doc-header">
                 <p class="brand">{ "Marginalia" }</p>
                 <h1 class="doc-title">{ doc.title.clone() }</h1>
@@ -125,15 +143,21 @@ pub fn app(props: &AppProps) -> Html {
                     <code>{ doc.id.clone() }</code>
                 </p>
             </header>
-            <Toolbar store={store.clone()} />
-            <DocBar store={store.clone()} />
+            <section class="tools" aria-label="Tools">
+                <Toolbar store={store.clone()} />
+                <DocBar store={store.clone()} />
+            </section>
             <Messages store={store.clone()} />
             <BusyBar store={store.clone()} />
             <main>
                 <Article key={store.generation} store={store.clone()} />
                 <TagMenu store={store.clone()} />
+                <Links store={store.clone()} />
             </main>
             <aside class="side" aria-label="Annotations">
+                if store.ui.hint {
+                    <Hint store={store.clone()} />
+                }
                 if let Some(a) = selected {
                     <Details store={store.clone()} annotation={a} />
                 }

@@ -245,6 +245,7 @@ pub fn article(props: &ArticleProps) -> Html {
 
     let onclick = {
         let store = store.clone();
+        let article_ref = article_ref.clone();
         Callback::from(move |e: MouseEvent| {
             // A drag ends in a click too: then the selection, not the highlight, counts.
             if sel::selection().is_some_and(|s| !s.is_collapsed()) {
@@ -271,11 +272,27 @@ pub fn article(props: &ArticleProps) -> Html {
                     store.dispatch(Msg::ClickHighlight { at, ids });
                 }
                 None if store.ui.picking.is_some() => {
-                    store.dispatch(Msg::Say(
-                        "That is not an entity. Click an entity, or press Esc to stop picking."
-                            .into(),
-                        super::store::Tone::Error,
-                    ));
+                    // Untagged words: offer to tag the word clicked and link it.
+                    let doc = store.state().document().clone();
+                    let word = article_ref.cast::<Element>().and_then(|article| {
+                        let cp = sel::caret_cp(&article, doc.len())?;
+                        let span = snap_to_words(&doc, Span::new(cp, (cp + 1).min(doc.len())))?;
+                        sel::select_span(&article, &doc, span);
+                        Some(span)
+                    });
+                    match word {
+                        Some(span) => store.dispatch(Msg::SetPending(Some(Pending {
+                            span,
+                            anchor: selection_anchor(),
+                            exact: false,
+                        }))),
+                        None => store.dispatch(Msg::Say(
+                            "There is no word there. Click an entity or a word, or press Esc \
+                             to stop picking."
+                                .into(),
+                            super::store::Tone::Error,
+                        )),
+                    }
                 }
                 None if store.ui.selected.is_some() => store.dispatch(Msg::Select(None)),
                 None => {}
@@ -383,7 +400,7 @@ pub fn article(props: &ArticleProps) -> Html {
     let class = classes!("doc", store.ui.picking.is_some().then_some("picking"));
     html! {
         <>
-            <article {class} ref={article_ref} lang="en" tabindex="0"
+            <article id="article" {class} ref={article_ref} lang="en" tabindex="0"
                 aria-label={ format!("Article: {}. Arrow keys move a caret, Shift+arrows select, then E, Q or C tags.", doc.title) }
                 {onmousedown} {onmouseup} {onclick} {onkeydown} {onfocus} {onblur}>
                 if window.virtual_mode {

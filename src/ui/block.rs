@@ -72,15 +72,20 @@ pub enum Piece {
         /// The keys of the quotes whose cue it is (`data-cue`).
         cues: Option<String>,
     },
-    /// The label chip after an entity.
-    Chip {
-        key: u32,
-        label: String,
-        colour: usize,
-        sel: bool,
-    },
+    /// The label chips of the entities that end here, innermost first: drawn above the end
+    /// of the text, so that they take no room in the line (a tag never moves the text).
+    Chips(Vec<Chip>),
     /// The closing bracket of a quote.
     Close { key: u32, sel: bool },
+}
+
+/// The label chip of one entity.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Chip {
+    pub key: u32,
+    pub label: String,
+    pub colour: usize,
+    pub sel: bool,
 }
 
 /// The pieces of a block, in order, each with the text offset of the segment it belongs to.
@@ -191,6 +196,7 @@ pub fn pieces(
         ));
 
         // Chips of entities and closing brackets of quotes that end here, innermost first.
+        let mut chips: Vec<Chip> = Vec::new();
         for &i in covering.iter().rev() {
             let a = &anns[i];
             if a.span.end != seg.span.end {
@@ -198,18 +204,18 @@ pub fn pieces(
             }
             let (key, sel) = (a.key, is_sel(&a.id));
             match &a.body {
-                Body::Entity { label } => out.push((
-                    at,
-                    Piece::Chip {
-                        key,
-                        label: label.clone(),
-                        colour: colour_of(labels, label),
-                        sel,
-                    },
-                )),
+                Body::Entity { label } => chips.push(Chip {
+                    key,
+                    label: label.clone(),
+                    colour: colour_of(labels, label),
+                    sel,
+                }),
                 Body::Quote { .. } => out.push((at, Piece::Close { key, sel })),
                 Body::Claim { .. } => {}
             }
+        }
+        if !chips.is_empty() {
+            out.push((at, Piece::Chips(chips)));
         }
     }
     out
@@ -254,11 +260,21 @@ pub fn block(props: &BlockProps) -> Html {
         props.selected.as_deref(),
         props.flash.as_ref().map(|(id, _)| id.as_str()),
     );
+    // Chips after the first at one place are moved left of it (see Piece::Chips).
+    let p_ref = use_node_ref();
+    {
+        let p_ref = p_ref.clone();
+        use_effect(move || {
+            if let Some(p) = p_ref.cast::<web_sys::Element>() {
+                crate::dom::shift_chips(&p);
+            }
+        });
+    }
     let runs = runs(para, all).into_iter().map(|(r, pieces)| {
         html! { <Run key={r} doc={props.doc.clone()} pieces={Rc::new(pieces)} /> }
     });
     html! {
-        <p class={classes!("para", more.then_some("more"))}
+        <p ref={p_ref} class={classes!("para", more.then_some("more"))}
             data-b={props.index.to_string()}
             data-p={doc.block_paragraph(props.index).to_string()}
             data-o={para.start.to_string()}
@@ -304,16 +320,28 @@ fn run(props: &RunProps) -> Html {
                 { props.doc.slice(*span).to_string() }
             </span>
         },
-        Piece::Chip {
-            key,
-            label,
-            colour,
-            sel: s,
-        } => html! {
-            <span key={format!("c{key}")}
-                class={classes!("chip", format!("ent-{colour}"), sel(*s))}
-                data-label={label.clone()} data-for={key.to_string()} aria-hidden="true"></span>
-        },
+        // Empty inlines (no box of their own in the line, no break opportunity) whose labels
+        // are drawn above the text, each to the left of the ones before it: `data-shift` says
+        // by how much (their characters, and their number), which the block applies as a style
+        // once drawn (the page's CSP allows no style attribute).
+        Piece::Chips(chips) => {
+            let mut before = 0;
+            let labels: Html = chips
+                .iter()
+                .enumerate()
+                .map(|(n, c)| {
+                    let shift = (n > 0).then(|| format!("{before},{n}"));
+                    before += c.label.chars().count();
+                    html! {
+                        <span class={classes!("chip", format!("ent-{}", c.colour), sel(c.sel))}
+                            data-shift={shift} data-label={c.label.clone()} data-for={c.key.to_string()}></span>
+                    }
+                })
+                .collect();
+            html! {
+                <span key={format!("c{}", chips[0].key)} class="chips" aria-hidden="true">{ labels }</span>
+            }
+        }
         Piece::Close { key, sel: s } => html! {
             <span key={format!("x{key}")} class={classes!("qmark", "qclose", sel(*s))}
                 aria-hidden="true"></span>
@@ -380,11 +408,14 @@ mod tests {
             spans.windows(2).all(|w| w[0].end == w[1].start),
             "no gap, no overlap"
         );
-        let chips = runs
+        let chips: usize = runs
             .iter()
             .flat_map(|(_, p)| p.iter())
-            .filter(|p| matches!(p, Piece::Chip { .. }))
-            .count();
+            .map(|p| match p {
+                Piece::Chips(c) => c.len(),
+                _ => 0,
+            })
+            .sum();
         let entities_ending_here = s
             .block_annotations(i)
             .iter()

@@ -47,7 +47,7 @@ pub fn conflict_dialog(props: &ConflictDialogProps) -> Html {
     html! {
         <div class="backdrop">
             <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="conflict-title">
-                <header class="dialog-head"><h2 id="conflict-title">{ "Open in another tab" }</h2></header>
+                <div class="dialog-head"><h2 id="conflict-title">{ "Open in another tab" }</h2></div>
                 <p>{ text }</p>
                 <div class="row">
                     <button type="button" class="primary" ref={reload_ref} onclick={choose(true)}>{ "Reload" }</button>

@@ -40,6 +40,18 @@ pub fn details(props: &DetailsProps) -> Html {
             });
         });
     }
+    // Once drawn, the details are brought into view (a row clicked far down the list).
+    let section_ref = use_node_ref();
+    {
+        let section_ref = section_ref.clone();
+        use_effect_with((*drawn_for).clone(), move |drawn| {
+            if drawn.is_some() {
+                if let Some(el) = section_ref.cast::<web_sys::Element>() {
+                    crate::dom::reveal_in_panel(&el);
+                }
+            }
+        });
+    }
     if drawn_for.as_deref() != Some(id.as_str()) {
         return html! {
             <section class={classes!("details", format!("k-{}", a.kind().as_str()))}
@@ -91,6 +103,18 @@ pub fn details(props: &DetailsProps) -> Html {
             .unwrap_or_else(|| r.clone()),
         Party::Name(n) => n.clone(),
     });
+    // The quotes and claims that name this entity: its links, listed at this end too.
+    let named_by: Vec<(String, &'static str, String)> = state
+        .linked_to(&id)
+        .iter()
+        .map(|q| {
+            (
+                q.id.clone(),
+                crate::model::links::role_of(&q.body),
+                shorten(doc.slice(q.span), 60),
+            )
+        })
+        .collect();
     drop(state);
     let pending = store.ui.pending.clone();
     let picking = store.ui.picking.as_deref() == Some(id.as_str());
@@ -164,7 +188,9 @@ pub fn details(props: &DetailsProps) -> Html {
                         dispatch(Action::SetCue {
                             id: id.clone(),
                             cue: Some(p.span),
-                        })
+                        });
+                        // The selection is used up: its menu closes (see Msg::Do).
+                        crate::dom::selection::clear_selection();
                     }
                 })
             };
@@ -183,11 +209,12 @@ pub fn details(props: &DetailsProps) -> Html {
                     <div class="field">
                         <span id="cue-label">{ "Cue" }</span>
                         <p class="cue-text" aria-labelledby="cue-label">
-                            { cue.map(|c| format!("“{}”", shorten(doc.slice(c), 40))).unwrap_or_else(|| "none".into()) }
+                            { cue.map(|c| super::store::quoted(&shorten(doc.slice(c), 40))).unwrap_or_else(|| "none".into()) }
                         </p>
                         <div class="row">
                             <button type="button" onclick={set_cue} disabled={pending.is_none()}
-                                title="Select the cue words (such as “said”) in the text first">
+                                aria-keyshortcuts="u"
+                                title="Select the cue words (such as “said”) in the text first (U)">
                                 { "Use selection as cue" }
                             </button>
                             if cue.is_some() {
@@ -273,7 +300,7 @@ pub fn details(props: &DetailsProps) -> Html {
     };
 
     html! {
-        <section class={classes!("details", format!("k-{}", a.kind().as_str()))} aria-labelledby="details-title">
+        <section ref={section_ref} class={classes!("details", format!("k-{}", a.kind().as_str()))} aria-labelledby="details-title">
             <header class="details-head">
                 <h2 id="details-title">{ format!("{} ", a.kind().title()) }<span class="details-id">{ a.id.clone() }</span></h2>
                 <button type="button" class="icon-btn" aria-label="Close details" title="Close (Esc)" onclick={close}>{ "×" }</button>
@@ -282,6 +309,28 @@ pub fn details(props: &DetailsProps) -> Html {
             <p class="details-span">{ format!("characters {}–{} ({} long)", a.span.start, a.span.end, a.span.len()) }</p>
             { kind_field }
             { body_fields }
+            if !named_by.is_empty() {
+                <div class="field links-in">
+                    <span id="links-in-label">{ "Linked from" }</span>
+                    <ul aria-labelledby="links-in-label">
+                        { for named_by.iter().map(|(qid, role, text)| {
+                            let go = {
+                                let (store, qid) = (store.clone(), qid.clone());
+                                Callback::from(move |_: MouseEvent| {
+                                    store.dispatch(Msg::Select(Some(qid.clone())));
+                                    store.dispatch(Msg::Flash(qid.clone()));
+                                })
+                            };
+                            html! {
+                                <li>
+                                    <span class="muted">{ format!("{role} of ") }</span>
+                                    <button type="button" class="link" onclick={go}>{ super::store::quoted(text) }</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }
             <div class="field">
                 <span>{ "Boundaries" }</span>
                 <div class="row nudges">
@@ -300,7 +349,7 @@ pub fn details(props: &DetailsProps) -> Html {
                 <button type="button" class="danger" onclick={on_delete} aria-keyshortcuts="Delete">{ "Delete" }</button>
             </div>
             <p class="details-meta">
-                { format!("Created {} · updated {}", a.created.to_rfc3339(), a.updated.to_rfc3339()) }
+                { local_times(&a) }
             </p>
         </section>
     }
@@ -388,9 +437,25 @@ fn party_field(
                 aria-label={format!("{title} by name, when not in the text")}
                 placeholder="or a name not in the text" />
             <button type="button" class={classes!(picking.then_some("active"))} onclick={on_pick}
-                aria-pressed={picking.to_string()}>
+                aria-pressed={picking.to_string()} aria-keyshortcuts="l"
+                title="Click an entity in the text, or select words to tag and link them (L)">
                 { if picking { "Cancel picking" } else { "Pick in text" } }
             </button>
         </div>
+    }
+}
+
+/// When the annotation was made and changed, in the person's local time (files keep UTC).
+fn local_times(a: &Annotation) -> Html {
+    let offset = crate::dom::local_offset_minutes();
+    let created = a.created.to_local(offset);
+    let updated = a.updated.to_local(offset);
+    html! {
+        <>
+            { "Created " }<time datetime={a.created.to_rfc3339()}>{ created }</time>
+            if a.updated != a.created {
+                { " · updated " }<time datetime={a.updated.to_rfc3339()}>{ updated }</time>
+            }
+        </>
     }
 }

@@ -2,6 +2,7 @@
 //! stands in storage, and the file commands: Export JSON, Export (every format), Import,
 //! Open text.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::session::{self, SessionCtx};
@@ -21,7 +22,59 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
         .expect("the app provides the session")
         .0;
     let export_open = use_state(|| false);
+    let export_ref = use_node_ref();
     let current = store.state().document().id.clone();
+    let current_title = store.state().document().title.clone();
+
+    // The open Export menu closes on Esc (focus back on its button) and on a press outside it.
+    {
+        let (export_open, export_ref) = (export_open.clone(), export_ref.clone());
+        use_effect_with(*export_open, move |&open| {
+            let listeners = open.then(crate::dom::document).flatten().map(|d| {
+                let options = gloo::events::EventListenerOptions::run_in_capture_phase();
+                let (open1, menu1) = (export_open.clone(), export_ref.clone());
+                let key = gloo::events::EventListener::new_with_options(
+                    &d,
+                    "keydown",
+                    options,
+                    move |e| {
+                        let esc = e
+                            .dyn_ref::<web_sys::KeyboardEvent>()
+                            .is_some_and(|k| k.key() == "Escape");
+                        if esc {
+                            // Esc here is the menu's, not the page's (ui::shortcuts).
+                            e.stop_propagation();
+                            open1.set(false);
+                            if let Some(b) = menu1
+                                .cast::<web_sys::Element>()
+                                .and_then(|m| m.query_selector("button").ok().flatten())
+                            {
+                                crate::dom::focus(&b);
+                            }
+                        }
+                    },
+                );
+                let (open2, menu2) = (export_open.clone(), export_ref.clone());
+                let press = gloo::events::EventListener::new_with_options(
+                    &d,
+                    "mousedown",
+                    options,
+                    move |e| {
+                        let inside = e
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                            .zip(menu2.cast::<web_sys::Element>())
+                            .is_some_and(|(t, m)| m.contains(Some(&t)));
+                        if !inside {
+                            open2.set(false);
+                        }
+                    },
+                );
+                (key, press)
+            });
+            move || drop(listeners)
+        });
+    }
 
     let on_switch = {
         let (store, session, current) = (store.clone(), session.clone(), current.clone());
@@ -65,6 +118,11 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
 
     let status = match &store.ui.save {
         SaveStatus::Loading => html! { <span class="save muted">{ "Opening saved work…" }</span> },
+        SaveStatus::Ready => html! {
+            <span class="save ok" title="Every change is saved in this browser at once">
+                { "Saved in this browser" }
+            </span>
+        },
         SaveStatus::Saved(t) => html! {
             <span class="save ok" title="Every change is saved in this browser at once">
                 { format!("Saved {}", t.clock(crate::dom::local_offset_minutes())) }
@@ -86,7 +144,7 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                 <button type="button" onclick={export_json} title="Download the annotations as Marginalia JSON">
                     { "Export JSON" }
                 </button>
-                <div class="export-menu">
+                <div class="export-menu" ref={export_ref}>
                     <button type="button" aria-haspopup="true" aria-expanded={export_open.to_string()}
                         onclick={toggle_export}>{ "Export ▾" }</button>
                     if *export_open {
@@ -114,9 +172,9 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                 <button type="button" onclick={open_text}>{ "Open text" }</button>
             </div>
             <div class="row">
-                <label class="inline">
+                <label class="inline doc-pick">
                     <span>{ "Document" }</span>
-                    <select onchange={on_switch} aria-label="Document">
+                    <select onchange={on_switch} aria-label="Document" title={current_title}>
                         { for store.ui.documents.iter().map(|d| html! {
                             <option value={d.id.clone()} selected={d.id == current}>{ d.title.clone() }</option>
                         }) }
@@ -125,6 +183,8 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                         }
                     </select>
                 </label>
+            </div>
+            <div class="row">
                 <label class="inline">
                     <span>{ "Annotator" }</span>
                     <input type="text" class="annotator" value={store.ui.annotator.clone()}

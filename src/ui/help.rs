@@ -23,15 +23,19 @@ pub fn help(props: &HelpProps) -> Html {
             }
         });
     }
+    let hint = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowHint(true)))
+    };
     let close = Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowHelp(false)));
     html! {
         <div class="backdrop">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
-                <header class="dialog-head">
+                <div class="dialog-head">
                     <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
                     <button type="button" class="icon-btn" ref={close_ref} aria-label="Close shortcuts"
                         title="Close (Esc)" onclick={close}>{ "×" }</button>
-                </header>
+                </div>
                 <table class="shortcuts">
                     <tbody>
                         { for SHORTCUTS.iter().map(|(keys, what)| html! {
@@ -39,6 +43,9 @@ pub fn help(props: &HelpProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+                <p class="dialog-foot">
+                    <button type="button" onclick={hint}>{ "Show the first steps again" }</button>
+                </p>
             </div>
         </div>
     }

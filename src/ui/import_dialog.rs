@@ -128,7 +128,7 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
     html! {
         <div class="backdrop">
             <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="import-title">
-                <header class="dialog-head"><h2 id="import-title">{ title }</h2></header>
+                <div class="dialog-head"><h2 id="import-title">{ title }</h2></div>
                 { body }
                 <div class="row">{ actions }</div>
             </div>

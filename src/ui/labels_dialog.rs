@@ -67,11 +67,11 @@ pub fn labels_dialog(props: &LabelsDialogProps) -> Html {
     html! {
         <div class="backdrop">
             <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="labels-title" {onsubmit}>
-                <header class="dialog-head">
+                <div class="dialog-head">
                     <h2 id="labels-title">{ "Labels" }</h2>
                     <button type="button" class="icon-btn" aria-label="Close labels" title="Close (Esc)"
                         onclick={close}>{ "×" }</button>
-                </header>
+                </div>
                 <label class="field">
                     <span>{ "Entity types, in order (the first nine get the keys 1–9)" }</span>
                     <input type="text" ref={entity_ref} value={labels.entity.join(", ")} />

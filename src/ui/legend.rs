@@ -25,7 +25,7 @@ pub fn legend(props: &LegendProps) -> Html {
                 }) }
             </ul>
             <ul class="legend-kinds">
-                <li><span class="sample-ent" aria-hidden="true">{ "Abc" }</span>{ " entity: tint by type, type chip at its end" }</li>
+                <li><span class="sample-ent" aria-hidden="true">{ "Abc" }</span>{ " entity: tint by type, type chip above its end" }</li>
                 <li><span class="sample-quote" aria-hidden="true">{ "Abc" }</span>{ " quote: solid underline, brackets at both ends" }</li>
                 <li><span class="sample-claim" aria-hidden="true">{ "Abc" }</span>{ " claim: dashed underline" }</li>
                 <li><span class="sample-cue" aria-hidden="true">{ "Abc" }</span>{ " cue of a quote: dotted overline" }</li>

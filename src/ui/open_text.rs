@@ -86,10 +86,10 @@ pub fn open_text(props: &OpenTextProps) -> Html {
     html! {
         <div class="backdrop">
             <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="open-title" onsubmit={on_paste}>
-                <header class="dialog-head">
+                <div class="dialog-head">
                     <h2 id="open-title">{ "Open text" }</h2>
                     <button type="button" class="icon-btn" aria-label="Close" title="Close (Esc)" onclick={cancel.clone()}>{ "×" }</button>
-                </header>
+                </div>
                 <p class="muted">{ "The text becomes a new document with its own annotations; the documents you open are listed under Document." }</p>
                 <label class="field">
                     <span>{ "Title (optional)" }</span>

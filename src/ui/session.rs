@@ -247,7 +247,7 @@ async fn restore(store: &StoreHandle, session: &SessionRef, db: Db) {
         s.ready = true;
     }
     if !matches!(store.ui.save, SaveStatus::Failed(_)) {
-        store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
+        store.dispatch(Msg::Save(SaveStatus::Ready));
     }
     if let Some(id) = &opened {
         if *id != wanted {

@@ -32,10 +32,23 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     (
         "Enter",
-        "Take the first entity type offered; on a highlight, select it",
+        "Take the entity type used last (marked ↵); on a highlight, select it",
     ),
     ("Q", "Tag the selection as a quote"),
     ("C", "Tag the selection as a claim"),
+    (
+        "L",
+        "With a quote or claim selected: link its speaker or claimant. Then click an entity, or select words (mouse or Shift + arrows) and pick their type (1 – 9, Enter): they are tagged and linked in one step",
+    ),
+    (
+        "U",
+        "With a quote selected: use the words selected in the text as its cue (such as “said”)",
+    ),
+    (
+        "A",
+        "With an entity selected: tag every other occurrence of its text (it shows how many first)",
+    ),
+    ("Tab from the text", "Reach the details of the selected annotation: speaker, cue, type, note"),
     (
         "Click a highlight",
         "Select it; click again to cycle through overlapping ones",
@@ -168,13 +181,19 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
                 store.dispatch(Msg::OpenMenu(Menu::Types));
                 true
             }
-            ("q" | "Q", _) => tag(Kind::Quote, None),
-            ("c" | "C", _) => tag(Kind::Claim, None),
+            // With a quote selected, its cue: the selected words (such as "said").
+            ("u" | "U", _) if selected_quote(store).is_some() => {
+                let id = selected_quote(store).unwrap_or_default();
+                let cue = Some(pending.span);
+                store.dispatch(Msg::Do(Action::SetCue { id, cue }));
+                sel::clear_selection();
+                true
+            }
+            ("q" | "Q", _) if ui.picking.is_none() => tag(Kind::Quote, None),
+            ("c" | "C", _) if ui.picking.is_none() => tag(Kind::Claim, None),
             ("Enter", _) if ui.menu == Menu::Types && !on_button => {
-                let first = super::tag_menu::menu_labels(&labels, ui.last_label.as_deref())
-                    .into_iter()
-                    .next();
-                tag(Kind::Entity, first)
+                let label = super::tag_menu::default_label(&labels, ui.last_label.as_deref());
+                tag(Kind::Entity, label)
             }
             ("?", _) => {
                 store.dispatch(Msg::ShowHelp(true));
@@ -191,6 +210,17 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
         match (key.as_str(), digit) {
             ("Delete" | "Backspace", _) => {
                 store.dispatch(Msg::Do(Action::Delete { id }));
+                return true;
+            }
+            // Link a quote's speaker or a claim's claimant: pick it in the text.
+            ("l" | "L", _) if ann.kind() != Kind::Entity => {
+                store.dispatch(Msg::StartPick(id));
+                if let Some(article) = article() {
+                    // Back to the text, a caret after the annotation, to select the party.
+                    let doc = store.state().document().clone();
+                    dom::focus(&article);
+                    sel::place_caret(&article, &doc, ann.span.end);
+                }
                 return true;
             }
             (_, Some(d)) if ann.kind() == Kind::Entity => {
@@ -230,6 +260,12 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
         return true;
     }
     false
+}
+
+/// The selected annotation's id when it is a quote.
+fn selected_quote(store: &StoreHandle) -> Option<String> {
+    let id = store.ui.selected.as_deref()?;
+    (store.state().get(id)?.kind() == Kind::Quote).then(|| id.to_string())
 }
 
 /// Makes the pending span match a keyboard selection in the focused article.

@@ -64,12 +64,25 @@ pub struct Message {
     pub serial: u64,
 }
 
+/// What the page shows sighted people for a moment after a change or a piece of news, where
+/// the eyes are (a region fixed to the viewport): "Tagged “Damascus” GPE · Undo". Screen readers
+/// hear the same news from the status region; errors stay in the alert until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    /// It follows a change the Undo button takes back.
+    pub undo: bool,
+    pub serial: u64,
+}
+
 /// Where the work stands in durable storage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum SaveStatus {
     /// Storage is being opened and the saved work read.
     #[default]
     Loading,
+    /// The saved work is back and nothing has changed since.
+    Ready,
     Saved(Timestamp),
     /// The browser refused to store; the work is only in this tab.
     Failed(String),
@@ -135,6 +148,10 @@ pub struct Ui {
     /// The last highlight click: (segment start, how many times in a row), for cycling.
     pub cycle: Option<(usize, usize)>,
     pub busy: Option<Busy>,
+    pub toast: Option<Toast>,
+    /// The getting-started hint is shown (an empty project, until the first annotation, or
+    /// when asked for from the Shortcuts sheet).
+    pub hint: bool,
     serial: u64,
 }
 
@@ -161,6 +178,10 @@ pub enum Msg {
     EndFlash,
     Say(String, Tone),
     Dismiss,
+    /// The toast of that serial has been shown long enough.
+    EndToast(u64),
+    /// Shows or retires the getting-started hint.
+    ShowHint(bool),
     ShowHelp(bool),
     ShowLabels(bool),
     /// Replaces the open document and its annotations (opening, switching, restoring).
@@ -224,9 +245,15 @@ impl Store {
     }
 
     fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        let text = text.into();
         self.ui.serial += 1;
+        self.ui.toast = (tone == Tone::Info).then(|| Toast {
+            text: text.clone(),
+            undo: false,
+            serial: self.ui.serial,
+        });
         self.ui.message = Some(Message {
-            text: text.into(),
+            text,
             tone,
             serial: self.ui.serial,
         });
@@ -242,12 +269,25 @@ impl Store {
             return None;
         }
         let now = crate::dom::now();
+        let before = self.state();
+        let what = notice_of(&before, &action);
+        drop(before);
         let result = self.change(|s| s.apply(action, now));
         let state = self.state();
         self.revision = state.revision();
         match result {
             Ok(outcome) => {
+                let undo = what.is_some();
+                let text = what.unwrap_or_else(|| outcome.summary.clone());
                 self.say(outcome.summary, Tone::Info);
+                if let Some(t) = &mut self.ui.toast {
+                    t.text = text;
+                    t.undo = undo;
+                }
+                // The first annotation retires the getting-started hint.
+                if !state.is_empty() {
+                    self.ui.hint = false;
+                }
                 // An undo may have removed what was selected or being linked.
                 if let Some(id) = &self.ui.selected {
                     if state.get(id).is_none() {
@@ -269,6 +309,76 @@ impl Store {
     }
 }
 
+/// Text in quotation marks, unless it is in quotation marks already (a direct quote).
+pub fn quoted(text: &str) -> String {
+    if crate::model::annotation::looks_direct(text) {
+        text.to_string()
+    } else {
+        format!("“{text}”")
+    }
+}
+
+/// What a change does, named by its text, for the toast ("Tagged “Damascus” GPE"); `None` for
+/// undo and redo, whose summary says it already ("Undo Add GPE").
+fn notice_of(state: &State, action: &Action) -> Option<String> {
+    use crate::model::state::shorten;
+    let doc = state.document();
+    let quoted = |span: Span| quoted(&shorten(doc.slice(span), 40));
+    let of = |id: &str| state.get(id).map(|a| quoted(a.span));
+    match action {
+        Action::Undo | Action::Redo => None,
+        Action::Create { span, body, .. } => Some(match body {
+            Body::Entity { label } => format!("Tagged {} {label}", quoted(*span)),
+            other => format!("Tagged {} as a {}", quoted(*span), other.kind().as_str()),
+        }),
+        Action::Delete { id } => Some(format!("Deleted {}", of(id)?)),
+        Action::SetSpan { id, .. }
+        | Action::SetKind { id, .. }
+        | Action::SetLabel { id, .. }
+        | Action::SetParty { id, .. }
+        | Action::SetCue { id, .. }
+        | Action::TagParty { id, .. }
+        | Action::SetDirect { id, .. }
+        | Action::SetCheckworthiness { id, .. }
+        | Action::SetNote { id, .. } => {
+            let text = of(id)?;
+            Some(format!("{text}: {}", describe(action)))
+        }
+        Action::SetLabels { .. } => Some("Changed the labels".into()),
+        Action::Import { annotations, .. } => Some(format!(
+            "Imported {} annotation{}",
+            annotations.len(),
+            if annotations.len() == 1 { "" } else { "s" }
+        )),
+    }
+}
+
+/// A few words for an edit of one annotation.
+fn describe(action: &Action) -> String {
+    match action {
+        Action::SetSpan { .. } => "boundaries changed".into(),
+        Action::SetKind { kind, .. } => format!("now a {}", kind.as_str()),
+        Action::SetLabel { label, .. } => format!("now {label}"),
+        Action::SetParty { party: None, .. } => "link removed".into(),
+        Action::SetParty { .. } => "linked".into(),
+        Action::SetCue { cue: None, .. } => "cue cleared".into(),
+        Action::SetCue { .. } => "cue set".into(),
+        Action::TagParty { .. } => "linked".into(),
+        Action::SetDirect { direct, .. } => if *direct {
+            "direct quote"
+        } else {
+            "indirect quote"
+        }
+        .into(),
+        Action::SetCheckworthiness { value, .. } => match value {
+            Some(v) => format!("check-worthiness {v}"),
+            None => "check-worthiness cleared".into(),
+        },
+        Action::SetNote { .. } => "note saved".into(),
+        _ => String::new(),
+    }
+}
+
 impl Reducible for Store {
     type Action = Msg;
 
@@ -276,7 +386,19 @@ impl Reducible for Store {
         let mut next = (*self).clone();
         match msg {
             Msg::Do(action) => {
+                // Setting the cue from the selection uses the selection up: its menu closes.
+                let consumes = match &action {
+                    Action::SetCue { cue: Some(c), .. } => {
+                        next.ui.pending.as_ref().is_some_and(|p| p.span == *c)
+                    }
+                    _ => false,
+                };
+                let before = next.revision;
                 next.apply(action);
+                if consumes && next.revision != before {
+                    next.ui.pending = None;
+                    next.ui.menu = Menu::Closed;
+                }
             }
             Msg::Tag { kind, label } => {
                 // A page opened with `?crash-test` fails here on purpose (dom::crash).
@@ -288,6 +410,25 @@ impl Reducible for Store {
                 let label = label
                     .or_else(|| next.ui.last_label.clone())
                     .unwrap_or_else(|| next.state().labels().entity[0].clone());
+                // "Pick in text" on words: tag them as an entity and link them, in one step.
+                if let (Some(target), Kind::Entity) = (next.ui.picking.clone(), kind) {
+                    next.ui.menu = Menu::Closed;
+                    let before = next.revision;
+                    next.apply(Action::TagParty {
+                        id: target.clone(),
+                        span: pending.span,
+                        label: label.clone(),
+                    });
+                    if next.revision != before {
+                        next.ui.picking = None;
+                        next.ui.last_label = Some(label);
+                        next.ui.selected = Some(target);
+                    } else {
+                        next.ui.pending = Some(pending);
+                        next.ui.menu = Menu::Types;
+                    }
+                    return Rc::new(next);
+                }
                 let text = next.state().document().slice(pending.span).to_string();
                 let body = Body::for_kind(kind, &label, &text);
                 let created = next.apply(Action::Create {
@@ -352,10 +493,11 @@ impl Reducible for Store {
                 next.ui.menu = Menu::Closed;
             }
             Msg::SetPending(pending) => {
-                next.ui.menu = if pending.is_some() {
-                    Menu::Kinds
-                } else {
-                    Menu::Closed
+                next.ui.menu = match (&pending, &next.ui.picking) {
+                    (None, _) => Menu::Closed,
+                    // Picking a speaker or claimant: it can only be an entity.
+                    (Some(_), Some(_)) => Menu::Types,
+                    (Some(_), None) => Menu::Kinds,
                 };
                 next.ui.pending = pending;
             }
@@ -369,8 +511,11 @@ impl Reducible for Store {
             }
             Msg::StartPick(id) => {
                 next.ui.picking = Some(id);
+                next.ui.pending = None;
+                next.ui.menu = Menu::Closed;
                 next.say(
-                    "Click an entity in the text to link it. Esc cancels.",
+                    "Click an entity in the text to link it, or select words to tag and link \
+                     them. Esc cancels.",
                     Tone::Info,
                 );
             }
@@ -383,7 +528,21 @@ impl Reducible for Store {
             }
             Msg::EndFlash => next.ui.flash = None,
             Msg::Say(text, tone) => next.say(text, tone),
-            Msg::Dismiss => next.ui.message = None,
+            Msg::Dismiss => {
+                next.ui.message = None;
+                next.ui.toast = None;
+            }
+            Msg::EndToast(serial) => {
+                if next.ui.toast.as_ref().is_some_and(|t| t.serial == serial) {
+                    next.ui.toast = None;
+                }
+            }
+            Msg::ShowHint(on) => {
+                next.ui.hint = on;
+                if on {
+                    next.ui.help_open = false;
+                }
+            }
             Msg::ShowHelp(open) => next.ui.help_open = open,
             Msg::ShowLabels(open) => next.ui.labels_open = open,
             Msg::Load(state) => {
@@ -397,6 +556,8 @@ impl Reducible for Store {
                     last_label: next.ui.last_label.take(),
                     message: next.ui.message.take(),
                     busy: next.ui.busy.take(),
+                    toast: next.ui.toast.take(),
+                    hint: next.ui.hint,
                     serial: next.ui.serial,
                     ..Ui::default()
                 };

@@ -1,5 +1,6 @@
 //! The tag menu beside a pending selection: "Entity", "Quote", "Claim", then one button per
-//! entity type (the last used first, so Enter takes it). It is placed below the selection's
+//! entity type, always in the label set's order (a button never moves under the pointer); the
+//! type used last is marked, and Enter takes it. It is placed below the selection's
 //! last line, or above its first line when there is no room below, so it never covers the
 //! selected words, and it is kept inside the viewport near the edges.
 
@@ -15,14 +16,11 @@ pub struct TagMenuProps {
     pub store: StoreHandle,
 }
 
-/// The entity types in menu order: the last used first, then the label set's order.
-pub fn menu_labels(labels: &[String], last: Option<&str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(labels.len());
-    if let Some(last) = last.filter(|l| labels.iter().any(|x| x == l)) {
-        out.push(last.to_string());
-    }
-    out.extend(labels.iter().filter(|l| Some(l.as_str()) != last).cloned());
-    out
+/// The type Enter takes: the one used last while it is in the set, else the first.
+pub fn default_label(labels: &[String], last: Option<&str>) -> Option<String> {
+    last.filter(|l| labels.iter().any(|x| x == l))
+        .or(labels.first().map(String::as_str))
+        .map(str::to_string)
 }
 
 #[function_component(TagMenu)]
@@ -55,8 +53,14 @@ pub fn tag_menu(props: &TagMenuProps) -> Html {
                     // Taller than the screen: below, and the page scrolls to it.
                     (last_left, below)
                 };
+                // Inside the text's column, so that it never covers the side panel (where the
+                // person may be setting a cue), and inside the viewport.
+                let right = dom::query("main")
+                    .map(|m| m.get_bounding_client_rect().right() + sx)
+                    .unwrap_or(sx + vw)
+                    .min(sx + vw);
                 // Not f64::clamp: its panic message alone links in 14 KB of float formatting.
-                let left = left.min(sx + vw - w - GAP).max(sx + GAP);
+                let left = left.min(right - w - GAP).max(sx + GAP);
                 dom::place(&el, left, top);
                 let _ = el.class_list().add_1("placed");
             }
@@ -70,7 +74,13 @@ pub fn tag_menu(props: &TagMenuProps) -> Html {
     let state = store.state();
     let entity_ok = state.check_kind_span(Kind::Entity, pending.span);
     let set = state.labels().entity.clone();
-    let labels = menu_labels(&set, ui.last_label.as_deref());
+    let default = default_label(&set, ui.last_label.as_deref());
+    // Picking the speaker or claimant of this quote or claim: the words become an entity.
+    let role = ui
+        .picking
+        .as_deref()
+        .and_then(|id| state.get(id))
+        .map(|a| crate::model::links::role_of(&a.body));
     drop(state);
 
     let tag = |kind: Kind, label: Option<String>| {
@@ -88,20 +98,36 @@ pub fn tag_menu(props: &TagMenuProps) -> Html {
     let body = match ui.menu {
         Menu::Types => html! {
             <>
-                <p class="menu-title" id="tag-menu-title">{ "Entity type" }</p>
+                <p class="menu-title" id="tag-menu-title">
+                    { match role {
+                        Some(r) => format!("Tag as the {r} and link: type"),
+                        None => "Entity type".to_string(),
+                    } }
+                </p>
                 <div class="menu-types">
-                    { for labels.iter().map(|l| {
-                        // Digits follow the label set's order, whatever the menu's order.
-                        let key = set.iter().position(|x| x == l)
-                            .filter(|&i| i < 9)
-                            .map(|i| (i + 1).to_string());
+                    { for set.iter().enumerate().map(|(i, l)| {
+                        let key = (i < 9).then(|| (i + 1).to_string());
+                        let is_default = default.as_deref() == Some(l.as_str());
+                        let keys = match (&key, is_default) {
+                            (Some(k), true) => Some(format!("{k} Enter")),
+                            (Some(k), false) => Some(k.clone()),
+                            (None, true) => Some("Enter".to_string()),
+                            (None, false) => None,
+                        };
+                        let title = match (crate::model::labels::describe(l), is_default) {
+                            (Some(d), true) => Some(format!("{d} (used last: Enter)")),
+                            (Some(d), false) => Some(d.to_string()),
+                            (None, true) => Some("Used last: Enter".to_string()),
+                            (None, false) => None,
+                        };
                         html! {
-                            <button type="button" class="menu-btn type-btn"
-                                aria-keyshortcuts={key.clone()}
-                                title={crate::model::labels::describe(l).map(str::to_string)}
+                            <button type="button"
+                                class={classes!("menu-btn", "type-btn", is_default.then_some("last"))}
+                                aria-keyshortcuts={keys} {title}
                                 onclick={tag(Kind::Entity, Some(l.clone()))}>
                                 { l.clone() }
                                 if let Some(k) = key { <kbd aria-hidden="true">{ k }</kbd> }
+                                if is_default { <span class="last-mark" aria-hidden="true">{ "↵" }</span> }
                             </button>
                         }
                     }) }
@@ -150,17 +176,18 @@ pub fn tag_menu(props: &TagMenuProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::menu_labels;
+    use super::default_label;
 
     #[test]
-    fn the_last_used_type_comes_first() {
+    fn enter_takes_the_type_used_last_while_it_is_in_the_set() {
         let labels: Vec<String> = ["PERSON", "ORG", "GPE"].map(String::from).to_vec();
-        assert_eq!(menu_labels(&labels, None), ["PERSON", "ORG", "GPE"]);
-        assert_eq!(menu_labels(&labels, Some("GPE")), ["GPE", "PERSON", "ORG"]);
+        assert_eq!(default_label(&labels, None).as_deref(), Some("PERSON"));
+        assert_eq!(default_label(&labels, Some("GPE")).as_deref(), Some("GPE"));
         assert_eq!(
-            menu_labels(&labels, Some("GONE")),
-            ["PERSON", "ORG", "GPE"],
+            default_label(&labels, Some("GONE")).as_deref(),
+            Some("PERSON"),
             "a label no longer in the set is not offered"
         );
+        assert_eq!(default_label(&[], None), None);
     }
 }
