@@ -397,3 +397,17 @@ export async function annotateSample(page) {
   await tag(page, 'Entity', 'FAC');
 }
 
+
+/**
+ * The accessibility violations axe-core finds on the page as it is now, as readable lines.
+ * axe-core comes from node_modules and is evaluated through the debugging protocol, which the
+ * page's Content-Security-Policy (scripts from its own origin only) does not govern: nothing
+ * is fetched and the policy stays as users get it.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.evaluate(await readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  }
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
