@@ -105,6 +105,34 @@ impl Document {
         &self.paragraphs
     }
 
+    /// Where moving by a paragraph from `cp` lands, as a caret moves with Ctrl + ↑ ↓: forward,
+    /// the start of the next paragraph (the end of the last one when there is none); backward,
+    /// the start of the paragraph `cp` is in, or of the one before when `cp` is at its start.
+    ///
+    /// ```
+    /// use marginalia::model::Document;
+    /// let d = Document::new("d", "T", "One two.\n\nThree.\n\nFour.");
+    /// assert_eq!(d.paragraph_step(4, true), 10);
+    /// assert_eq!(d.paragraph_step(10, true), 18);
+    /// assert_eq!(d.paragraph_step(20, true), 23);
+    /// assert_eq!(d.paragraph_step(12, false), 10);
+    /// assert_eq!(d.paragraph_step(10, false), 0);
+    /// assert_eq!(d.paragraph_step(0, false), 0);
+    /// ```
+    pub fn paragraph_step(&self, cp: usize, forward: bool) -> usize {
+        let ps = &self.paragraphs;
+        if forward {
+            let next = ps.partition_point(|p| p.start <= cp);
+            ps.get(next)
+                .map(|p| p.start)
+                .or(ps.last().map(|p| p.end))
+                .unwrap_or(0)
+        } else {
+            let here = ps.partition_point(|p| p.start < cp);
+            here.checked_sub(1).map_or(0, |i| ps[i].start)
+        }
+    }
+
     /// The text of a code-point range (clamped to the text).
     pub fn slice(&self, span: Span) -> &str {
         let start = self.cp_to_byte(span.start);

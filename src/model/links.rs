@@ -64,6 +64,52 @@ pub fn links_of(state: &State, id: &str) -> Vec<Link> {
     out
 }
 
+/// The entity most likely to be the speaker or claimant of annotation `id`, for the keyboard
+/// to accept in one key: among the entities near it that lie outside it (a quote's own words
+/// are not its speaker), the closest one before it in its paragraph, else the closest after it
+/// there, else the closest anywhere near.
+pub fn likely_party(state: &State, id: &str) -> Option<String> {
+    let a = state.get(id)?;
+    let doc = state.document();
+    let para = doc
+        .paragraphs()
+        .iter()
+        .find(|p| p.start <= a.span.start && a.span.start < p.end.max(p.start + 1))
+        .copied();
+    let near = state.entities_near(a.span, 40);
+    let outside: Vec<_> = near
+        .iter()
+        .filter(|e| e.id != a.id && (e.span.end <= a.span.start || e.span.start >= a.span.end))
+        .collect();
+    let in_para = |e: &&&std::rc::Rc<super::Annotation>| {
+        para.is_some_and(|p| p.start <= e.span.start && e.span.end <= p.end)
+    };
+    let before = outside
+        .iter()
+        .filter(in_para)
+        .filter(|e| e.span.end <= a.span.start)
+        .max_by_key(|e| e.span.end);
+    let after = || {
+        outside
+            .iter()
+            .filter(in_para)
+            .filter(|e| e.span.start >= a.span.end)
+            .min_by_key(|e| e.span.start)
+    };
+    let gap = |e: &super::Annotation| {
+        if e.span.end <= a.span.start {
+            a.span.start - e.span.end
+        } else {
+            e.span.start - a.span.end
+        }
+    };
+    let anywhere = || outside.iter().min_by_key(|e| gap(e));
+    before
+        .or_else(after)
+        .or_else(anywhere)
+        .map(|e| e.id.clone())
+}
+
 /// What the party of a body is called.
 pub fn role_of(body: &Body) -> &'static str {
     match body {
@@ -75,6 +121,64 @@ pub fn role_of(body: &Body) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_likely_party_is_the_nearest_entity_before_in_the_paragraph() {
+        use crate::model::markup::parse;
+        let (text, spans) = parse(
+            "[org:Rebel forces] say [claim:the city is free of [person:Assad]] \
+             and [org:HTS] agrees.\n\n[gpe:Syria] is far.",
+        );
+        let doc = crate::model::Document::new("t", "t", text);
+        let mut s = State::new(std::rc::Rc::new(doc));
+        let mut ids = Vec::new();
+        for m in &spans {
+            let body = match m.tag.as_str() {
+                "claim" => Body::for_kind(crate::model::Kind::Claim, "", ""),
+                tag => Body::Entity {
+                    label: tag.to_uppercase(),
+                },
+            };
+            let out = s
+                .apply(
+                    crate::model::Action::Create {
+                        span: m.span,
+                        body,
+                        note: String::new(),
+                    },
+                    crate::model::Timestamp(0),
+                )
+                .unwrap();
+            ids.push(out.created.unwrap());
+        }
+        // Spans in the order of their `[`: Rebel forces, claim, Assad, HTS, Syria.
+        let claim = &ids[1];
+        assert_eq!(
+            likely_party(&s, claim).as_deref(),
+            Some(ids[0].as_str()),
+            "before it, not inside it"
+        );
+        s.apply(
+            crate::model::Action::Delete { id: ids[0].clone() },
+            crate::model::Timestamp(0),
+        )
+        .unwrap();
+        assert_eq!(
+            likely_party(&s, claim).as_deref(),
+            Some(ids[3].as_str()),
+            "else after it in the paragraph"
+        );
+        s.apply(
+            crate::model::Action::Delete { id: ids[3].clone() },
+            crate::model::Timestamp(0),
+        )
+        .unwrap();
+        assert_eq!(
+            likely_party(&s, claim).as_deref(),
+            Some(ids[4].as_str()),
+            "else the nearest anywhere"
+        );
+    }
+
     use super::*;
     use crate::model::markup::parse;
     use crate::model::{Action, Timestamp};

@@ -321,6 +321,8 @@ pub fn article(props: &ArticleProps) -> Html {
             let granularity = match key.as_str() {
                 "ArrowLeft" | "ArrowRight" if e.ctrl_key() || e.meta_key() => "word",
                 "ArrowLeft" | "ArrowRight" => "character",
+                "ArrowUp" | "ArrowDown" if e.ctrl_key() || e.meta_key() => "paragraph",
+                "ArrowUp" | "ArrowDown" if e.alt_key() => "sentence",
                 "ArrowUp" | "ArrowDown" => "line",
                 "Home" | "End" => "lineboundary",
                 "Enter" => {
@@ -348,6 +350,7 @@ pub fn article(props: &ArticleProps) -> Html {
             };
             // With an annotation selected, Shift+arrows move its boundaries (ui::shortcuts).
             if e.shift_key()
+                && !(e.ctrl_key() || e.meta_key())
                 && store.ui.selected.is_some()
                 && sel::selection().is_none_or(|s| s.is_collapsed())
                 && matches!(key.as_str(), "ArrowLeft" | "ArrowRight")
@@ -366,6 +369,20 @@ pub fn article(props: &ArticleProps) -> Html {
                 return;
             }
             let forward = matches!(key.as_str(), "ArrowRight" | "ArrowDown" | "End");
+            if granularity == "paragraph" {
+                // To a paragraph's start (the browser's own paragraph step keeps the column).
+                if let Some((anchor, focus)) = sel::selection_cps(&article, doc.len()) {
+                    let to = doc.paragraph_step(focus, forward);
+                    if e.shift_key() {
+                        sel::select_points(&article, &doc, anchor, to);
+                    } else {
+                        sel::place_caret(&article, &doc, to);
+                    }
+                }
+                sel::scroll_focus_into_view();
+                window_handle.follow();
+                return;
+            }
             let alter = if e.shift_key() { "extend" } else { "move" };
             sel::modify_selection_in(
                 &article,
@@ -382,8 +399,17 @@ pub fn article(props: &ArticleProps) -> Html {
     let onfocus = {
         let article_ref = article_ref.clone();
         let caret_ref = caret_ref.clone();
+        let store = store.clone();
+        let pointer_down = pointer_down.clone();
         Callback::from(move |_: FocusEvent| {
             if let Some(article) = article_ref.cast::<Element>() {
+                // Reached by keyboard with no caret yet (the skip link, Tab): one at the start
+                // of the text, so that the first arrow already moves.
+                if !sel::selection_in(&article) && !pointer_down.get() {
+                    let doc = store.state().document().clone();
+                    let start = doc.paragraphs().first().map_or(0, |p| p.start);
+                    sel::place_caret(&article, &doc, start);
+                }
                 draw_caret(&article, caret_ref.cast::<Element>().as_ref());
             }
         })

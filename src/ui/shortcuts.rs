@@ -18,12 +18,12 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "Select words (snapped to whole words; hold Alt for exact characters)",
     ),
     (
-        "Tab to the article, then ← → ↑ ↓",
-        "Move a caret in the text (Ctrl: by word)",
+        "Tab, Enter (Skip to the text), then ← → ↑ ↓",
+        "Move a caret in the text (Ctrl + ← →: by word; Ctrl + ↑ ↓: by paragraph; Alt + ↑ ↓: by sentence)",
     ),
     (
         "Shift + ← → ↑ ↓",
-        "Select text with the keyboard (Ctrl+Shift: by word)",
+        "Select text with the keyboard (Ctrl + Shift: by word or paragraph; Alt + Shift: by sentence)",
     ),
     ("E", "Tag the selection as an entity (then pick a type)"),
     (
@@ -38,7 +38,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("C", "Tag the selection as a claim"),
     (
         "L",
-        "With a quote or claim selected: link its speaker or claimant. Then click an entity, or select words (mouse or Shift + arrows) and pick their type (1 – 9, Enter): they are tagged and linked in one step",
+        "With a quote or claim selected: link its speaker or claimant. Enter takes the entity suggested (the nearest before it); or put the caret on an entity and press Enter, or click one, or select words (mouse or Shift + arrows) and pick their type (1 – 9, Enter): they are tagged and linked in one step",
     ),
     (
         "U",
@@ -254,6 +254,12 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
             }
             _ => {}
         }
+    }
+    // Picking a speaker or claimant: Enter takes the one suggested (unless the caret's
+    // highlight took the key: ui::article).
+    if key == "Enter" && ui.picking.is_some() && ui.suggested.is_some() && !e.default_prevented() {
+        store.dispatch(Msg::AcceptSuggestion);
+        return true;
     }
     if key == "?" {
         store.dispatch(Msg::ShowHelp(true));

@@ -133,6 +133,8 @@ pub struct Ui {
     pub selected: Option<String>,
     /// A quote or claim waiting for "pick in text": the next click on an entity links it.
     pub picking: Option<String>,
+    /// The entity Enter links while picking (`model::links::likely_party`).
+    pub suggested: Option<String>,
     /// An annotation to flash after a jump, with a serial to restart the animation.
     pub flash: Option<(String, u64)>,
     pub message: Option<Message>,
@@ -173,6 +175,8 @@ pub enum Msg {
     SetPending(Option<Pending>),
     OpenMenu(Menu),
     StartPick(String),
+    /// Links the entity suggested while picking (Enter).
+    AcceptSuggestion,
     CancelPick,
     Flash(String),
     EndFlash,
@@ -510,17 +514,50 @@ impl Reducible for Store {
                 }
             }
             Msg::StartPick(id) => {
+                let state = next.state();
+                let suggested = crate::model::links::likely_party(&state, &id);
+                let offer = suggested.as_deref().and_then(|s| state.get(s)).map(|e| {
+                    let role = state
+                        .get(&id)
+                        .map_or("party", |a| crate::model::links::role_of(&a.body));
+                    format!(
+                        "Enter links {} as the {role}; or click",
+                        quoted(&crate::model::state::shorten(
+                            state.document().slice(e.span),
+                            40
+                        ))
+                    )
+                });
+                drop(state);
                 next.ui.picking = Some(id);
+                next.ui.suggested = suggested;
                 next.ui.pending = None;
                 next.ui.menu = Menu::Closed;
                 next.say(
-                    "Click an entity in the text to link it, or select words to tag and link \
-                     them. Esc cancels.",
+                    format!(
+                        "{} an entity in the text to link it, or select words to tag and link \
+                         them. Esc cancels.",
+                        offer.unwrap_or_else(|| "Click".to_string())
+                    ),
                     Tone::Info,
                 );
             }
+            Msg::AcceptSuggestion => {
+                if let (Some(target), Some(entity)) =
+                    (next.ui.picking.clone(), next.ui.suggested.clone())
+                {
+                    next.ui.picking = None;
+                    next.ui.suggested = None;
+                    next.apply(Action::SetParty {
+                        id: target.clone(),
+                        party: Some(Party::Ref(entity)),
+                    });
+                    next.ui.selected = Some(target);
+                }
+            }
             Msg::CancelPick => {
                 next.ui.picking = None;
+                next.ui.suggested = None;
             }
             Msg::Flash(id) => {
                 next.ui.serial += 1;

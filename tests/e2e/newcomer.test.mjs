@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, axeViolations, clickText, dragOver, launch, openApp, paintedAnnotations, serveDist, tag } from './harness.mjs';
+import { ROOT, axeViolations, clickText, dragOver, exportJson, launch, openApp, paintedAnnotations, serveDist, tag } from './harness.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 
@@ -337,6 +337,75 @@ describe('a newcomer annotates in the first minute', () => {
       await page.locator('.tag-menu').waitFor({ state: 'detached' });
       const homs = Object.values(await paintedAnnotations(page)).find((a) => a.text === 'Homs');
       assert.equal(homs?.label, 'GPE', 'Enter takes the marked type');
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('by keyboard alone: an entity, a quote with speaker and cue, and a claim with claimant, in fewer than 38 keys', async () => {
+    const b = await launch();
+    try {
+      const { page } = b;
+      await openApp(page, server.url);
+      let keys = 0;
+      const press = async (k, times = 1) => {
+        for (let i = 0; i < times; i++) {
+          keys++;
+          await page.keyboard.press(k);
+        }
+      };
+      const count = (n) => page.waitForSelector(`html[data-annotations="${n}"]`);
+      // To the text: the skip link, then a caret at its start.
+      await press('Tab');
+      await press('Enter');
+      // An entity: "Syrian", NORP (the 6th type).
+      await press('Control+Shift+ArrowRight');
+      await press('6');
+      await count(1);
+      // Two paragraphs down, "Rebel forces", ORG.
+      await press('Escape');
+      await press('Control+ArrowDown', 2);
+      await press('Control+Shift+ArrowRight', 2);
+      await press('2');
+      await count(2);
+      // The next sentence but one is a claim; Rebel forces, suggested, is its claimant.
+      await press('Escape');
+      await press('Alt+ArrowDown');
+      await press('Alt+Shift+ArrowDown');
+      await press('c');
+      await count(3);
+      await press('l');
+      await press('Enter');
+      // The quote that follows, without "they stated in a statement.", its speaker, and its cue.
+      await press('Escape');
+      await press('Alt+Shift+ArrowDown', 2);
+      await press('Control+Shift+ArrowLeft', 6);
+      await press('q');
+      await count(4);
+      await press('l');
+      await press('Enter');
+      await press('Control+ArrowRight');
+      await press('Control+Shift+ArrowRight');
+      await press('u');
+      await page.waitForFunction(() => document.querySelector('.cue-text')?.textContent.includes('stated'));
+
+      const a = Object.values(await paintedAnnotations(page));
+      const find = (kind, text) => a.find((x) => x.kind === kind && x.text.startsWith(text));
+      assert.equal(find('entity', 'Syrian')?.label, 'NORP', JSON.stringify(a));
+      assert.equal(find('entity', 'Rebel forces')?.label, 'ORG');
+      const claim = find('claim', 'They say the city');
+      assert.ok(claim?.text.endsWith('rule is over.'), `the claim: ${claim?.text}`);
+      const quote = find('quote', '“After 50 years');
+      assert.ok(quote?.text.endsWith('Syria,”'), `the quote: ${quote?.text}`);
+      // The links, as the export has them.
+      const file = JSON.parse((await exportJson(page)).text);
+      const byText = (t) => file.annotations.find((x) => x.text.startsWith(t));
+      const rebels = byText('Rebel forces').id;
+      assert.deepEqual(byText('They say the city').claimant, { ref: rebels }, 'the claim names its claimant');
+      assert.deepEqual(byText('“After 50 years').speaker, { ref: rebels }, 'the quote names its speaker');
+      assert.equal(byText('“After 50 years').cue?.text, 'stated');
+      console.log(`keyboard walk: ${keys} keys`);
+      assert.ok(keys < 38, `${keys} keys`);
     } finally {
       await b.close();
     }
