@@ -1,0 +1,127 @@
+//! Where a text stands again as whole words: the search behind "Tag every occurrence"
+//! ([`crate::model::Action::TagAll`], [`crate::model::State::occurrences`]).
+//!
+//! An occurrence is a range of the text whose code points equal the needle's one for one,
+//! exactly or (ignoring case) after [`fold`], and that starts and ends on a word boundary as
+//! [`crate::model::words`] sees them (what a selection snaps to), so "Syria" is not found in
+//! "Syrian" nor "Assad" in "Assad’s", while "al-Assad" is in "Bashar al-Assad". Nothing is
+//! normalised: "café" with a precomposed é and "cafe\u{301}" are different texts.
+//!
+//! The search is Knuth–Morris–Pratt over code points (over their folds when ignoring case):
+//! one pass over the text, whatever the needle, overlapping occurrences included ("a a" twice
+//! in "a a a"); each one found is then checked at its two ends by [`Boundaries`], which reads a
+//! few words around the position. So a search costs O(text + needle + occurrences · word).
+//!
+//! ```
+//! use marginalia::model::occurrences::{whole_words, Match};
+//! use marginalia::model::{Document, Span};
+//! let doc = Document::new("d", "T", "Syria, Syrian SYRIA syria");
+//! let found = whole_words(&doc, "Syria", Match { match_case: false });
+//! assert_eq!(found, [Span::new(0, 5), Span::new(14, 19), Span::new(20, 25)]);
+//! ```
+
+use super::document::Document;
+use super::offsets::Span;
+use super::words::Boundaries;
+
+/// How occurrences are compared. Words are always whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Match {
+    /// Whether "damascus" differs from "Damascus". When false, code points are compared after
+    /// [`fold`].
+    pub match_case: bool,
+}
+
+/// The simple case folding of a code point (Unicode's CaseFolding.txt, statuses C and S): the
+/// one-to-one folding, which never changes how many code points a text has, so an occurrence
+/// found ignoring case has the needle's length and offsets stay exact. Full folding ("ß" →
+/// "ss") would not, and is not done: "Straße" does not match "STRASSE", but "ß" matches "ẞ".
+/// "İ" (dotted capital I) folds to itself, as in Unicode: "İstanbul" matches "İSTANBUL", not
+/// "istanbul"; "Σ", "σ" and "ς" all fold to "σ".
+///
+/// Computed as the lowercase of the uppercase, each taken only where it is one code point, with
+/// the four code points where that differs from CaseFolding.txt (checked over every code point
+/// of Unicode 14 against Python's `str.casefold`): "ı" folds to itself, and "ΐ", "ΰ", "ﬅ" to
+/// the forms they share with "ΐ", "ΰ", "ﬆ".
+pub fn fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match c {
+        'ı' => return c,
+        '\u{1FD3}' => return '\u{390}',
+        '\u{1FE3}' => return '\u{3B0}',
+        '\u{FB05}' => return '\u{FB06}',
+        _ => {}
+    }
+    let upper = single(c.to_uppercase()).unwrap_or(c);
+    single(upper.to_lowercase()).unwrap_or(upper)
+}
+
+/// The one item of an iterator that has exactly one.
+fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Every range where `needle` stands as whole words, in order, overlapping ones included.
+/// Empty for an empty needle.
+pub fn whole_words(doc: &Document, needle: &str, opts: Match) -> Vec<Span> {
+    let mut starts = Boundaries::new(doc);
+    let mut ends = Boundaries::new(doc);
+    let mut out = Vec::new();
+    let k = needle.chars().count();
+    let mut each = |end: usize| {
+        let start = end - k;
+        if starts.starts_word(start) && ends.ends_word(end) {
+            out.push(Span::new(start, end));
+        }
+    };
+    if opts.match_case {
+        search(doc.text(), needle, |c| c, &mut each);
+    } else {
+        search(doc.text(), needle, fold, &mut each);
+    }
+    out
+}
+
+/// Calls `found` with the end (in code points) of every occurrence of `needle` in `text`,
+/// comparing code points after `key`: Knuth–Morris–Pratt, O(text + needle).
+fn search(text: &str, needle: &str, key: impl Fn(char) -> char, mut found: impl FnMut(usize)) {
+    let pattern: Vec<char> = needle.chars().map(&key).collect();
+    if pattern.is_empty() {
+        return;
+    }
+    // fail[j]: the length of the longest proper border of pattern[..=j].
+    let mut fail = vec![0usize; pattern.len()];
+    let mut b = 0;
+    for j in 1..pattern.len() {
+        while b > 0 && pattern[j] != pattern[b] {
+            b = fail[b - 1];
+        }
+        if pattern[j] == pattern[b] {
+            b += 1;
+        }
+        fail[j] = b;
+    }
+    let mut j = 0;
+    for (i, c) in text.chars().enumerate() {
+        let c = key(c);
+        while j > 0 && c != pattern[j] {
+            j = fail[j - 1];
+        }
+        if c == pattern[j] {
+            j += 1;
+        }
+        if j == pattern.len() {
+            found(i + 1);
+            j = fail[j - 1];
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "occurrences_tests.rs"]
+pub(crate) mod tests;
