@@ -899,27 +899,36 @@ impl State {
         });
     }
 
-    /// Applies a change forwards, or backwards for undo.
+    /// Applies a change forwards, or backwards for undo. A change that only adds annotations
+    /// (tag every occurrence, a merge) is added, and undone, in one pass over the sorted list
+    /// rather than one insertion or removal each, which would cost the list's length each.
     fn replay(&mut self, change: &Change, backwards: bool) {
-        if backwards {
+        let only_adds = change.edits.len() > 1 && change.edits.iter().all(|e| e.before.is_none());
+        if only_adds {
+            let added = change.edits.iter().filter_map(|e| e.after.clone());
+            if backwards {
+                self.remove_all(added.collect());
+            } else {
+                self.insert_all(added.collect());
+            }
+        } else if backwards {
             for e in change.edits.iter().rev() {
                 self.swap(e.after.as_ref(), e.before.as_ref());
             }
-            if let Some((before, _)) = &change.labels {
-                self.labels = before.clone();
-                self.journal.labels = true;
-            }
-            self.next_seq = change.seq.0;
         } else {
             for e in &change.edits {
                 self.swap(e.before.as_ref(), e.after.as_ref());
             }
-            if let Some((_, after)) = &change.labels {
-                self.labels = after.clone();
-                self.journal.labels = true;
-            }
-            self.next_seq = change.seq.1;
         }
+        if let Some((before, after)) = &change.labels {
+            self.labels = if backwards { before } else { after }.clone();
+            self.journal.labels = true;
+        }
+        self.next_seq = if backwards {
+            change.seq.0
+        } else {
+            change.seq.1
+        };
     }
 
     fn swap(&mut self, out: Option<&Rc<Annotation>>, into: Option<&Rc<Annotation>>) {
@@ -936,6 +945,32 @@ impl State {
     fn insert(&mut self, a: Rc<Annotation>) {
         let at = self.sorted.partition_point(|b| b.sort_key() < a.sort_key());
         self.sorted.insert(at, a.clone());
+        self.index(a);
+    }
+
+    /// Inserts annotations that are not here yet, merging them into the sorted list in one
+    /// pass: O(n + m log m).
+    fn insert_all(&mut self, mut added: Vec<Rc<Annotation>>) {
+        sort::sort_by(&mut added, |a, b| a.sort_key().cmp(&b.sort_key()));
+        for a in &added {
+            self.journal.ids.insert(a.id.clone());
+            self.index(a.clone());
+        }
+        let old = std::mem::take(&mut self.sorted);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let mut old = old.into_iter().peekable();
+        for a in added {
+            while let Some(b) = old.next_if(|b| b.sort_key() < a.sort_key()) {
+                merged.push(b);
+            }
+            merged.push(a);
+        }
+        merged.extend(old);
+        self.sorted = merged;
+    }
+
+    /// Everything but the sorted list: keys, blocks, links, counts and ids.
+    fn index(&mut self, a: Rc<Annotation>) {
         let key = match self.keys.get(&a.id) {
             Some(&k) => k,
             None => {
@@ -968,6 +1003,21 @@ impl State {
         {
             self.sorted.remove(at);
         }
+        self.unindex(a);
+    }
+
+    /// Removes annotations that are here, in one pass over the sorted list: O(n + m).
+    fn remove_all(&mut self, removed: Vec<Rc<Annotation>>) {
+        let ids: std::collections::HashSet<&str> = removed.iter().map(|a| a.id.as_str()).collect();
+        self.sorted.retain(|a| !ids.contains(a.id.as_str()));
+        for a in &removed {
+            self.journal.ids.insert(a.id.clone());
+            self.unindex(a);
+        }
+    }
+
+    /// The reverse of [`State::index`].
+    fn unindex(&mut self, a: &Annotation) {
         for b in self.doc.blocks_overlapping(a.span) {
             let list = Rc::make_mut(&mut self.by_block[b]);
             if let Ok(at) = list.binary_search_by(|b| b.sort_key().cmp(&a.sort_key())) {
