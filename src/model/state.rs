@@ -31,6 +31,7 @@ use super::annotation::{Annotation, Body, Kind, Party};
 use super::blanks::Blanks;
 use super::document::Document;
 use super::labels::{validate_label, Labels};
+use super::occurrences::{self, Match};
 use super::offsets::Span;
 use super::time::Timestamp;
 
@@ -111,6 +112,14 @@ pub enum Action {
         labels: Labels,
         replace: bool,
     },
+    /// Tags every other occurrence of annotation `id`'s text ([`State::occurrences`]) with
+    /// its kind and entity type, as one step: each new annotation has only those (no note; a
+    /// quote no speaker or cue, direct as its text reads; a claim no claimant or rating).
+    /// Refused with [`ModelError::NoOtherOccurrence`] when there is none.
+    TagAll {
+        id: String,
+        match_case: bool,
+    },
     Undo,
     Redo,
 }
@@ -144,6 +153,8 @@ pub enum ModelError {
         count: usize,
     },
     BadImport(String),
+    /// Tag every occurrence found none: the text, shortened.
+    NoOtherOccurrence(String),
     NothingToUndo,
     NothingToRedo,
 }
@@ -186,6 +197,9 @@ impl fmt::Display for ModelError {
                 if *count == 1 { "it" } else { "them" }
             ),
             ModelError::BadImport(why) => write!(f, "Nothing imported: {why}"),
+            ModelError::NoOtherOccurrence(text) => {
+                write!(f, "No other occurrence of “{text}” to tag.")
+            }
             ModelError::NothingToUndo => f.write_str("Nothing to undo."),
             ModelError::NothingToRedo => f.write_str("Nothing to redo."),
         }
@@ -437,6 +451,84 @@ impl State {
             .collect();
         sort::sort_by(&mut out, |a, b| a.sort_key().cmp(&b.sort_key()));
         out
+    }
+
+    /// Where annotation `id`'s text stands again, for [`Action::TagAll`] to tag: in order,
+    /// every other range of the same text as whole words ([`occurrences::whole_words`]: exact,
+    /// or ignoring case by simple case folding), that is not tagged with the same kind and
+    /// label already (the duplicate rule), that the model would accept (an entity stays in
+    /// one paragraph), and that overlaps neither the annotation, nor an occurrence tagged
+    /// already, nor one listed before it (overlapping occurrences, as "a a" twice in "a a a",
+    /// are taken from the left, as find-and-replace does). Costs one pass over the text and
+    /// O(log n) an occurrence.
+    pub fn occurrences(&self, id: &str, opts: Match) -> Result<Vec<Span>, ModelError> {
+        let a = self.require(id)?;
+        Ok(self.candidates(
+            self.doc.slice(a.span),
+            a.kind(),
+            a.body.label(),
+            opts,
+            Some(a.span),
+        ))
+    }
+
+    /// Where `text` stands as whole words and could be tagged `kind` (and `label`, for an
+    /// entity) by a new annotation: as [`State::occurrences`], for a text no annotation holds
+    /// yet (the command line's `tag-all --text`).
+    pub fn occurrences_of(
+        &self,
+        text: &str,
+        kind: Kind,
+        label: Option<&str>,
+        opts: Match,
+    ) -> Vec<Span> {
+        self.candidates(text, kind, label, opts, None)
+    }
+
+    fn candidates(
+        &self,
+        text: &str,
+        kind: Kind,
+        label: Option<&str>,
+        opts: Match,
+        held: Option<Span>,
+    ) -> Vec<Span> {
+        let found = occurrences::whole_words(&self.doc, text, opts);
+        let tagged: Vec<usize> = (0..found.len())
+            .filter(|&i| self.tagged_at(found[i], kind, label))
+            .collect();
+        let blanks = Blanks::new(&self.doc);
+        let mut out = Vec::new();
+        // The end of the last occurrence tagged or taken, and the next tagged one.
+        let (mut clear_from, mut next) = (0, 0);
+        for (i, &span) in found.iter().enumerate() {
+            while next < tagged.len() && tagged[next] <= i {
+                next += 1;
+            }
+            if tagged[..next].last() == Some(&i) {
+                clear_from = clear_from.max(span.end);
+                continue;
+            }
+            let blocked = span.start < clear_from
+                || held.is_some_and(|h| h.overlaps(&span))
+                || tagged.get(next).is_some_and(|&t| found[t].overlaps(&span));
+            if !blocked && self.check_kind_span_with(kind, span, &blanks).is_ok() {
+                out.push(span);
+                clear_from = span.end;
+            }
+        }
+        out
+    }
+
+    /// Whether an annotation of `kind` and `label` tags exactly `span`: O(log n).
+    fn tagged_at(&self, span: Span, kind: Kind, label: Option<&str>) -> bool {
+        let at = self
+            .sorted
+            .partition_point(|a| (a.span.start, a.span.end) < (span.start, span.end));
+        self.sorted[at..]
+            .iter()
+            .take_while(|a| a.span == span)
+            .any(|a| a.kind() == kind && a.body.label() == label)
     }
 
     /// Applies one action at time `now`. On error nothing changes.
@@ -728,6 +820,39 @@ impl State {
                 if labels != self.labels {
                     change.labels = Some((self.labels.clone(), labels));
                 }
+            }
+            Action::TagAll { id, match_case } => {
+                let source = self.require(&id)?;
+                let spans = self.occurrences(&id, Match { match_case })?;
+                let text = shorten(self.doc.slice(source.span), 60);
+                if spans.is_empty() {
+                    return Err(ModelError::NoOtherOccurrence(text));
+                }
+                let (kind, label) = (source.kind(), source.body.label().unwrap_or_default());
+                let mut next = seq;
+                for &span in &spans {
+                    let (id, after) = self.fresh_id(kind, next);
+                    next = after;
+                    change.edits.push(Edit {
+                        before: None,
+                        after: Some(Rc::new(Annotation {
+                            id,
+                            span,
+                            body: Body::for_kind(kind, label, self.doc.slice(span)),
+                            note: String::new(),
+                            created: now,
+                            updated: now,
+                        })),
+                    });
+                }
+                change.seq.1 = next;
+                let n = spans.len();
+                let what = match kind {
+                    Kind::Entity => label.to_string(),
+                    _ if n == 1 => kind.as_str().to_string(),
+                    _ => format!("{}s", kind.as_str()),
+                };
+                change.label = format!("Tag {n} more “{text}” {what}");
             }
             Action::Undo | Action::Redo => unreachable!("handled by apply"),
         }
