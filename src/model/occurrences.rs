@@ -73,23 +73,62 @@ pub fn whole_words(doc: &Document, needle: &str, opts: Match) -> Vec<Span> {
     let mut ends = Boundaries::new(doc);
     let mut out = Vec::new();
     let k = needle.chars().count();
-    let mut each = |end: usize| {
+    let text = doc.text();
+    let mut each = |end: usize, end_byte: usize| {
         let start = end - k;
-        if starts.starts_word(start) && ends.ends_word(end) {
+        if !ends.ends_word_at(end, end_byte) {
+            return;
+        }
+        // Ignoring case, the text may spell the needle in more or fewer bytes ("ſ" for "s").
+        let start_byte = if opts.match_case {
+            end_byte - needle.len()
+        } else {
+            text[..end_byte]
+                .char_indices()
+                .rev()
+                .nth(k - 1)
+                .map_or(0, |(i, _)| i)
+        };
+        if starts.starts_word_at(start, start_byte) {
             out.push(Span::new(start, end));
         }
     };
+    let Some(first) = needle.chars().next() else {
+        return out;
+    };
     if opts.match_case {
-        search(doc.text(), needle, |c| c, &mut each);
+        search(doc.text(), needle, |c| c, &[first], &mut each);
     } else {
-        search(doc.text(), needle, fold, &mut each);
+        search(doc.text(), needle, fold, &variants(first), &mut each);
     }
     out
 }
 
-/// Calls `found` with the end (in code points) of every occurrence of `needle` in `text`,
-/// comparing code points after `key`: Knuth–Morris–Pratt, O(text + needle).
-fn search(text: &str, needle: &str, key: impl Fn(char) -> char, mut found: impl FnMut(usize)) {
+/// The code points that fold as `c` does, when they are few and known: the two cases of an
+/// ASCII letter, and the two others that fold to one ("ſ" to "s", the Kelvin sign to "k").
+/// Empty (unknown) otherwise.
+fn variants(c: char) -> Vec<char> {
+    match fold(c) {
+        's' => vec!['s', 'S', 'ſ'],
+        'k' => vec!['k', 'K', '\u{212A}'],
+        f if f.is_ascii_alphabetic() => vec![f, f.to_ascii_uppercase()],
+        f if f.is_ascii() => vec![f],
+        _ => Vec::new(),
+    }
+}
+
+/// Calls `found` with the end (in code points, and in bytes) of every occurrence of `needle` in `text`,
+/// comparing code points after `key`: Knuth–Morris–Pratt, O(text + needle). Between
+/// occurrences, where nothing is matched yet, it skips with `memchr` to the next code point
+/// among `firsts` (all those that can begin one, at most three; none to skip nothing), as most
+/// of a text cannot begin one.
+fn search(
+    text: &str,
+    needle: &str,
+    key: impl Fn(char) -> char,
+    firsts: &[char],
+    mut found: impl FnMut(usize, usize),
+) {
     let pattern: Vec<char> = needle.chars().map(&key).collect();
     if pattern.is_empty() {
         return;
@@ -106,8 +145,31 @@ fn search(text: &str, needle: &str, key: impl Fn(char) -> char, mut found: impl 
         }
         fail[j] = b;
     }
-    let mut j = 0;
-    for (i, c) in text.chars().enumerate() {
+    // The first byte of each: UTF-8 never repeats a first byte inside a code point, so each
+    // byte found starts one.
+    let mut leads: Vec<u8> = firsts
+        .iter()
+        .map(|c| c.encode_utf8(&mut [0; 4]).as_bytes()[0])
+        .collect();
+    crate::model::sort::sort_dedup(&mut leads);
+    let bytes = text.as_bytes();
+    let (mut at, mut cp, mut j) = (0, 0, 0);
+    while at < bytes.len() {
+        if j == 0 {
+            let rest = &bytes[at..];
+            let skip = match leads[..] {
+                [a] => memchr::memchr(a, rest),
+                [a, b] => memchr::memchr2(a, b, rest),
+                [a, b, c] => memchr::memchr3(a, b, c, rest),
+                _ => Some(0),
+            };
+            let Some(skip) = skip else { return };
+            cp += text[at..at + skip].chars().count();
+            at += skip;
+        }
+        let c = text[at..].chars().next().expect("at a code point");
+        at += c.len_utf8();
+        cp += 1;
         let c = key(c);
         while j > 0 && c != pattern[j] {
             j = fail[j - 1];
@@ -116,7 +178,7 @@ fn search(text: &str, needle: &str, key: impl Fn(char) -> char, mut found: impl 
             j += 1;
         }
         if j == pattern.len() {
-            found(i + 1);
+            found(cp, at);
             j = fail[j - 1];
         }
     }

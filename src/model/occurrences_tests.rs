@@ -91,6 +91,8 @@ fn finds_whole_words_only() {
         ("“free”", exact, "[“free”] and free and [“free”]"),
         ("Bashar\nal-Assad", exact, "[Bashar\nal-Assad] and Bashar al-Assad"),
         ("", exact, "nothing to find"),
+        // Ignoring case, the two other code points that fold to ASCII letters.
+        ("ask", any, "[ask] [AS\u{212A}] [aſk] asc"),
     ];
     for (needle, how, marked) in cases {
         let (text, _) = unmark(marked);
@@ -154,14 +156,22 @@ fn folding_is_simple_case_folding() {
     }
 }
 
-/// Folding is idempotent, so folding both sides compares classes; and it never maps a letter
-/// to whitespace or back, so an occurrence of a tagged text is never blank.
+/// Folding is idempotent, so folding both sides compares classes; it never maps a letter to
+/// whitespace or back, so an occurrence of a tagged text is never blank; and the search's
+/// skipping knows every code point that folds to an ASCII one.
 #[test]
 fn folding_is_idempotent_and_keeps_whitespace() {
     for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
         let f = fold(c);
         assert_eq!(fold(f), f, "U+{:04X}", c as u32);
         assert_eq!(f.is_whitespace(), c.is_whitespace(), "U+{:04X}", c as u32);
+        if f.is_ascii() {
+            assert!(
+                variants(f).contains(&c),
+                "U+{:04X} folds to {f:?}",
+                c as u32
+            );
+        }
     }
 }
 

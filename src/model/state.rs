@@ -493,11 +493,16 @@ impl State {
         opts: Match,
         held: Option<Span>,
     ) -> Vec<Span> {
+        // Each occurrence is the text's code points (or their folds, which are whitespace
+        // where they are), so the model refuses one only where it refuses the text itself
+        // (blank), or where it would cross a paragraph break as an entity.
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
         let found = occurrences::whole_words(&self.doc, text, opts);
         let tagged: Vec<usize> = (0..found.len())
             .filter(|&i| self.tagged_at(found[i], kind, label))
             .collect();
-        let blanks = Blanks::new(&self.doc);
         let mut out = Vec::new();
         // The end of the last occurrence tagged or taken, and the next tagged one.
         let (mut clear_from, mut next) = (0, 0);
@@ -512,7 +517,8 @@ impl State {
             let blocked = span.start < clear_from
                 || held.is_some_and(|h| h.overlaps(&span))
                 || tagged.get(next).is_some_and(|&t| found[t].overlaps(&span));
-            if !blocked && self.check_kind_span_with(kind, span, &blanks).is_ok() {
+            let crosses = kind == Kind::Entity && self.doc.paragraphs_overlapping(span).len() > 1;
+            if !blocked && !crosses {
                 out.push(span);
                 clear_from = span.end;
             }
@@ -833,12 +839,18 @@ impl State {
                 for &span in &spans {
                     let (id, after) = self.fresh_id(kind, next);
                     next = after;
+                    // Only a quote reads its text (whether it is direct).
+                    let text = if kind == Kind::Quote {
+                        self.doc.slice(span)
+                    } else {
+                        ""
+                    };
                     change.edits.push(Edit {
                         before: None,
                         after: Some(Rc::new(Annotation {
                             id,
                             span,
-                            body: Body::for_kind(kind, label, self.doc.slice(span)),
+                            body: Body::for_kind(kind, label, text),
                             note: String::new(),
                             created: now,
                             updated: now,

@@ -100,10 +100,14 @@ pub const WINDOW: usize = 64;
 /// no whitespace within the window (a long token, a script written without spaces), the whole
 /// block is segmented once and kept for the positions after it. So a position costs
 /// O([`WINDOW`]), or its share of one pass over its block; positions in increasing order
-/// segment each block at most once.
+/// segment each block at most once. Most positions cost less: between two ASCII characters
+/// where the rules decide from those two alone (a letter after a space, a letter beside a
+/// letter), nothing is segmented.
 pub struct Boundaries<'d> {
     doc: &'d Document,
     window: usize,
+    /// The last block (or gap) asked about, and its byte range.
+    region: Option<(Span, usize, usize)>,
     /// The last block segmented whole, and the byte offsets of its segment edges.
     whole: Option<(Span, Vec<usize>)>,
 }
@@ -118,42 +122,98 @@ impl<'d> Boundaries<'d> {
         Boundaries {
             doc,
             window,
+            region: None,
             whole: None,
         }
     }
 
     /// Whether a selection starting at `pos` keeps its start when snapped.
     pub fn starts_word(&mut self, pos: usize) -> bool {
-        let text = self.doc.text();
-        let at = self.doc.cp_to_byte(pos);
-        match text[at..].chars().next() {
-            Some(c) if !c.is_whitespace() => {
-                let (start, _) = self.segment(region_around(self.doc, pos), at);
-                text[start..at].chars().all(char::is_whitespace)
-            }
-            _ => false,
-        }
+        self.starts_word_at(pos, self.doc.cp_to_byte(pos))
     }
 
     /// Whether a selection ending at `end` (exclusive) keeps its end when snapped.
     pub fn ends_word(&mut self, end: usize) -> bool {
+        self.ends_word_at(end, self.doc.cp_to_byte(end))
+    }
+
+    /// [`Boundaries::starts_word`] at code point `pos`, which is byte `at`.
+    pub(crate) fn starts_word_at(&mut self, pos: usize, at: usize) -> bool {
         let text = self.doc.text();
-        let at = self.doc.cp_to_byte(end);
-        match text[..at].chars().next_back() {
-            Some(c) if !c.is_whitespace() && end > 0 => {
-                let region = region_around(self.doc, end - 1);
-                let (_, stop) = self.segment(region, at - c.len_utf8());
-                text[at..stop].chars().all(char::is_whitespace)
+        let Some(c) = text[at..].chars().next().filter(|c| !c.is_whitespace()) else {
+            return false;
+        };
+        let (region, lo, hi) = self.region(pos);
+        if pos == region.start {
+            return true;
+        }
+        // Between two ASCII characters the rules decide from those two alone: none joins a
+        // space, a line break, "(" or a straight double quote to a letter or digit after it,
+        // and letters and digits join each other.
+        let before = text.as_bytes()[at - 1];
+        if c.is_ascii_alphanumeric() {
+            if before.is_ascii_alphanumeric() {
+                return false;
             }
-            _ => false,
+            if matches!(before, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"') {
+                return true;
+            }
+        }
+        let (start, _) = self.segment(region, lo, hi, at);
+        text[start..at].chars().all(char::is_whitespace)
+    }
+
+    /// [`Boundaries::ends_word`] at code point `end`, which is byte `at`.
+    pub(crate) fn ends_word_at(&mut self, end: usize, at: usize) -> bool {
+        let text = self.doc.text();
+        let Some(c) = text[..at]
+            .chars()
+            .next_back()
+            .filter(|c| !c.is_whitespace())
+        else {
+            return false;
+        };
+        let (region, lo, hi) = self.region(end - 1);
+        if end == region.end {
+            return true;
+        }
+        // As at a start: nothing joins a letter or digit to a space, a line break, ")", "!",
+        // "?" or a straight double quote after it, nor a letter to "," or ";" (a digit may
+        // be, as in "1,000").
+        let after = text.as_bytes()[at];
+        if c.is_ascii_alphanumeric() {
+            if after.is_ascii_alphanumeric() {
+                return false;
+            }
+            let stops = matches!(
+                after,
+                b' ' | b'\t' | b'\n' | b'\r' | b')' | b'!' | b'?' | b'"'
+            );
+            if stops || (c.is_ascii_alphabetic() && matches!(after, b',' | b';')) {
+                return true;
+            }
+        }
+        let (_, stop) = self.segment(region, lo, hi, at - c.len_utf8());
+        text[at..stop].chars().all(char::is_whitespace)
+    }
+
+    /// The block or gap holding code point `pos`, and its byte range.
+    fn region(&mut self, pos: usize) -> (Span, usize, usize) {
+        match self.region {
+            Some(known @ (r, _, _)) if r.start <= pos && pos < r.end => known,
+            _ => {
+                let r = region_around(self.doc, pos);
+                let known = (r, self.doc.cp_to_byte(r.start), self.doc.cp_to_byte(r.end));
+                self.region = Some(known);
+                known
+            }
         }
     }
 
-    /// The byte range of the word segment of `region` holding the character at byte `at`.
-    fn segment(&mut self, region: Span, at: usize) -> (usize, usize) {
+    /// The byte range of the word segment of `region` (bytes `lo..hi`) holding the character
+    /// at byte `at`.
+    fn segment(&mut self, region: Span, lo: usize, hi: usize, at: usize) -> (usize, usize) {
         let text = self.doc.text();
-        let lo = self.doc.cp_to_byte(region.start);
-        let hi = self.doc.cp_to_byte(region.end);
         let before = bounded(text[lo..at].char_indices().rev(), self.window)
             .map(|found| found.map_or(lo, |(i, _)| lo + i));
         let after = bounded(text[at..hi].char_indices(), self.window)
@@ -468,16 +528,18 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// What a window around a position says of it is what snapping says, for any window
-        /// (0: the whole block always), over text of the characters UAX
-        /// #29 treats specially: marks and ZWJ after spaces, flags, apostrophes, digits with
-        /// commas, Hebrew and quotation marks, no-break spaces, CR LF.
+        /// What a window around a position (or the shortcut between two ASCII characters)
+        /// says of it is what snapping says, for any window (0: the whole block always), over
+        /// text of the characters UAX #29 treats specially: marks and ZWJ after spaces, flags,
+        /// apostrophes, digits with commas, Hebrew and quotation marks, no-break spaces, CR LF,
+        /// and the ASCII the shortcut reads.
         #[test]
         fn windows_agree_with_whole_blocks(
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "a", "b", "é", "\u{301}", "\u{200d}", "😀", "\u{1F1F8}", "\u{1F1FE}", "'", "’",
                 ".", ",", "1", "2", ":", "-", "א", "\"", "د", "中", "_", " ", " ", "  ", "\n",
-                "\r\n", "\t", "\u{A0}", "\u{202F}", "\u{3000}", "\u{2028}",
+                "\r\n", "\t", "\u{A0}", "\u{202F}", "\u{3000}", "\u{2028}", "(", ")", "!", "?",
+                ";", "Z", "9", "\r",
             ]), 1..60),
             max in proptest::sample::select(vec![4usize, 9, 2048]),
             window in proptest::sample::select(vec![0usize, 1, 2, 5, WINDOW]),
