@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use marginalia::formats::{native, Bundle, Format};
+use marginalia::formats::{megabytes, native, Bundle, Format, MAX_FILE_BYTES};
 use marginalia::model::occurrences::fold;
 use marginalia::model::{Action, Body, Kind, Match, ModelError, State, Timestamp};
 
@@ -221,11 +221,22 @@ fn tag_all(args: &[String]) -> Result<ExitCode, String> {
             .map_or(0, |d| d.as_millis() as i64),
     );
     // Everything is read and tagged before anything is written: a bad file leaves all as is.
-    let mut done: Vec<(PathBuf, PathBuf, Bundle, usize)> = Vec::new();
+    let mut done: Vec<(PathBuf, PathBuf, String, usize)> = Vec::new();
     let mut bad = false;
     for path in &files {
         match tag_file(path, &job, now) {
             Ok((bundle, tagged, notes)) => {
+                let data = native::export(&bundle);
+                if data.len() as u64 > MAX_FILE_BYTES {
+                    bad = true;
+                    eprintln!(
+                        "marginalia: {}: with {tagged} more annotations the file would be {}; \
+                         Marginalia reads files up to {} MB",
+                        path.display(),
+                        megabytes(data.len() as u64),
+                        MAX_FILE_BYTES / 1_000_000
+                    );
+                }
                 let out = match &out_dir {
                     Some(dir) => dir.join(Format::Native.file_name(&bundle.document.id)),
                     None => path.clone(),
@@ -242,7 +253,7 @@ fn tag_all(args: &[String]) -> Result<ExitCode, String> {
                 for note in notes {
                     eprintln!("{}: {note}", path.display());
                 }
-                done.push((path.clone(), out, bundle, tagged));
+                done.push((path.clone(), out, data, tagged));
             }
             Err(e) => {
                 bad = true;
@@ -257,8 +268,8 @@ fn tag_all(args: &[String]) -> Result<ExitCode, String> {
     if let Some(dir) = &out_dir {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    for (path, out, bundle, tagged) in done {
-        write_replacing(&out, native::export(&bundle).as_bytes())?;
+    for (path, out, data, tagged) in done {
+        write_replacing(&out, data.as_bytes())?;
         println!(
             "{}: tagged {tagged} more -> {}",
             path.display(),
