@@ -2,15 +2,18 @@
 //! ([`crate::model::Action::TagAll`], [`crate::model::State::occurrences`]).
 //!
 //! An occurrence is a range of the text whose code points equal the needle's one for one,
-//! exactly or (ignoring case) after [`fold`], and that starts and ends on a word boundary as
-//! [`crate::model::words`] sees them (what a selection snaps to), so "Syria" is not found in
-//! "Syrian" nor "Assad" in "Assad’s", while "al-Assad" is in "Bashar al-Assad". Nothing is
-//! normalised: "café" with a precomposed é and "cafe\u{301}" are different texts.
+//! exactly or (ignoring case) after [`fold`], and that is whole words: a selection of exactly
+//! that range stays as it is when [`crate::model::words::snap_to_words`] snaps it (it starts
+//! and ends on word boundaries of UAX #29, give or take whitespace snapping trims). So "Syria"
+//! is not found in "Syrian" nor "Assad" in "Assad’s", while "al-Assad" is in "Bashar
+//! al-Assad". Nothing is normalised: "café" with a precomposed é and "cafe\u{301}" are
+//! different texts.
 //!
 //! The search is Knuth–Morris–Pratt over code points (over their folds when ignoring case):
 //! one pass over the text, whatever the needle, overlapping occurrences included ("a a" twice
-//! in "a a a"); each one found is then checked at its two ends by [`Boundaries`], which reads a
-//! few words around the position. So a search costs O(text + needle + occurrences · word).
+//! in "a a a"), skipping with `memchr` to where one can begin; each one found is then checked
+//! at its two ends by [`Boundaries`], which reads a few words around the position. So a search
+//! costs O(text + needle + occurrences · word).
 //!
 //! ```
 //! use marginalia::model::occurrences::{whole_words, Match};
