@@ -3,8 +3,9 @@
 //! 1 MB text shapes that are not blank-line paragraphs (single-newline lines, one paragraph
 //! without a line break); cutting those texts into paragraphs and blocks; segmenting the blocks
 //! of a 1 MB document holding 10,000 annotations; exporting and importing that document in
-//! every format; and importing each hostile file of 10 MB (`formats::hostile`). Run by
-//! `make bench`.
+//! every format; importing each hostile file of 10 MB (`formats::hostile`); and tag every
+//! occurrence on the 1 MB article (finding the candidates, then tagging and undoing them).
+//! Run by `make bench`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -18,7 +19,7 @@ mod native {
     use marginalia::formats::{Bundle, Format};
     use marginalia::model::segments::segments;
     use marginalia::model::synth::{self, Shape};
-    use marginalia::model::{Action, Body, Document, Span, Timestamp};
+    use marginalia::model::{Action, Body, Document, Match, Span, Timestamp};
 
     fn apply(c: &mut Criterion) {
         for shape in Shape::ALL {
@@ -219,7 +220,58 @@ mod native {
         group.finish();
     }
 
-    criterion_group!(benches, open, apply, segment, formats, hostile);
+    /// Tag every occurrence of "Damascus" (2,400 times) and of "the" (about 7,500) on the 1 MB
+    /// article, with 10 and with 10,000 other annotations: listing the candidates (what the
+    /// page shows before it applies), exactly and ignoring case, and tagging them all then
+    /// undoing (one change each way).
+    fn tag_all(c: &mut Criterion) {
+        let doc = Rc::new(synth::repeated_article(300));
+        let mut group = c.benchmark_group("tag all, 1 MB");
+        group.sample_size(20);
+        for n in [10usize, 10_000] {
+            for word in ["Damascus", "the"] {
+                let mut state = synth::state(doc.clone(), n, 42);
+                let byte = doc.text().find(&format!(" {word} ")).unwrap() + 1;
+                let at = doc.byte_to_cp(byte).unwrap();
+                let span = Span::new(at, at + word.len());
+                let label = "GPE".to_string();
+                let body = Body::Entity { label };
+                let note = String::new();
+                let id = match state.apply(Action::Create { span, body, note }, Timestamp(0)) {
+                    Ok(out) => out.created.unwrap(),
+                    Err(_) => state
+                        .annotations()
+                        .iter()
+                        .find(|a| a.span == span)
+                        .unwrap()
+                        .id
+                        .clone(),
+                };
+                for match_case in [true, false] {
+                    let how = Match { match_case };
+                    let found = state.occurrences(&id, how).unwrap().len();
+                    let name = format!("occurrences of {word} ({found}, case {match_case})");
+                    group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                        b.iter(|| black_box(state.occurrences(&id, how).unwrap().len()))
+                    });
+                }
+                let name = format!("tag all {word} + undo");
+                group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    b.iter(|| {
+                        let (id, match_case) = (id.clone(), true);
+                        state
+                            .apply(Action::TagAll { id, match_case }, Timestamp(0))
+                            .unwrap();
+                        state.apply(Action::Undo, Timestamp(0)).unwrap();
+                        black_box(state.revision())
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+
+    criterion_group!(benches, open, apply, segment, formats, hostile, tag_all);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod links;
 #[cfg(test)]
 pub mod markup;
+pub mod occurrences;
 pub mod offsets;
 pub mod restore;
 pub mod segments;
@@ -22,6 +23,7 @@ pub mod words;
 pub use annotation::{Annotation, Body, Kind, Party};
 pub use document::Document;
 pub use labels::Labels;
+pub use occurrences::Match;
 pub use offsets::{Span, TextIndex};
 pub use state::{Action, ModelError, Outcome, State};
 pub use time::Timestamp;

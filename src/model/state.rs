@@ -31,6 +31,7 @@ use super::annotation::{Annotation, Body, Kind, Party};
 use super::blanks::Blanks;
 use super::document::Document;
 use super::labels::{validate_label, Labels};
+use super::occurrences::{self, Match};
 use super::offsets::Span;
 use super::time::Timestamp;
 
@@ -119,6 +120,14 @@ pub enum Action {
         labels: Labels,
         replace: bool,
     },
+    /// Tags every other occurrence of annotation `id`'s text ([`State::occurrences`]) with
+    /// its kind and entity type, as one step: each new annotation has only those (no note; a
+    /// quote no speaker or cue, direct as its text reads; a claim no claimant or rating).
+    /// Refused with [`ModelError::NoOtherOccurrence`] when there is none.
+    TagAll {
+        id: String,
+        match_case: bool,
+    },
     Undo,
     Redo,
 }
@@ -152,6 +161,8 @@ pub enum ModelError {
         count: usize,
     },
     BadImport(String),
+    /// Tag every occurrence found none: the text, shortened.
+    NoOtherOccurrence(String),
     NothingToUndo,
     NothingToRedo,
 }
@@ -194,6 +205,9 @@ impl fmt::Display for ModelError {
                 if *count == 1 { "it" } else { "them" }
             ),
             ModelError::BadImport(why) => write!(f, "Nothing imported: {why}"),
+            ModelError::NoOtherOccurrence(text) => {
+                write!(f, "No other occurrence of “{text}” to tag.")
+            }
             ModelError::NothingToUndo => f.write_str("Nothing to undo."),
             ModelError::NothingToRedo => f.write_str("Nothing to redo."),
         }
@@ -445,6 +459,90 @@ impl State {
             .collect();
         sort::sort_by(&mut out, |a, b| a.sort_key().cmp(&b.sort_key()));
         out
+    }
+
+    /// Where annotation `id`'s text stands again, for [`Action::TagAll`] to tag: in order,
+    /// every other range of the same text as whole words ([`occurrences::whole_words`]: exact,
+    /// or ignoring case by simple case folding), that is not tagged with the same kind and
+    /// label already (the duplicate rule), that the model would accept (an entity stays in
+    /// one paragraph), and that overlaps neither the annotation, nor an occurrence tagged
+    /// already, nor one listed before it (overlapping occurrences, as "a a" twice in "a a a",
+    /// are taken from the left, as find-and-replace does). Costs one pass over the text and
+    /// O(log n) an occurrence.
+    pub fn occurrences(&self, id: &str, opts: Match) -> Result<Vec<Span>, ModelError> {
+        let a = self.require(id)?;
+        Ok(self.candidates(
+            self.doc.slice(a.span),
+            a.kind(),
+            a.body.label(),
+            opts,
+            Some(a.span),
+        ))
+    }
+
+    /// Where `text` stands as whole words and could be tagged `kind` (and `label`, for an
+    /// entity) by a new annotation: as [`State::occurrences`], for a text no annotation holds
+    /// yet (the command line's `tag-all --text`).
+    pub fn occurrences_of(
+        &self,
+        text: &str,
+        kind: Kind,
+        label: Option<&str>,
+        opts: Match,
+    ) -> Vec<Span> {
+        self.candidates(text, kind, label, opts, None)
+    }
+
+    fn candidates(
+        &self,
+        text: &str,
+        kind: Kind,
+        label: Option<&str>,
+        opts: Match,
+        held: Option<Span>,
+    ) -> Vec<Span> {
+        // Each occurrence is the text's code points (or their folds, which are whitespace
+        // where they are), so the model refuses one only where it refuses the text itself
+        // (blank), or where it would cross a paragraph break as an entity.
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let found = occurrences::whole_words(&self.doc, text, opts);
+        let tagged: Vec<usize> = (0..found.len())
+            .filter(|&i| self.tagged_at(found[i], kind, label))
+            .collect();
+        let mut out = Vec::new();
+        // The end of the last occurrence tagged or taken, and the next tagged one.
+        let (mut clear_from, mut next) = (0, 0);
+        for (i, &span) in found.iter().enumerate() {
+            while next < tagged.len() && tagged[next] <= i {
+                next += 1;
+            }
+            if tagged[..next].last() == Some(&i) {
+                clear_from = clear_from.max(span.end);
+                continue;
+            }
+            let blocked = span.start < clear_from
+                || held.is_some_and(|h| h.overlaps(&span))
+                || tagged.get(next).is_some_and(|&t| found[t].overlaps(&span));
+            let crosses = kind == Kind::Entity && self.doc.paragraphs_overlapping(span).len() > 1;
+            if !blocked && !crosses {
+                out.push(span);
+                clear_from = span.end;
+            }
+        }
+        out
+    }
+
+    /// Whether an annotation of `kind` and `label` tags exactly `span`: O(log n).
+    fn tagged_at(&self, span: Span, kind: Kind, label: Option<&str>) -> bool {
+        let at = self
+            .sorted
+            .partition_point(|a| (a.span.start, a.span.end) < (span.start, span.end));
+        self.sorted[at..]
+            .iter()
+            .take_while(|a| a.span == span)
+            .any(|a| a.kind() == kind && a.body.label() == label)
     }
 
     /// Applies one action at time `now`. On error nothing changes.
@@ -787,6 +885,45 @@ impl State {
                     change.labels = Some((self.labels.clone(), labels));
                 }
             }
+            Action::TagAll { id, match_case } => {
+                let source = self.require(&id)?;
+                let spans = self.occurrences(&id, Match { match_case })?;
+                let text = shorten(self.doc.slice(source.span), 60);
+                if spans.is_empty() {
+                    return Err(ModelError::NoOtherOccurrence(text));
+                }
+                let (kind, label) = (source.kind(), source.body.label().unwrap_or_default());
+                let mut next = seq;
+                for &span in &spans {
+                    let (id, after) = self.fresh_id(kind, next);
+                    next = after;
+                    // Only a quote reads its text (whether it is direct).
+                    let text = if kind == Kind::Quote {
+                        self.doc.slice(span)
+                    } else {
+                        ""
+                    };
+                    change.edits.push(Edit {
+                        before: None,
+                        after: Some(Rc::new(Annotation {
+                            id,
+                            span,
+                            body: Body::for_kind(kind, label, text),
+                            note: String::new(),
+                            created: now,
+                            updated: now,
+                        })),
+                    });
+                }
+                change.seq.1 = next;
+                let n = spans.len();
+                let what = match kind {
+                    Kind::Entity => label.to_string(),
+                    _ if n == 1 => kind.as_str().to_string(),
+                    _ => format!("{}s", kind.as_str()),
+                };
+                change.label = format!("Tag {n} more “{text}” {what}");
+            }
             Action::Undo | Action::Redo => unreachable!("handled by apply"),
         }
         Ok((change, created))
@@ -957,27 +1094,36 @@ impl State {
         });
     }
 
-    /// Applies a change forwards, or backwards for undo.
+    /// Applies a change forwards, or backwards for undo. A change that only adds annotations
+    /// (tag every occurrence, a merge) is added, and undone, in one pass over the sorted list
+    /// rather than one insertion or removal each, which would cost the list's length each.
     fn replay(&mut self, change: &Change, backwards: bool) {
-        if backwards {
+        let only_adds = change.edits.len() > 1 && change.edits.iter().all(|e| e.before.is_none());
+        if only_adds {
+            let added = change.edits.iter().filter_map(|e| e.after.clone());
+            if backwards {
+                self.remove_all(added.collect());
+            } else {
+                self.insert_all(added.collect());
+            }
+        } else if backwards {
             for e in change.edits.iter().rev() {
                 self.swap(e.after.as_ref(), e.before.as_ref());
             }
-            if let Some((before, _)) = &change.labels {
-                self.labels = before.clone();
-                self.journal.labels = true;
-            }
-            self.next_seq = change.seq.0;
         } else {
             for e in &change.edits {
                 self.swap(e.before.as_ref(), e.after.as_ref());
             }
-            if let Some((_, after)) = &change.labels {
-                self.labels = after.clone();
-                self.journal.labels = true;
-            }
-            self.next_seq = change.seq.1;
         }
+        if let Some((before, after)) = &change.labels {
+            self.labels = if backwards { before } else { after }.clone();
+            self.journal.labels = true;
+        }
+        self.next_seq = if backwards {
+            change.seq.0
+        } else {
+            change.seq.1
+        };
     }
 
     fn swap(&mut self, out: Option<&Rc<Annotation>>, into: Option<&Rc<Annotation>>) {
@@ -994,6 +1140,32 @@ impl State {
     fn insert(&mut self, a: Rc<Annotation>) {
         let at = self.sorted.partition_point(|b| b.sort_key() < a.sort_key());
         self.sorted.insert(at, a.clone());
+        self.index(a);
+    }
+
+    /// Inserts annotations that are not here yet, merging them into the sorted list in one
+    /// pass: O(n + m log m).
+    fn insert_all(&mut self, mut added: Vec<Rc<Annotation>>) {
+        sort::sort_by(&mut added, |a, b| a.sort_key().cmp(&b.sort_key()));
+        for a in &added {
+            self.journal.ids.insert(a.id.clone());
+            self.index(a.clone());
+        }
+        let old = std::mem::take(&mut self.sorted);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let mut old = old.into_iter().peekable();
+        for a in added {
+            while let Some(b) = old.next_if(|b| b.sort_key() < a.sort_key()) {
+                merged.push(b);
+            }
+            merged.push(a);
+        }
+        merged.extend(old);
+        self.sorted = merged;
+    }
+
+    /// Everything but the sorted list: keys, blocks, links, counts and ids.
+    fn index(&mut self, a: Rc<Annotation>) {
         let key = match self.keys.get(&a.id) {
             Some(&k) => k,
             None => {
@@ -1026,6 +1198,21 @@ impl State {
         {
             self.sorted.remove(at);
         }
+        self.unindex(a);
+    }
+
+    /// Removes annotations that are here, in one pass over the sorted list: O(n + m).
+    fn remove_all(&mut self, removed: Vec<Rc<Annotation>>) {
+        let ids: std::collections::HashSet<&str> = removed.iter().map(|a| a.id.as_str()).collect();
+        self.sorted.retain(|a| !ids.contains(a.id.as_str()));
+        for a in &removed {
+            self.journal.ids.insert(a.id.clone());
+            self.unindex(a);
+        }
+    }
+
+    /// The reverse of [`State::index`].
+    fn unindex(&mut self, a: &Annotation) {
         for b in self.doc.blocks_overlapping(a.span) {
             let list = Rc::make_mut(&mut self.by_block[b]);
             if let Ok(at) = list.binary_search_by(|b| b.sort_key().cmp(&a.sort_key())) {

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::markup::{self, ann, body_for};
+use crate::model::occurrences::Match;
 use crate::model::state::Journal;
 
 const NOW: Timestamp = Timestamp(1_733_635_800_000);
@@ -856,7 +857,7 @@ fn restore_checks_what_it_loads() {
 // ---- properties over random action sequences ----
 
 const TEXT: &str =
-    "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301}.";
+    "The “Baath Party” ruled 😀 for 50 years.\n\nدمشق is free, they said.\r\n\r\nEnd e\u{301}. The";
 
 fn arb_label() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -917,6 +918,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => (arb_id(), proptest::option::of(arb_span())).prop_map(|(id, cue)| Action::SetCue { id, cue }),
         1 => (arb_id(), arb_span(), arb_label()).prop_map(|(id, span, label)| Action::TagParty { id, span, label }),
         1 => (arb_id(), "[a-z<>]{0,5}").prop_map(|(id, note)| Action::SetNote { id, note }),
+        1 => (arb_id(), any::<bool>()).prop_map(|(id, match_case)| Action::TagAll { id, match_case }),
         2 => Just(Action::Undo),
         1 => Just(Action::Redo),
     ]
@@ -1071,4 +1073,423 @@ fn keys_stay_with_their_ids() {
         assert_eq!(r.by_key(key).unwrap().id, id);
     }
     r.check_invariants().unwrap();
+}
+
+// ---- tag every occurrence ----
+
+/// The first annotation of a state, in text order: the one to tag everywhere.
+fn first_id(s: &State) -> String {
+    s.annotations()[0].id.clone()
+}
+
+#[test]
+fn tag_all_tags_every_other_whole_word_occurrence() {
+    let cases: &[(&str, bool, &str, &str)] = &[
+        // (before, match case, after, summary); the first annotation is the source.
+        (
+            "[GPE:Damascus] fell. In Damascus, damascus and Damascene; DAMASCUS.",
+            true,
+            "[GPE:Damascus] fell. In [GPE:Damascus], damascus and Damascene; DAMASCUS.",
+            "Tag 1 more “Damascus” GPE",
+        ),
+        (
+            "[GPE:Damascus] fell. In Damascus, damascus and Damascene; DAMASCUS.",
+            false,
+            "[GPE:Damascus] fell. In [GPE:Damascus], [GPE:damascus] and Damascene; [GPE:DAMASCUS].",
+            "Tag 3 more “Damascus” GPE",
+        ),
+        // Occurrences tagged with the same type are skipped; another type is no duplicate.
+        (
+            "[GPE:Damascus], [GPE:Damascus], Damascus, [ORG:Damascus]",
+            true,
+            "[GPE:Damascus], [GPE:Damascus], [GPE:Damascus], [ORG:[GPE:Damascus]]",
+            "Tag 2 more “Damascus” GPE",
+        ),
+        (
+            "Bashar [PERSON:al-Assad] and President Bashar al-Assad, Assad’s al-Assad’s",
+            true,
+            "Bashar [PERSON:al-Assad] and President Bashar [PERSON:al-Assad], Assad’s al-Assad’s",
+            "Tag 1 more “al-Assad” PERSON",
+        ),
+        // Overlapping occurrences are taken from the left, clear of the source.
+        (
+            "[EVENT:New York New York] New York New York New York",
+            true,
+            "[EVENT:New York New York] [EVENT:New York New York] New York",
+            "Tag 1 more “New York New York” EVENT",
+        ),
+        (
+            "la la [EVENT:la la] la",
+            true,
+            "[EVENT:la la] [EVENT:la la] la",
+            "Tag 1 more “la la” EVENT",
+        ),
+        // Adjacent occurrences are each a word; run together, they are none.
+        (
+            "[GPE:Damascus] Damascus,Damascus DamascusDamascus",
+            true,
+            "[GPE:Damascus] [GPE:Damascus],[GPE:Damascus] DamascusDamascus",
+            "Tag 2 more “Damascus” GPE",
+        ),
+        (
+            "[GPE:İstanbul] İSTANBUL istanbul",
+            false,
+            "[GPE:İstanbul] [GPE:İSTANBUL] istanbul",
+            "Tag 1 more “İstanbul” GPE",
+        ),
+        (
+            "[LOC:Straße] STRAẞE STRASSE straße",
+            false,
+            "[LOC:Straße] [LOC:STRAẞE] STRASSE [LOC:straße]",
+            "Tag 2 more “Straße” LOC",
+        ),
+        (
+            "[EVENT:😀] crowds 😀😀 👨‍👩‍👧",
+            true,
+            "[EVENT:😀] crowds [EVENT:😀][EVENT:😀] 👨‍👩‍👧",
+            "Tag 2 more “😀” EVENT",
+        ),
+        (
+            "[PERSON:Rene\u{301}] Rene\u{301}e René Rene\u{301}",
+            true,
+            "[PERSON:Rene\u{301}] Rene\u{301}e René [PERSON:Rene\u{301}]",
+            "Tag 1 more “Rene\u{301}” PERSON",
+        ),
+        (
+            "[GPE:دمشق] في دمشق ودمشق",
+            true,
+            "[GPE:دمشق] في [GPE:دمشق] ودمشق",
+            "Tag 1 more “دمشق” GPE",
+        ),
+        // Quotes and claims too; they may cross a paragraph break, as the source does.
+        (
+            "[quote:“free”] and “free”, “free”.",
+            true,
+            "[quote:“free”] and [quote:“free”], [quote:“free”].",
+            "Tag 2 more ““free”” quotes",
+        ),
+        (
+            "[claim:over\n\nnow]; over\n\nnow",
+            true,
+            "[claim:over\n\nnow]; [claim:over\n\nnow]",
+            "Tag 1 more “over\n\nnow” claim",
+        ),
+    ];
+    for (before, match_case, after, summary) in cases {
+        let mut s = state_of(before);
+        let id = first_id(&s);
+        let old: Vec<String> = s.annotations().iter().map(|a| a.id.clone()).collect();
+        let expected = s
+            .occurrences(
+                &id,
+                Match {
+                    match_case: *match_case,
+                },
+            )
+            .unwrap();
+        let out = s
+            .apply(
+                Action::TagAll {
+                    id,
+                    match_case: *match_case,
+                },
+                NOW,
+            )
+            .unwrap_or_else(|e| panic!("{before:?}: {e}"));
+        assert_eq!(markup::render(&s), *after, "{before:?} {match_case}");
+        assert_eq!(out.summary, *summary, "{before:?}");
+        assert_eq!(out.created, None);
+        let made: Vec<Span> = s
+            .annotations()
+            .iter()
+            .filter(|a| !old.contains(&a.id))
+            .map(|a| a.span)
+            .collect();
+        assert_eq!(made, expected, "occurrences lists what is tagged");
+        s.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn tag_all_refuses_when_there_is_nothing_to_tag() {
+    let cases: &[(&str, bool, &str)] = &[
+        (
+            "[GPE:Damascus] and Syria",
+            true,
+            "No other occurrence of “Damascus” to tag.",
+        ),
+        (
+            "[GPE:Damascus] and damascus",
+            true,
+            "No other occurrence of “Damascus” to tag.",
+        ),
+        (
+            "[GPE:Damascus] and [GPE:DAMASCUS]",
+            false,
+            "No other occurrence of “Damascus” to tag.",
+        ),
+        (
+            "[GPE:Syria] Syrian Syria’s",
+            false,
+            "No other occurrence of “Syria” to tag.",
+        ),
+        // An occurrence tagged already keeps those overlapping it, before and after, untagged.
+        (
+            "[EVENT:la la] x la [EVENT:la la] la",
+            true,
+            "No other occurrence of “la la” to tag.",
+        ),
+        // So does the source, even where it is no whole word itself.
+        ("b[GPE:a a] a", true, "No other occurrence of “a a” to tag."),
+    ];
+    for (before, match_case, message) in cases {
+        let mut s = state_of(before);
+        let id = first_id(&s);
+        let was = s.clone();
+        let err = s
+            .apply(
+                Action::TagAll {
+                    id,
+                    match_case: *match_case,
+                },
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.to_string(), *message, "{before:?}");
+        assert_eq!(s, was);
+        assert_eq!(s.undo_label(), was.undo_label());
+    }
+    let mut s = state_of("[GPE:Damascus] Damascus");
+    let err = s
+        .apply(
+            Action::TagAll {
+                id: "e404".into(),
+                match_case: true,
+            },
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "There is no annotation e404.");
+    assert_eq!(
+        s.occurrences("e404", Match::default()),
+        Err(ModelError::NoSuchAnnotation("e404".into()))
+    );
+}
+
+#[test]
+fn tag_all_is_one_step_to_undo_and_redo_with_the_same_ids() {
+    let mut s = state_of("[GPE:Damascus] and [PERSON:Assad]. Damascus, DAMASCUS, damascus.");
+    s.take_journal();
+    let before = s.clone();
+    let later = Timestamp(NOW.0 + 5);
+    let out = s
+        .apply(
+            Action::TagAll {
+                id: "e1".into(),
+                match_case: false,
+            },
+            later,
+        )
+        .unwrap();
+    assert_eq!(out.summary, "Tag 3 more “Damascus” GPE");
+    let after = s.clone();
+    let new: Vec<&Rc<Annotation>> = s
+        .annotations()
+        .iter()
+        .filter(|a| a.created == later)
+        .collect();
+    let ids: Vec<&str> = new.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["e3", "e4", "e5"]);
+    for a in &new {
+        assert_eq!(a.body, entity("GPE"));
+        assert_eq!((a.note.as_str(), a.updated), ("", later));
+    }
+    let journal = |s: &mut State| s.take_journal().ids.into_iter().collect::<Vec<_>>();
+    assert_eq!(journal(&mut s), ["e3", "e4", "e5"], "save writes each");
+    assert_eq!(s.undo_label(), Some("Tag 3 more “Damascus” GPE"));
+
+    let undone = s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(undone.summary, "Undo Tag 3 more “Damascus” GPE");
+    assert_eq!(s, before, "one undo removes them all");
+    assert_eq!(journal(&mut s), ["e3", "e4", "e5"], "save deletes each");
+    s.check_invariants().unwrap();
+
+    s.apply(Action::Redo, NOW).unwrap();
+    assert_eq!(s, after, "redo brings them back, with the same ids");
+    assert_eq!(journal(&mut s), ["e3", "e4", "e5"]);
+    s.check_invariants().unwrap();
+    assert_eq!(s.next_seq(), 6, "the ids after them are fresh");
+}
+
+#[test]
+fn tagged_quotes_and_claims_get_their_kind_only() {
+    let mut s = state_of("[PERSON:Jalali] said “[quote:free]” in [claim:free] and free");
+    let (quote, claim) = ("q2".to_string(), "c3".to_string());
+    assert_eq!(s.get(&claim).unwrap().kind(), Kind::Claim);
+    let stated = find(&s, "said");
+    for action in [
+        Action::SetParty {
+            id: quote.clone(),
+            party: Some(Party::Ref("e1".into())),
+        },
+        Action::SetCue {
+            id: quote.clone(),
+            cue: Some(stated),
+        },
+        Action::SetNote {
+            id: quote.clone(),
+            note: "checked".into(),
+        },
+        Action::SetParty {
+            id: claim.clone(),
+            party: Some(Party::Name("a spokesman".into())),
+        },
+        Action::SetCheckworthiness {
+            id: claim.clone(),
+            value: Some("CFS".into()),
+        },
+    ] {
+        s.apply(action, NOW).unwrap();
+    }
+    for (id, body) in [(quote, Body::new_quote("free")), (claim, Body::new_claim())] {
+        let kind = body.kind();
+        let later = Timestamp(NOW.0 + 1);
+        let out = s
+            .apply(
+                Action::TagAll {
+                    id,
+                    match_case: true,
+                },
+                later,
+            )
+            .unwrap();
+        let made: Vec<Rc<Annotation>> = s
+            .annotations()
+            .iter()
+            .filter(|a| a.created == later && a.kind() == kind)
+            .cloned()
+            .collect();
+        // The two other "free": another kind there is no duplicate.
+        assert_eq!(made.len(), 2, "{}", out.summary);
+        for a in made {
+            assert_eq!(a.body, body);
+            assert_eq!(a.note, "");
+        }
+        s.check_invariants().unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Over texts of repeated words, some tagged already: the occurrences of an annotation are
+    /// exactly the whole-word positions of its text (found by trying every position) that are
+    /// not tagged with its kind and label and overlap neither it, nor a tagged one, nor one
+    /// taken before; each slices to its text (folded, ignoring case). Tagging them all adds
+    /// exactly those, keeps every invariant and journals each new id; one undo restores the
+    /// state before, and redo the state after, ids and all. With nothing to tag it is refused
+    /// and changes nothing.
+    #[test]
+    fn tag_all_tags_what_occurrences_lists(
+        (pairs, len) in prop_oneof![
+            3 => (
+                crate::model::occurrences::tests::arb_text(),
+                prop_oneof![3 => Just(0usize), 1 => 1usize..3],
+            ),
+            // Occurrences that overlap: "la la" in "la la la".
+            1 => (
+                proptest::collection::vec((
+                    proptest::sample::select(vec!["la", "la", "la", "LA"]),
+                    proptest::sample::select(vec![" ", " ", " ", " ", ", ", ""]),
+                ), 3..12),
+                1usize..3,
+            ),
+        ],
+        from in 0usize..30,
+        kind in 0usize..4,
+        tagged in proptest::collection::vec((any::<proptest::sample::Index>(), 0usize..3), 0..6),
+        match_case in any::<bool>(),
+        small_blocks in any::<bool>(),
+    ) {
+        use crate::model::occurrences::{fold, tests::{every_position, text_and_needle}};
+        let (text, needle, span) = text_and_needle(&pairs, from, len);
+        let doc = Rc::new(if small_blocks {
+            Document::with_block_max("t", "t", text.as_str(), 16)
+        } else {
+            Document::new("t", "t", text.as_str())
+        });
+        let mut s = State::new(doc.clone());
+        let label = |gpe: bool| if gpe { "GPE" } else { "ORG" };
+        let body = match kind {
+            0 | 1 => entity(label(kind == 0)),
+            2 => Body::new_quote(&needle),
+            _ => Body::new_claim(),
+        };
+        let created = s.apply(Action::Create { span, body: body.clone(), note: String::new() }, NOW);
+        prop_assume!(created.is_ok(), "the model takes the source");
+        let id = created.unwrap().created.unwrap();
+        let how = Match { match_case };
+        let found = every_position(&doc, &needle, how);
+        // Tag some occurrences already: as the source is, with another type, or some words.
+        for (at, how) in tagged {
+            let (span, body) = match how {
+                0 if !found.is_empty() => (*at.get(&found), body.clone()),
+                1 if !found.is_empty() => (*at.get(&found), entity(label(kind != 0))),
+                _ => (text_and_needle(&pairs, at.index(30), at.index(2)).2, entity("GPE")),
+            };
+            let _ = s.apply(Action::Create { span, body, note: String::new() }, NOW);
+        }
+        let (kind, label) = (body.kind(), body.label());
+        let same = |a: &Annotation| a.kind() == kind && a.body.label() == label;
+        let is_tagged = |m: &Span| s.annotations().iter().any(|a| a.span == *m && same(a));
+        let mut expected: Vec<Span> = Vec::new();
+        for m in &found {
+            let blocked = is_tagged(m)
+                || m.overlaps(&span)
+                || expected.iter().any(|e| e.overlaps(m))
+                || found.iter().any(|t| t != m && t.overlaps(m) && is_tagged(t))
+                || (kind == Kind::Entity && doc.paragraphs_overlapping(*m).len() > 1);
+            if !blocked {
+                expected.push(*m);
+            }
+        }
+        let got = s.occurrences(&id, how).unwrap();
+        prop_assert_eq!(&got, &expected);
+        let folded = |t: &str| t.chars().map(fold).collect::<String>();
+        for m in &got {
+            let t = doc.slice(*m);
+            prop_assert_eq!(if match_case { t.to_string() } else { folded(t) },
+                if match_case { needle.clone() } else { folded(&needle) });
+        }
+
+        s.take_journal();
+        let before = s.clone();
+        let later = Timestamp(NOW.0 + 1);
+        match s.apply(Action::TagAll { id, match_case }, later) {
+            Err(e) => {
+                prop_assert!(got.is_empty(), "refused {:?}: {}", got, e);
+                prop_assert!(matches!(e, ModelError::NoOtherOccurrence(_)));
+                prop_assert_eq!(&s, &before);
+            }
+            Ok(_) => {
+                prop_assert!(!got.is_empty());
+                s.check_invariants().map_err(TestCaseError::fail)?;
+                let new: Vec<&Rc<Annotation>> = s.annotations().iter().filter(|a| before.get(&a.id).is_none()).collect();
+                prop_assert_eq!(new.iter().map(|a| a.span).collect::<Vec<_>>(), got);
+                prop_assert!(new.iter().all(|a| same(a) && a.created == later && a.note.is_empty()));
+                prop_assert_eq!(s.len(), before.len() + new.len());
+                let ids: Vec<String> = new.iter().map(|a| a.id.clone()).collect();
+                let id_set: std::collections::BTreeSet<String> = ids.iter().cloned().collect();
+                prop_assert_eq!(&s.take_journal().ids, &id_set);
+                let after = s.clone();
+                s.apply(Action::Undo, NOW).unwrap();
+                prop_assert_eq!(&s, &before);
+                s.check_invariants().map_err(TestCaseError::fail)?;
+                prop_assert_eq!(&s.take_journal().ids, &id_set);
+                s.apply(Action::Redo, NOW).unwrap();
+                prop_assert_eq!(&s, &after);
+                prop_assert!(ids.iter().all(|id| s.get(id).is_some()));
+            }
+        }
+    }
 }

@@ -80,6 +80,188 @@ pub fn trim(doc: &Document, span: Span) -> Option<Span> {
     (lead < len).then(|| Span::new(span.start + lead, span.end - trail))
 }
 
+/// Code points a [`Boundaries`] reads on either side of a position for the space that bounds
+/// the words around it, before it segments the whole block instead.
+pub const WINDOW: usize = 64;
+
+/// Answers, for many positions, whether a selection starting (or ending) there keeps that
+/// edge when snapped by [`snap_to_words`]: the position is the edge of a word segment of the
+/// block or gap around it, or only whitespace lies between it and that edge (a narrow
+/// no-break space joins the word before it, as in French "Syrie\u{202F}!", and snapping
+/// trims it off), and the character inside the selection there is no whitespace.
+///
+/// The segment around a position is found by segmenting a window around it: from the nearest
+/// whitespace character before it to the first one at or after it, within [`WINDOW`] code
+/// points and the block. Segmenting from a whitespace character finds the boundaries after it
+/// as the whole block does (no rule of UAX #29 looks back past a whitespace character, which
+/// is never a letter, a digit or the punctuation between them), and segmenting up to one
+/// finds those before it: the premise blocks already rest on, as they begin after a space.
+/// Only a segment that reaches the window's edge may reach beyond it; then, as where there is
+/// no whitespace within the window (a long token, a script written without spaces), the whole
+/// block is segmented once and kept for the positions after it. So a position costs
+/// O([`WINDOW`]), or its share of one pass over its block; positions in increasing order
+/// segment each block at most once. Most positions cost less: between two ASCII characters
+/// where the rules decide from those two alone (a letter after a space, a letter beside a
+/// letter), nothing is segmented.
+pub struct Boundaries<'d> {
+    doc: &'d Document,
+    window: usize,
+    /// The last block (or gap) asked about, and its byte range.
+    region: Option<(Span, usize, usize)>,
+    /// The last block segmented whole, and the byte offsets of its segment edges.
+    whole: Option<(Span, Vec<usize>)>,
+}
+
+impl<'d> Boundaries<'d> {
+    pub fn new(doc: &'d Document) -> Self {
+        Boundaries::with_window(doc, WINDOW)
+    }
+
+    /// With a window of `window` code points (0 segments every block whole): for tests.
+    pub(crate) fn with_window(doc: &'d Document, window: usize) -> Self {
+        Boundaries {
+            doc,
+            window,
+            region: None,
+            whole: None,
+        }
+    }
+
+    /// Whether a selection starting at `pos` keeps its start when snapped.
+    pub fn starts_word(&mut self, pos: usize) -> bool {
+        self.starts_word_at(pos, self.doc.cp_to_byte(pos))
+    }
+
+    /// Whether a selection ending at `end` (exclusive) keeps its end when snapped.
+    pub fn ends_word(&mut self, end: usize) -> bool {
+        self.ends_word_at(end, self.doc.cp_to_byte(end))
+    }
+
+    /// [`Boundaries::starts_word`] at code point `pos`, which is byte `at`.
+    pub(crate) fn starts_word_at(&mut self, pos: usize, at: usize) -> bool {
+        let text = self.doc.text();
+        let Some(c) = text[at..].chars().next().filter(|c| !c.is_whitespace()) else {
+            return false;
+        };
+        let (region, lo, hi) = self.region(pos);
+        if pos == region.start {
+            return true;
+        }
+        // Between two ASCII characters the rules decide from those two alone: none joins a
+        // space, a line break, "(" or a straight double quote to a letter or digit after it,
+        // and letters and digits join each other.
+        let before = text.as_bytes()[at - 1];
+        if c.is_ascii_alphanumeric() {
+            if before.is_ascii_alphanumeric() {
+                return false;
+            }
+            if matches!(before, b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'"') {
+                return true;
+            }
+        }
+        let (start, _) = self.segment(region, lo, hi, at);
+        text[start..at].chars().all(char::is_whitespace)
+    }
+
+    /// [`Boundaries::ends_word`] at code point `end`, which is byte `at`.
+    pub(crate) fn ends_word_at(&mut self, end: usize, at: usize) -> bool {
+        let text = self.doc.text();
+        let Some(c) = text[..at]
+            .chars()
+            .next_back()
+            .filter(|c| !c.is_whitespace())
+        else {
+            return false;
+        };
+        let (region, lo, hi) = self.region(end - 1);
+        if end == region.end {
+            return true;
+        }
+        // As at a start: nothing joins a letter or digit to a space, a line break, ")", "!",
+        // "?" or a straight double quote after it, nor a letter to "," or ";" (a digit may
+        // be, as in "1,000").
+        let after = text.as_bytes()[at];
+        if c.is_ascii_alphanumeric() {
+            if after.is_ascii_alphanumeric() {
+                return false;
+            }
+            let stops = matches!(
+                after,
+                b' ' | b'\t' | b'\n' | b'\r' | b')' | b'!' | b'?' | b'"'
+            );
+            if stops || (c.is_ascii_alphabetic() && matches!(after, b',' | b';')) {
+                return true;
+            }
+        }
+        let (_, stop) = self.segment(region, lo, hi, at - c.len_utf8());
+        text[at..stop].chars().all(char::is_whitespace)
+    }
+
+    /// The block or gap holding code point `pos`, and its byte range.
+    fn region(&mut self, pos: usize) -> (Span, usize, usize) {
+        match self.region {
+            Some(known @ (r, _, _)) if r.start <= pos && pos < r.end => known,
+            _ => {
+                let r = region_around(self.doc, pos);
+                let known = (r, self.doc.cp_to_byte(r.start), self.doc.cp_to_byte(r.end));
+                self.region = Some(known);
+                known
+            }
+        }
+    }
+
+    /// The byte range of the word segment of `region` (bytes `lo..hi`) holding the character
+    /// at byte `at`.
+    fn segment(&mut self, region: Span, lo: usize, hi: usize, at: usize) -> (usize, usize) {
+        let text = self.doc.text();
+        let before = bounded(text[lo..at].char_indices().rev(), self.window)
+            .map(|found| found.map_or(lo, |(i, _)| lo + i));
+        let after = bounded(text[at..hi].char_indices(), self.window)
+            .map(|found| found.map_or(hi, |(i, c)| at + i + c.len_utf8()));
+        if let (Some(from), Some(to)) = (before, after) {
+            let mut start = from;
+            for seg in text[from..to].split_word_bounds() {
+                let end = start + seg.len();
+                if end > at {
+                    if (start > from || from == lo) && (end < to || to == hi) {
+                        return (start, end);
+                    }
+                    break;
+                }
+                start = end;
+            }
+        }
+        if self.whole.as_ref().is_none_or(|(r, _)| *r != region) {
+            let mut edges = vec![lo];
+            let mut edge = lo;
+            for seg in text[lo..hi].split_word_bounds() {
+                edge += seg.len();
+                edges.push(edge);
+            }
+            self.whole = Some((region, edges));
+        }
+        let (_, edges) = self.whole.as_ref().expect("just segmented");
+        let i = edges.partition_point(|&e| e <= at);
+        (edges[i - 1], edges[i])
+    }
+}
+
+/// The first whitespace character among the first `limit` of `chars`: `Some(None)` when they
+/// run out before the limit without one, `None` when the limit is reached first.
+fn bounded(
+    mut chars: impl Iterator<Item = (usize, char)>,
+    limit: usize,
+) -> Option<Option<(usize, char)>> {
+    for _ in 0..limit {
+        match chars.next() {
+            None => return Some(None),
+            Some(found @ (_, c)) if c.is_whitespace() => return Some(Some(found)),
+            Some(_) => {}
+        }
+    }
+    None
+}
+
 /// Which boundary to move, and where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nudge {
@@ -293,6 +475,84 @@ mod tests {
             nudged(t, Span::new(5, 8), Nudge::GrowStart),
             "[one\n\ntwo] three"
         );
+    }
+
+    /// Whether snapping keeps a selection's start at `pos`, and its end at `end`: read off
+    /// `snap_to_words` itself, with a one-character selection widened to a word.
+    fn snap_keeps(doc: &Document, pos: usize, start: bool) -> bool {
+        let probe = if start {
+            Span::new(pos, pos + 1)
+        } else {
+            Span::new(pos - 1, pos)
+        };
+        let c = doc.slice(probe).chars().next().unwrap();
+        !c.is_whitespace()
+            && snap_to_words(doc, probe).is_some_and(|s| {
+                if start {
+                    s.start == pos
+                } else {
+                    s.end == pos
+                }
+            })
+    }
+
+    #[test]
+    fn boundaries_agree_with_snapping() {
+        let cases = [
+            "Bashar al-Assad’s forces, in Damascus.",
+            "a \u{301}b \u{200d}😀 🇸🇾🇸🇾 x\u{202F}y 1,5 12/8/2024 “free”",
+            "第一句话没有空格但是很长第二句话也没有空格",
+            "one\r\n\r\n  two\n\nthree  ",
+        ];
+        for text in cases {
+            for max in [5, 12, 2048] {
+                let doc = Document::with_block_max("t", "t", text, max);
+                for window in [0, 1, 3, WINDOW] {
+                    let mut b = Boundaries::with_window(&doc, window);
+                    for pos in 0..doc.len() {
+                        let want = snap_keeps(&doc, pos, true);
+                        assert_eq!(
+                            b.starts_word(pos),
+                            want,
+                            "start {pos} {text:?} {max} {window}"
+                        );
+                    }
+                    let mut b = Boundaries::with_window(&doc, window);
+                    for end in 1..=doc.len() {
+                        let want = snap_keeps(&doc, end, false);
+                        assert_eq!(b.ends_word(end), want, "end {end} {text:?} {max} {window}");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// What a window around a position (or the shortcut between two ASCII characters)
+        /// says of it is what snapping says, for any window (0: the whole block always), over
+        /// text of the characters UAX #29 treats specially: marks and ZWJ after spaces, flags,
+        /// apostrophes, digits with commas, Hebrew and quotation marks, no-break spaces, CR LF,
+        /// and the ASCII the shortcut reads.
+        #[test]
+        fn windows_agree_with_whole_blocks(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "b", "é", "\u{301}", "\u{200d}", "😀", "\u{1F1F8}", "\u{1F1FE}", "'", "’",
+                ".", ",", "1", "2", ":", "-", "א", "\"", "د", "中", "_", " ", " ", "  ", "\n",
+                "\r\n", "\t", "\u{A0}", "\u{202F}", "\u{3000}", "\u{2028}", "(", ")", "!", "?",
+                ";", "Z", "9", "\r",
+            ]), 1..60),
+            max in proptest::sample::select(vec![4usize, 9, 2048]),
+            window in proptest::sample::select(vec![0usize, 1, 2, 5, WINDOW]),
+        ) {
+            let text: String = parts.concat();
+            let doc = Document::with_block_max("t", "t", text.as_str(), max);
+            let mut starts = Boundaries::with_window(&doc, window);
+            let mut ends = Boundaries::with_window(&doc, window);
+            for pos in 0..doc.len() {
+                proptest::prop_assert_eq!(starts.starts_word(pos), snap_keeps(&doc, pos, true), "start {}", pos);
+                proptest::prop_assert_eq!(ends.ends_word(pos + 1), snap_keeps(&doc, pos + 1, false), "end {}", pos + 1);
+            }
+        }
     }
 
     proptest::proptest! {
