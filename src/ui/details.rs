@@ -115,6 +115,19 @@ pub fn details(props: &DetailsProps) -> Html {
             )
         })
         .collect();
+    // "Tag every occurrence": how many other places hold this entity's text, shown before
+    // applying (a scan of the text: milliseconds for 1 MB).
+    let ignore_case = store.ui.ignore_case;
+    let others = (a.kind() == Kind::Entity).then(|| {
+        state
+            .occurrences(
+                &id,
+                crate::model::Match {
+                    match_case: !ignore_case,
+                },
+            )
+            .map_or(0, |v| v.len())
+    });
     drop(state);
     let pending = store.ui.pending.clone();
     let picking = store.ui.picking.as_deref() == Some(id.as_str());
@@ -309,6 +322,34 @@ pub fn details(props: &DetailsProps) -> Html {
             <p class="details-span">{ format!("characters {}–{} ({} long)", a.span.start, a.span.end, a.span.len()) }</p>
             { kind_field }
             { body_fields }
+            if let Some(n) = others {
+                <div class="field tag-all">
+                    <span id="tag-all-label">{ "Every occurrence" }</span>
+                    <div class="row">
+                        <button type="button" aria-describedby="tag-all-label" aria-keyshortcuts="a"
+                            disabled={n == 0} onclick={
+                                let (dispatch, id) = (dispatch.clone(), id.clone());
+                                Callback::from(move |_: MouseEvent| dispatch(Action::TagAll {
+                                    id: id.clone(),
+                                    match_case: !ignore_case,
+                                }))
+                            }>
+                            { match n {
+                                0 => "No other occurrence".to_string(),
+                                1 => format!("Tag 1 more {}", super::store::quoted(&shorten(&text, 30))),
+                                n => format!("Tag {n} more {}", super::store::quoted(&shorten(&text, 30))),
+                            } }
+                        </button>
+                        <label class="check">
+                            <input type="checkbox" checked={ignore_case} onchange={
+                                let store = store.clone();
+                                Callback::from(move |e: Event| store.dispatch(Msg::IgnoreCase(target_checked(&e))))
+                            } />
+                            <span>{ "Ignore case" }</span>
+                        </label>
+                    </div>
+                </div>
+            }
             if !named_by.is_empty() {
                 <div class="field links-in">
                     <span id="links-in-label">{ "Linked from" }</span>

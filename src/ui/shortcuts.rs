@@ -46,7 +46,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     (
         "A",
-        "With an entity selected: tag every other occurrence of its text (it shows how many first)",
+        "With an entity selected: tag every other occurrence of its text as whole words (A says how many; A again tags them, one step to undo)",
     ),
     ("Tab from the text", "Reach the details of the selected annotation: speaker, cue, type, note"),
     (
@@ -210,6 +210,11 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
         match (key.as_str(), digit) {
             ("Delete" | "Backspace", _) => {
                 store.dispatch(Msg::Do(Action::Delete { id }));
+                return true;
+            }
+            // Every other occurrence of an entity's text: the count first, then a second A.
+            ("a" | "A", _) if ann.kind() == Kind::Entity => {
+                store.dispatch(Msg::ArmTagAll(id));
                 return true;
             }
             // Link a quote's speaker or a claim's claimant: pick it in the text.

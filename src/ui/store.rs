@@ -135,6 +135,10 @@ pub struct Ui {
     pub picking: Option<String>,
     /// The entity Enter links while picking (`model::links::likely_party`).
     pub suggested: Option<String>,
+    /// "Tag every occurrence" matches case (the person's choice, kept for the session).
+    pub ignore_case: bool,
+    /// A first A on this entity said how many occurrences a second A tags.
+    pub tag_all_armed: Option<String>,
     /// An annotation to flash after a jump, with a serial to restart the animation.
     pub flash: Option<(String, u64)>,
     pub message: Option<Message>,
@@ -177,6 +181,10 @@ pub enum Msg {
     StartPick(String),
     /// Links the entity suggested while picking (Enter).
     AcceptSuggestion,
+    /// Whether "tag every occurrence" ignores case.
+    IgnoreCase(bool),
+    /// A (with an entity selected): say how many occurrences there are; a second A tags them.
+    ArmTagAll(String),
     CancelPick,
     Flash(String),
     EndFlash,
@@ -275,13 +283,14 @@ impl Store {
         let now = crate::dom::now();
         let before = self.state();
         let what = notice_of(&before, &action);
+        let undoable = !matches!(action, Action::Undo | Action::Redo);
         drop(before);
         let result = self.change(|s| s.apply(action, now));
         let state = self.state();
         self.revision = state.revision();
         match result {
             Ok(outcome) => {
-                let undo = what.is_some();
+                let undo = undoable;
                 let text = what.unwrap_or_else(|| outcome.summary.clone());
                 self.say(outcome.summary, Tone::Info);
                 if let Some(t) = &mut self.ui.toast {
@@ -330,7 +339,8 @@ fn notice_of(state: &State, action: &Action) -> Option<String> {
     let quoted = |span: Span| quoted(&shorten(doc.slice(span), 40));
     let of = |id: &str| state.get(id).map(|a| quoted(a.span));
     match action {
-        Action::Undo | Action::Redo => None,
+        // Their summary names the text and the count ("Tag 7 more “Damascus” GPE").
+        Action::Undo | Action::Redo | Action::TagAll { .. } => None,
         Action::Create { span, body, .. } => Some(match body {
             Body::Entity { label } => format!("Tagged {} {label}", quoted(*span)),
             other => format!("Tagged {} as a {}", quoted(*span), other.kind().as_str()),
@@ -390,6 +400,7 @@ impl Reducible for Store {
         let mut next = (*self).clone();
         match msg {
             Msg::Do(action) => {
+                next.ui.tag_all_armed = None;
                 // Setting the cue from the selection uses the selection up: its menu closes.
                 let consumes = match &action {
                     Action::SetCue { cue: Some(c), .. } => {
@@ -453,6 +464,7 @@ impl Reducible for Store {
                 }
             }
             Msg::Select(id) => {
+                next.ui.tag_all_armed = None;
                 next.ui.selected = id;
                 next.ui.cycle = None;
             }
@@ -553,6 +565,47 @@ impl Reducible for Store {
                         party: Some(Party::Ref(entity)),
                     });
                     next.ui.selected = Some(target);
+                }
+            }
+            Msg::IgnoreCase(on) => next.ui.ignore_case = on,
+            Msg::ArmTagAll(id) => {
+                if next.ui.tag_all_armed.as_deref() == Some(id.as_str()) {
+                    next.ui.tag_all_armed = None;
+                    let match_case = !next.ui.ignore_case;
+                    next.apply(Action::TagAll { id, match_case });
+                } else {
+                    let opts = crate::model::Match {
+                        match_case: !next.ui.ignore_case,
+                    };
+                    let found = next.state().occurrences(&id, opts);
+                    match found {
+                        Ok(spans) if !spans.is_empty() => {
+                            let n = spans.len();
+                            next.ui.tag_all_armed = Some(id);
+                            next.say(
+                                format!(
+                                    "{n} more occurrence{} found: press A again to tag {}, \
+                                     Esc to leave {}.",
+                                    if n == 1 { "" } else { "s" },
+                                    if n == 1 { "it" } else { "them all" },
+                                    if n == 1 { "it" } else { "them" },
+                                ),
+                                Tone::Info,
+                            );
+                        }
+                        Ok(_) => {
+                            let text = next
+                                .state()
+                                .get(&id)
+                                .map(|a| next.state().document().slice(a.span).to_string())
+                                .unwrap_or_default();
+                            next.say(
+                                crate::model::ModelError::NoOtherOccurrence(text).to_string(),
+                                Tone::Error,
+                            );
+                        }
+                        Err(e) => next.say(e.to_string(), Tone::Error),
+                    }
                 }
             }
             Msg::CancelPick => {

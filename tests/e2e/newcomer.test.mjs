@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, axeViolations, clickText, dragOver, exportJson, launch, openApp, paintedAnnotations, serveDist, tag } from './harness.mjs';
+import { ROOT, articleText, axeViolations, clickText, dragOver, exportJson, launch, openApp, paintedAnnotations, serveDist, tag } from './harness.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 
@@ -406,6 +406,45 @@ describe('a newcomer annotates in the first minute', () => {
       assert.equal(byText('“After 50 years').cue?.text, 'stated');
       console.log(`keyboard walk: ${keys} keys`);
       assert.ok(keys < 38, `${keys} keys`);
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('tag every occurrence: counted before it applies, one step to undo, by button or by A A', async () => {
+    const b = await launch();
+    try {
+      const { page } = b;
+      await openApp(page, server.url);
+      const text = await articleText();
+      const expected = text.match(/(?<![\p{L}\p{N}])Damascus(?![\p{L}\p{N}])/gu).length - 1;
+      await dragOver(page, 'Damascus');
+      await tag(page, 'Entity', 'GPE');
+      const button = page.getByRole('button', { name: /^Tag \d+ more “Damascus”$/ });
+      await button.waitFor();
+      const n = Number((await button.innerText()).match(/Tag (\d+) more/)[1]);
+      assert.equal(n, expected, 'the count, before anything is tagged');
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.annotations), '1');
+      await button.click();
+      await page.waitForSelector(`html[data-annotations="${1 + n}"]`);
+      assert.match(await page.locator('.toast').innerText(), new RegExp(`Tag ${n} more “Damascus” GPE`));
+      const painted = Object.values(await paintedAnnotations(page)).filter((a) => a.text === 'Damascus');
+      assert.equal(painted.length, 1 + n);
+      assert.ok(painted.every((a) => a.label === 'GPE'));
+      assert.equal(await page.getByRole('button', { name: 'No other occurrence' }).count(), 1);
+      // One step to undo.
+      await page.locator('.toast').getByRole('button', { name: /^Undo/ }).click();
+      await page.waitForSelector('html[data-annotations="1"]');
+      // By keyboard: A says how many, A again tags them.
+      await clickText(page, 'Damascus');
+      await page.locator('.details:not([aria-busy])').waitFor();
+      await page.keyboard.press('a');
+      assert.match(await page.locator('[role="status"]').innerText(), new RegExp(`^${n} more occurrences found: press A again`));
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.annotations), '1', 'nothing yet');
+      await page.keyboard.press('a');
+      await page.waitForSelector(`html[data-annotations="${1 + n}"]`);
+      await page.keyboard.press('Control+z');
+      await page.waitForSelector('html[data-annotations="1"]');
     } finally {
       await b.close();
     }
