@@ -325,6 +325,26 @@ describe('a newcomer annotates in the first minute', () => {
       assert.equal(afterTags.length, before.length);
       const moved = afterTags.filter((p, i) => p[0] !== before[i][0] || p[1] !== before[i][1]);
       assert.deepEqual(moved, [], 'every character where it was');
+      // A quote's opening bracket stays with the word it opens, at any width of the column.
+      await dragOver(page, '“reach out”');
+      await tag(page, 'Quote');
+      await dragOver(page, '“Allah Akbar”');
+      await tag(page, 'Quote');
+      for (let width = 560; width <= 1300; width += 4) {
+        await page.setViewportSize({ width, height: 900 });
+        const apart = await page.evaluate(() =>
+          [...document.querySelectorAll('article .qopen')].filter((q) => {
+            const next = q.nextElementSibling?.firstChild;
+            if (!next) return false;
+            const r = document.createRange();
+            r.setStart(next, 0);
+            r.setEnd(next, 1);
+            return Math.abs(r.getBoundingClientRect().top - q.getBoundingClientRect().top) > 15;
+          }).length,
+        );
+        assert.equal(apart, 0, `an opening bracket apart from its word at ${width} px`);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
       // The type buttons: the label set's order, GPE (used last) marked, not moved.
       await dragOver(page, 'Homs');
       await page.locator('.tag-menu.placed').waitFor();
