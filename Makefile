@@ -53,9 +53,9 @@ size:
 BENCH_ARGS ?=
 STRESS_ARGS ?=
 bench: setup
-	cargo bench --bench core
+	cargo bench -p marginalia-core --bench core
 	trunk build --release --offline
-	cargo build --quiet --release --bin marginalia
+	cargo build --quiet --release -p marginalia-cli --bin marginalia
 	node bench/run.mjs $(BENCH_ARGS)
 	node bench/stress.mjs $(STRESS_ARGS)
 

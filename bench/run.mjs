@@ -101,7 +101,7 @@ function usage() {
 function prepareData([shape, times, annotations]) {
   const id = `damascus-${shape === 'article' ? '' : `${shape}-`}x${times}-${annotations}`;
   const native = join(DATA, `${id}.marginalia.json`);
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release --bin marginalia (make bench does)`);
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release -p marginalia-cli (make bench does)`);
   const quiet = { stdio: ['ignore', 'ignore', 'inherit'] };
   execFileSync(CLI, ['synth', '--times', String(times), '--annotations', String(annotations), '--shape', shape, '--seed', '42', '-o', DATA], quiet);
   execFileSync(CLI, ['convert', '--to', 'w3c', native, '-o', DATA], quiet);

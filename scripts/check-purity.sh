@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# src/model and src/formats are the pure core: they must not use a web crate, so that they build
-# and test natively and the command-line tool can share them. Fails listing every offending line.
+# The pure core (core/, marginalia-core) and the command-line tool (cli/, marginalia-cli) must
+# not depend on a web crate, so that they build and test natively. The compiler enforces it for
+# the code (neither crate can name what it does not depend on); this checks the dependency
+# graphs, and fails naming any web crate found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pattern='(^|[^[:alnum:]_])(yew|web_sys|js_sys|gloo[[:alnum:]_]*|wasm_bindgen[[:alnum:]_]*)[[:space:]]*::|^[[:space:]]*(pub[[:space:]]+)?(use|extern[[:space:]]+crate)[[:space:]]+(yew|web_sys|js_sys|gloo[[:alnum:]_]*|wasm_bindgen[[:alnum:]_]*)([^[:alnum:]_]|$)'
-# Lines that are comments are prose, not imports.
-hits=$(grep -rnE "$pattern" src/model src/formats --include='*.rs' | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' || true)
-if [ -n "$hits" ]; then
-  echo "purity: src/model and src/formats must not use web crates:" >&2
-  echo "$hits" >&2
-  exit 1
-fi
-echo "purity: src/model and src/formats use no web crate"
+web='^(yew|web-sys|js-sys|gloo[a-z-]*|wasm-bindgen[a-z-]*)$'
+bad=0
+for pkg in marginalia-core marginalia-cli; do
+  found=$(cargo tree --quiet -p "$pkg" -e normal,build --prefix none --format '{p}' | awk '{ print $1 }' | grep -E "$web" | sort -u || true)
+  if [ -n "$found" ]; then
+    echo "purity: $pkg depends on web crates: $(echo $found)" >&2
+    bad=1
+  fi
+done
+[ "$bad" -eq 0 ] || exit 1
+echo "purity: marginalia-core and marginalia-cli depend on no web crate (cargo tree)"

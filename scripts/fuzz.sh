@@ -42,13 +42,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts" "$seeds/$t"
   dirs=()
   case "$t" in
-    native) dirs+=(tests/golden/native) ;;
-    spacy) dirs+=(tests/golden/spacy); [ -d "$shared" ] && dirs+=("$shared/prodigy") ;;
-    doccano) dirs+=(tests/golden/doccano); [ -d "$shared" ] && dirs+=("$shared/doccano") ;;
-    label-studio) dirs+=(tests/golden/label-studio); [ -d "$shared" ] && dirs+=("$shared/label-studio") ;;
-    w3c) dirs+=(tests/golden/w3c); [ -d "$shared" ] && dirs+=("$shared/w3c") ;;
+    native) dirs+=(core/tests/golden/native) ;;
+    spacy) dirs+=(core/tests/golden/spacy); [ -d "$shared" ] && dirs+=("$shared/prodigy") ;;
+    doccano) dirs+=(core/tests/golden/doccano); [ -d "$shared" ] && dirs+=("$shared/doccano") ;;
+    label-studio) dirs+=(core/tests/golden/label-studio); [ -d "$shared" ] && dirs+=("$shared/label-studio") ;;
+    w3c) dirs+=(core/tests/golden/w3c); [ -d "$shared" ] && dirs+=("$shared/w3c") ;;
     brat)
-      dirs+=(tests/golden/brat)
+      dirs+=(core/tests/golden/brat)
       # Derived inputs (text, separator, .ann) in target/, from the pairs read in place.
       if [ -d "$shared" ]; then
         for ann in "$shared"/brat/*.ann; do
@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
       dirs+=("$seeds/$t") ;;
     restore)
       # Stored records made of the golden native files, in target/.
-      cargo run --quiet --release --bin marginalia -- fuzz-seed restore tests/golden/native/*.json -o "$seeds/$t"
+      cargo run --quiet --release -p marginalia-cli --bin marginalia -- fuzz-seed restore core/tests/golden/native/*.json -o "$seeds/$t"
       dirs+=("$seeds/$t") ;;
     *) echo "fuzz: no target $t"; exit 2 ;;
   esac
@@ -76,7 +76,7 @@ for t in "${targets[@]}"; do
   rm -rf "$merged"; mkdir -p "$merged"
   "$bin/$t" -merge=1 "$merged" "$corpus" -max_len=2048 -timeout=10 2>> "target/fuzz-$t.log" || true
   find "$merged" -type f -size +2k -delete
-  for f in tests/golden/*/* ${shared:+$shared/*/*}; do
+  for f in core/tests/golden/*/* ${shared:+$shared/*/*}; do
     [ -f "$f" ] || continue
     sum=$(sha1sum "$f" | cut -c1-40)
     rm -f "$merged/$sum"

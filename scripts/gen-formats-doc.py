@@ -8,7 +8,7 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-G = ROOT / "tests" / "golden"
+G = ROOT / "core" / "tests" / "golden"
 
 
 def pj(o, indent=None):

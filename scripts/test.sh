@@ -6,7 +6,7 @@
 #
 # Layers:
 #   lint     cargo fmt --check; clippy -D warnings for the native and the wasm32 target;
-#            src/model and src/formats import no web crate
+#            marginalia-core and marginalia-cli depend on no web crate (cargo tree)
 #   native   cargo test (unit, property and doc tests of the pure core)
 #   browser  wasm-bindgen-test in headless Chromium (tests/browser.rs)
 #   formats  every export read back by the real tool its users run (tests/formats/)
@@ -35,15 +35,15 @@ cargo_counts() {
 run_lint() {
   echo "== lint"
   cargo fmt --all -- --check
-  cargo clippy --quiet --all-targets -- -D warnings
-  cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy --quiet --workspace --all-targets -- -D warnings
+  cargo clippy --quiet --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
   scripts/check-purity.sh
   summary+=("lint      fmt, clippy (native + wasm32), purity: clean")
 }
 
 run_native() {
   echo "== native: cargo test"
-  cargo test 2>&1 | tee "$logdir/native.log"
+  cargo test --workspace 2>&1 | tee "$logdir/native.log"
   summary+=("native    $(cargo_counts "$logdir/native.log")")
 }
 
@@ -63,7 +63,7 @@ run_e2e() {
   echo "== e2e: release build in Chromium (playwright-core)"
   trunk build --release --offline
   # The formats e2e test compares the page's downloads with the command-line tool's output.
-  cargo build --quiet --release --bin marginalia
+  cargo build --quiet --release -p marginalia-cli --bin marginalia
   scripts/wasm-size.sh | tee "$logdir/size.log"
   node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$logdir/e2e.tap" tests/e2e/

@@ -1,9 +1,9 @@
-//! Fuzz target `brat`: a thin call into `marginalia::formats::fuzzing::run`, which must return
+//! Fuzz target `brat`: a thin call into `marginalia_core::formats::fuzzing::run`, which must return
 //! (never panic) and report no broken rule.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(broken) = marginalia::formats::fuzzing::run("brat", data) {
+    if let Err(broken) = marginalia_core::formats::fuzzing::run("brat", data) {
         panic!("brat: {broken}");
     }
 });

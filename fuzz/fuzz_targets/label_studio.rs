@@ -1,9 +1,9 @@
-//! Fuzz target `label-studio`: a thin call into `marginalia::formats::fuzzing::run`, which must return
+//! Fuzz target `label-studio`: a thin call into `marginalia_core::formats::fuzzing::run`, which must return
 //! (never panic) and report no broken rule.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(broken) = marginalia::formats::fuzzing::run("label-studio", data) {
+    if let Err(broken) = marginalia_core::formats::fuzzing::run("label-studio", data) {
         panic!("label-studio: {broken}");
     }
 });

@@ -1,9 +1,9 @@
-//! Fuzz target `native`: a thin call into `marginalia::formats::fuzzing::run`, which must return
+//! Fuzz target `native`: a thin call into `marginalia_core::formats::fuzzing::run`, which must return
 //! (never panic) and report no broken rule.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(broken) = marginalia::formats::fuzzing::run("native", data) {
+    if let Err(broken) = marginalia_core::formats::fuzzing::run("native", data) {
         panic!("native: {broken}");
     }
 });

@@ -1,9 +1,9 @@
-//! Fuzz target `w3c`: a thin call into `marginalia::formats::fuzzing::run`, which must return
+//! Fuzz target `w3c`: a thin call into `marginalia_core::formats::fuzzing::run`, which must return
 //! (never panic) and report no broken rule.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(broken) = marginalia::formats::fuzzing::run("w3c", data) {
+    if let Err(broken) = marginalia_core::formats::fuzzing::run("w3c", data) {
         panic!("w3c: {broken}");
     }
 });

@@ -133,7 +133,7 @@ export async function articleText() {
 }
 
 /**
- * Paragraphs as the app defines them (src/model/document.rs): maximal runs of non-blank lines,
+ * Paragraphs as the app defines them (core/src/model/document.rs): maximal runs of non-blank lines,
  * a line break being "\n" with an optional "\r" before it that belongs to the break.
  */
 export function paragraphsOf(text) {

@@ -21,7 +21,7 @@ describe('ids a file brings', () => {
   let server;
   let file;
   before(async () => {
-    const golden = JSON.parse(await readFile(join(ROOT, 'tests/golden/native/damascus.marginalia.json'), 'utf8'));
+    const golden = JSON.parse(await readFile(join(ROOT, 'core/tests/golden/native/damascus.marginalia.json'), 'utf8'));
     for (const a of golden.annotations) {
       a.id = IDS[a.id];
       if (a.speaker?.ref) a.speaker.ref = IDS[a.speaker.ref];

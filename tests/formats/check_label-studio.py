@@ -8,7 +8,7 @@ For each native sample, the export in OUT_DIR (found by data.document_id) is:
    regions are the native annotations, in order (start, end, text, label or QUOTE/CLAIM);
    relations, cues and per-region fields carry the speakers, claimants, cues, directness,
    check-worthiness and notes;
-2. converted by label-studio-converter with tests/golden/label-studio/labeling-config.xml
+2. converted by label-studio-converter with core/tests/golden/label-studio/labeling-config.xml
    (the configuration the exporter's `labeling_config` writes) to JSON_MIN, whose `label`
    spans must equal the native annotations, and whose per-region fields must hold the notes;
 3. converted to CONLL2003, whose tokens (nltk's Treebank tokenizer, as the converter uses)
@@ -26,7 +26,7 @@ from label_studio_converter import Converter
 from nltk.tokenize import TreebankWordTokenizer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "tests" / "golden" / "label-studio" / "labeling-config.xml"
+CONFIG = ROOT / "core" / "tests" / "golden" / "label-studio" / "labeling-config.xml"
 
 
 def fail(path, message):

@@ -2,14 +2,14 @@
 
 usage: gen_spacy_tables.py [--check] [--cases FILE N SEED]
 
-Writes src/formats/spacy_tables.rs (character classes, affix lists, tokenizer exceptions) and
-tests/golden/spacy/tokenizer-cases.json (texts with the tokens `spacy.blank("en")` makes of
+Writes core/src/formats/spacy_tables.rs (character classes, affix lists, tokenizer exceptions) and
+core/tests/golden/spacy/tokenizer-cases.json (texts with the tokens `spacy.blank("en")` makes of
 them, which `cargo test` compares with the port). Run it with the pinned spaCy in target/venv
 after upgrading spaCy; `--check` only verifies that both files are what this spaCy makes (the
 format check runs it). `--cases FILE N SEED` writes N random texts and their tokens to FILE, for
 a longer comparison: `SPACY_CASES=FILE cargo test spacy_tokenizer`.
 
-The port (src/formats/spacy_tokenizer.rs) follows spacy/tokenizer.pyx step by step; what it
+The port (core/src/formats/spacy_tokenizer.rs) follows spacy/tokenizer.pyx step by step; what it
 cannot take from here, the affix rules' structure, is asserted below, so that a spaCy whose
 rules changed shape fails here instead of tokenizing differently.
 """
@@ -28,9 +28,9 @@ from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TABLES = ROOT / "src" / "formats" / "spacy_tables.rs"
-CASES = ROOT / "tests" / "golden" / "spacy" / "tokenizer-cases.json"
-SAMPLES = sorted((ROOT / "tests" / "golden" / "native").glob("*.marginalia.json"))
+TABLES = ROOT / "core" / "src" / "formats" / "spacy_tables.rs"
+CASES = ROOT / "core" / "tests" / "golden" / "spacy" / "tokenizer-cases.json"
+SAMPLES = sorted((ROOT / "core" / "tests" / "golden" / "native").glob("*.marginalia.json"))
 
 
 def ranges(pattern):

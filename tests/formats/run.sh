@@ -2,20 +2,20 @@
 # The format checks: every export is read back by the real tool its users run.
 #
 # For each tests/formats/check_<format>.py, the command-line tool converts the sample files in
-# tests/golden/native/ to <format> (the same code as the page's Export menu), and the check
+# core/tests/golden/native/ to <format> (the same code as the page's Export menu), and the check
 # reads the result with that format's tool from target/venv. check_native.py reads the native
 # files themselves. Prints one line per check; exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 py=target/venv/bin/python
-cli=target/release/marginalia
+cli="${CARGO_TARGET_DIR:-target}/release/marginalia"
 out=target/formats
 rm -rf "$out"
 mkdir -p "$out/native"
-cargo build --quiet --release --bin marginalia
+cargo build --quiet --release -p marginalia-cli --bin marginalia
 
-samples=(tests/golden/native/*.marginalia.json)
+samples=(core/tests/golden/native/*.marginalia.json)
 checks=0
 
 # The native files, as written by the exporter, against the schema; and the schema's own teeth.
