@@ -40,6 +40,28 @@ pub fn details(props: &DetailsProps) -> Html {
             });
         });
     }
+    // "Tag every occurrence" counts the other places that hold an entity's text before it
+    // applies: a scan of the whole text (milliseconds for 1 MB), made after the frame that
+    // shows a change, so that it never holds that frame back; (id, revision, ignore case, n).
+    let counted = use_state(|| None::<(String, u64, bool, usize)>);
+    {
+        let (counted, store) = (counted.clone(), store.clone());
+        let entity = a.kind() == Kind::Entity;
+        let key = (id.clone(), store.revision, store.ui.ignore_case);
+        use_effect_with(key, move |(id, revision, ignore_case)| {
+            if entity {
+                let (id, revision, ignore_case) = (id.clone(), *revision, *ignore_case);
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::dom::after_paint().await;
+                    let opts = crate::model::Match {
+                        match_case: !ignore_case,
+                    };
+                    let n = store.state().occurrences(&id, opts).map_or(0, |v| v.len());
+                    counted.set(Some((id, revision, ignore_case, n)));
+                });
+            }
+        });
+    }
     // Once drawn, the details are brought into view (a row clicked far down the list).
     let section_ref = use_node_ref();
     {
@@ -115,18 +137,15 @@ pub fn details(props: &DetailsProps) -> Html {
             )
         })
         .collect();
-    // "Tag every occurrence": how many other places hold this entity's text, shown before
-    // applying (a scan of the text: milliseconds for 1 MB).
+    // "Tag every occurrence": the count made after the last frame (None while it is made).
     let ignore_case = store.ui.ignore_case;
     let others = (a.kind() == Kind::Entity).then(|| {
-        state
-            .occurrences(
-                &id,
-                crate::model::Match {
-                    match_case: !ignore_case,
-                },
-            )
-            .map_or(0, |v| v.len())
+        counted
+            .as_ref()
+            .filter(|(cid, revision, ic, _)| {
+                *cid == id && *revision == store.revision && *ic == ignore_case
+            })
+            .map(|c| c.3)
     });
     drop(state);
     let pending = store.ui.pending.clone();
@@ -322,22 +341,22 @@ pub fn details(props: &DetailsProps) -> Html {
             <p class="details-span">{ format!("characters {}–{} ({} long)", a.span.start, a.span.end, a.span.len()) }</p>
             { kind_field }
             { body_fields }
-            if let Some(n) = others {
+            if let Some(counted) = others {
                 <div class="field tag-all">
                     <span id="tag-all-label">{ "Every occurrence" }</span>
                     <div class="row">
                         <button type="button" aria-describedby="tag-all-label" aria-keyshortcuts="a"
-                            disabled={n == 0} onclick={
+                            disabled={counted.is_none_or(|n| n == 0)} onclick={
                                 let (dispatch, id) = (dispatch.clone(), id.clone());
                                 Callback::from(move |_: MouseEvent| dispatch(Action::TagAll {
                                     id: id.clone(),
                                     match_case: !ignore_case,
                                 }))
                             }>
-                            { match n {
-                                0 => "No other occurrence".to_string(),
-                                1 => format!("Tag 1 more {}", super::store::quoted(&shorten(&text, 30))),
-                                n => format!("Tag {n} more {}", super::store::quoted(&shorten(&text, 30))),
+                            { match counted {
+                                None => "Counting occurrences…".to_string(),
+                                Some(0) => "No other occurrence".to_string(),
+                                Some(n) => format!("Tag {n} more {}", super::store::quoted(&shorten(&text, 30))),
                             } }
                         </button>
                         <label class="check">
