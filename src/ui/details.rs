@@ -15,6 +15,8 @@ use crate::model::{Action, Annotation, Body, Kind, Party};
 
 /// How many entities the speaker and claimant lists offer.
 const NEARBY_ENTITIES: usize = 40;
+/// How many of the quotes and claims that name an entity its details list.
+const LINKS_LISTED: usize = 30;
 
 #[derive(Properties, PartialEq)]
 pub struct DetailsProps {
@@ -126,9 +128,12 @@ pub fn details(props: &DetailsProps) -> Html {
         Party::Name(n) => n.clone(),
     });
     // The quotes and claims that name this entity: its links, listed at this end too.
-    let named_by: Vec<(String, &'static str, String)> = state
-        .linked_to(&id)
+    // The first LINKS_LISTED of them, and how many in all (a file may link thousands).
+    let linked = state.linked_to(&id);
+    let linked_count = linked.len();
+    let named_by: Vec<(String, &'static str, String)> = linked
         .iter()
+        .take(LINKS_LISTED)
         .map(|q| {
             (
                 q.id.clone(),
@@ -389,6 +394,9 @@ pub fn details(props: &DetailsProps) -> Html {
                             }
                         }) }
                     </ul>
+                    if linked_count > named_by.len() {
+                        <p class="muted">{ format!("and {} more", linked_count - named_by.len()) }</p>
+                    }
                 </div>
             }
             <div class="field">

@@ -33,6 +33,9 @@ struct Drawn {
     route: &'static str,
 }
 
+/// The most links drawn at once.
+const MAX_DRAWN: usize = 40;
+
 /// How far above a line box the routes run (into the leading), and the arc's rise.
 const RISE: f64 = 6.0;
 const ARC: f64 = 16.0;
@@ -55,8 +58,11 @@ pub fn links(props: &LinksProps) -> Html {
                 .map(|k| format!("article.doc [data-cue~=\"{k}\"]")),
         };
         match store.ui.selected.as_deref() {
+            // At most MAX_DRAWN: an entity a file links from thousands of quotes must not make
+            // the page measure thousands of spans (the details list counts them all).
             Some(id) => links_of(&state, id)
                 .into_iter()
+                .take(MAX_DRAWN)
                 .filter_map(|l| Some((selector(&l.from)?, selector(&l.to)?, l.role)))
                 .collect(),
             None => Vec::new(),
