@@ -35,7 +35,7 @@ import { machine, renderTable, summarize, writeDocs } from './lib/report.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
 const DATA = join(BENCH, 'data');
-const CLI = join(ROOT, 'target', 'release', 'marginalia');
+const CLI = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'release', 'marginalia');
 
 // Cells: [shape, times, annotations].
 const SHAPES = [

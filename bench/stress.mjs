@@ -27,7 +27,7 @@ import { serve } from './lib/server.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
-const CLI = join(ROOT, 'target', 'release', 'marginalia');
+const CLI = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'release', 'marginalia');
 const HOSTILE = join(BENCH, 'data', 'hostile');
 const HOSTILE_BYTES = 10_000_000;
 const ACTIONS = 1000;

@@ -26,7 +26,7 @@ use crate::formats::{
 };
 use crate::model::restore::restore_lenient;
 use crate::model::state::shorten;
-use crate::model::{sort, Action, Document, Labels, State};
+use crate::model::{sort, Action, Document, State};
 
 /// What the session keeps between events.
 pub struct Session {
@@ -774,29 +774,13 @@ pub fn apply_import(store: &StoreHandle, imported: &Imported, replace: bool) {
     let labels = if replace {
         bundle.labels.clone()
     } else {
-        merged_labels(store.state().labels(), &bundle.labels)
+        store.state().labels().merged_with(&bundle.labels)
     };
     store.dispatch(Msg::Do(Action::Import {
         annotations: bundle.annotations.clone(),
         labels,
         replace,
     }));
-}
-
-/// Labels for a merge: the open document's, then the file's that are new.
-fn merged_labels(here: &Labels, file: &Labels) -> Labels {
-    let mut out = here.clone();
-    for l in &file.entity {
-        if !out.entity.contains(l) {
-            out.entity.push(l.clone());
-        }
-    }
-    for l in &file.checkworthiness {
-        if !out.checkworthiness.contains(l) {
-            out.checkworthiness.push(l.clone());
-        }
-    }
-    out
 }
 
 /// An id for a new document that no opened document has.

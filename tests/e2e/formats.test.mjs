@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  CLI,
   ROOT,
   annotateSample,
   dragOver,
@@ -18,7 +19,7 @@ import {
 } from './harness.mjs';
 
 const OUT = join(ROOT, 'target', 'e2e-formats');
-const CLI = join(ROOT, 'target', 'release', 'marginalia');
+
 
 /** The Export menu, as a person sees it: title → CLI key, file ending, importable. */
 const FORMATS = {

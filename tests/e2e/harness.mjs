@@ -14,6 +14,8 @@ export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DIST = process.env.MARGINALIA_DIST ?? join(ROOT, 'dist');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
 export const E2E_DATA = join(ROOT, 'target', 'e2e-data');
+// The command-line tool, where cargo puts it (CARGO_TARGET_DIR, which many set, or target/).
+export const CLI = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'release', 'marginalia');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

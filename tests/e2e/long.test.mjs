@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { E2E_DATA, ROOT, checkBlocks, dragOver, drawnBlocks, launch, screenshot, serveDist, tag } from './harness.mjs';
+import { CLI, E2E_DATA, ROOT, checkBlocks, dragOver, drawnBlocks, launch, screenshot, serveDist, tag } from './harness.mjs';
 
 const FILE = 'damascus-x300-1000.marginalia.json';
 
@@ -15,7 +15,7 @@ describe('a long document', () => {
   let server;
   let data;
   before(async () => {
-    execFileSync(join(ROOT, 'target/release/marginalia'), ['synth', '--times', '300', '--annotations', '1000', '-o', E2E_DATA], { stdio: 'pipe' });
+    execFileSync(CLI, ['synth', '--times', '300', '--annotations', '1000', '-o', E2E_DATA], { stdio: 'pipe' });
     data = JSON.parse(await readFile(join(E2E_DATA, FILE), 'utf8'));
     server = await serveDist();
   });

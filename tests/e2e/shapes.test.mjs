@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { E2E_DATA, ROOT, checkBlocks, drawnBlocks, dragSpan, exportJson, launch, screenshot, serveDist, tag } from './harness.mjs';
+import { CLI, E2E_DATA, ROOT, checkBlocks, drawnBlocks, dragSpan, exportJson, launch, screenshot, serveDist, tag } from './harness.mjs';
 
 const ANNOTATIONS = 60;
 const SHAPES = ['lines', 'paragraph'];
@@ -94,7 +94,7 @@ describe('long texts that are not paragraphs', () => {
   const data = {};
   before(async () => {
     for (const shape of SHAPES) {
-      execFileSync(join(ROOT, 'target/release/marginalia'), ['synth', '--shape', shape, '--times', '300', '--annotations', String(ANNOTATIONS), '-o', E2E_DATA], {
+      execFileSync(CLI, ['synth', '--shape', shape, '--times', '300', '--annotations', String(ANNOTATIONS), '-o', E2E_DATA], {
         stdio: 'pipe',
       });
       data[shape] = JSON.parse(await readFile(join(E2E_DATA, file(shape)), 'utf8'));
@@ -267,7 +267,7 @@ describe('long texts that are not paragraphs', () => {
     // 60 articles on one line (~210 KB, about a hundred blocks: few enough to be drawn whole)
     // with 30,000 annotations: drawn whole, that is hundreds of thousands of elements.
     const name = 'damascus-paragraph-x60-30000.marginalia.json';
-    execFileSync(join(ROOT, 'target/release/marginalia'), ['synth', '--shape', 'paragraph', '--times', '60', '--annotations', '30000', '-o', E2E_DATA], { stdio: 'pipe' });
+    execFileSync(CLI, ['synth', '--shape', 'paragraph', '--times', '60', '--annotations', '30000', '-o', E2E_DATA], { stdio: 'pipe' });
     const doc = JSON.parse(await readFile(join(E2E_DATA, name), 'utf8')).document;
     const b = await launch();
     const { page } = b;

@@ -494,9 +494,7 @@ fn syntax(msg: String) -> FileError {
     FileError::Syntax(msg)
 }
 
-fn shape(msg: String) -> FileError {
-    FileError::Shape(msg)
-}
+use super::shape;
 
 /// Reads a `.brat.zip`; `file_name` names the document if the archive's names cannot.
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
@@ -508,8 +506,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
     }
     if !bytes.starts_with(b"PK") {
         return Err(shape(
-            "This is not a zip archive. brat files are read as a zip holding the document's .txt and its .ann (a bare .ann lacks the text it points into)."
-                .into(),
+            "This is not a zip archive. brat files are read as a zip holding the document's .txt and its .ann (a bare .ann lacks the text it points into).",
         ));
     }
     let archive = zip::open(bytes, zip::Limits::default()).map_err(|e| syntax(e.0))?;

@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::jsonl::{self, FileLink, FileSpan, MetaOut, Units};
+use super::labelled_spans::{self as spans, FileLink, FileSpan, MetaOut, Units};
 use super::native::Imported;
 use super::{Bundle, FileError};
 
@@ -50,7 +50,7 @@ struct LineOut<'a> {
     text: &'a str,
     label: Vec<(usize, usize, &'a str)>,
     meta: MetaOut<'a>,
-    _marginalia: jsonl::ExtrasOut<'a>,
+    _marginalia: spans::ExtrasOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -59,7 +59,7 @@ struct RelLineOut<'a> {
     entities: Vec<EntityOut<'a>>,
     relations: Vec<RelationOut>,
     meta: MetaOut<'a>,
-    _marginalia: jsonl::ExtrasOut<'a>,
+    _marginalia: spans::ExtrasOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -99,14 +99,14 @@ pub fn export(bundle: &Bundle) -> String {
     let mut label: Vec<(usize, usize, &str)> = bundle
         .annotations
         .iter()
-        .map(|a| (at(a.span.start), at(a.span.end), jsonl::span_label(a)))
+        .map(|a| (at(a.span.start), at(a.span.end), spans::span_label(a)))
         .collect();
     sort::sort_by(&mut label, Ord::cmp);
     line(&LineOut {
         text: doc.text(),
         label,
         meta: meta(bundle),
-        _marginalia: jsonl::extras(bundle, Units::Utf16, true),
+        _marginalia: spans::extras(bundle, Units::Utf16, true),
     })
 }
 
@@ -114,7 +114,7 @@ pub fn export(bundle: &Bundle) -> String {
 pub fn export_rel(bundle: &Bundle) -> String {
     let doc = &bundle.document;
     let at = |cp: usize| Units::Utf16.offset(doc, cp);
-    let anns = jsonl::sorted(&bundle.annotations);
+    let anns = spans::sorted(&bundle.annotations);
     let numbers: HashMap<&str, usize> = anns
         .iter()
         .enumerate()
@@ -126,7 +126,7 @@ pub fn export_rel(bundle: &Bundle) -> String {
         .enumerate()
         .map(|(i, a)| EntityOut {
             id: i + 1,
-            label: jsonl::span_label(a),
+            label: spans::span_label(a),
             start_offset: at(a.span.start),
             end_offset: at(a.span.end),
         })
@@ -136,7 +136,7 @@ pub fn export_rel(bundle: &Bundle) -> String {
         .enumerate()
         .filter_map(|(i, a)| {
             let to = number(a.body.party()?.as_ref_id()?)?;
-            Some((i + 1, to, jsonl::link_label(a.kind())))
+            Some((i + 1, to, spans::link_label(a.kind())))
         })
         .enumerate()
         .map(|(r, (from_id, to_id, kind))| RelationOut {
@@ -151,7 +151,7 @@ pub fn export_rel(bundle: &Bundle) -> String {
         entities,
         relations,
         meta: meta(bundle),
-        _marginalia: jsonl::extras(bundle, Units::Utf16, false),
+        _marginalia: spans::extras(bundle, Units::Utf16, false),
     })
 }
 
@@ -159,13 +159,13 @@ pub fn export_rel(bundle: &Bundle) -> String {
 
 /// Reads a doccano JSONL file of one document, in either shape.
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
-    let root = jsonl::read_object(bytes, "a doccano JSONL line")?;
+    let root = spans::read_object(bytes, "a doccano JSONL line")?;
     let ext = if file_name.to_lowercase().ends_with(EXTENSION_REL) {
         EXTENSION_REL
     } else {
         EXTENSION
     };
-    let document = jsonl::document(&root, file_name, ext)?;
+    let document = spans::document(&root, file_name, ext)?;
     let (spans, links) = if root.contains_key("entities") {
         read_entities(&root)?
     } else if root.contains_key("label") {
@@ -174,7 +174,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         (Vec::new(), Vec::new())
     };
     let total = spans.len();
-    let built = jsonl::build(
+    let built = spans::build(
         &document,
         Units::Utf16,
         spans,
@@ -188,7 +188,7 @@ fn list<'a>(root: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], File
     match root.get(key) {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(jsonl::shape(format!(
+        Some(other) => Err(spans::shape(format!(
             "\"{key}\" must be a list, not {}.",
             super::json_type(other)
         ))),
@@ -199,9 +199,9 @@ fn list<'a>(root: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], File
 fn read_span(item: &Value) -> Result<FileSpan, String> {
     match item {
         Value::Array(parts) if parts.len() == 3 => Ok(FileSpan {
-            start: jsonl::int(parts.first(), "start")?,
-            end: jsonl::int(parts.get(1), "end")?,
-            label: jsonl::label(parts.get(2))?,
+            start: spans::int(parts.first(), "start")?,
+            end: spans::int(parts.get(1), "end")?,
+            label: spans::label(parts.get(2))?,
             text: None,
         }),
         Value::Array(parts) => Err(format!(
@@ -209,9 +209,9 @@ fn read_span(item: &Value) -> Result<FileSpan, String> {
             parts.len()
         )),
         Value::Object(o) => Ok(FileSpan {
-            start: jsonl::int(o.get("start_offset"), "start_offset")?,
-            end: jsonl::int(o.get("end_offset"), "end_offset")?,
-            label: jsonl::label(o.get("label"))?,
+            start: spans::int(o.get("start_offset"), "start_offset")?,
+            end: spans::int(o.get("end_offset"), "end_offset")?,
+            label: spans::label(o.get("label"))?,
             text: None,
         }),
         other => Err(format!(
@@ -224,7 +224,7 @@ fn read_span(item: &Value) -> Result<FileSpan, String> {
 fn read_labels(root: &Map<String, Value>) -> Result<Vec<Result<FileSpan, String>>, FileError> {
     let items = list(root, "label")?;
     if !items.is_empty() && items.iter().all(Value::is_string) {
-        return Err(jsonl::shape(
+        return Err(spans::shape(
             "Its \"label\" lists categories, not spans: this is a doccano text-classification \
              export, which has no spans to open.",
         ));
@@ -242,7 +242,7 @@ fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> 
     for (i, item) in items.iter().enumerate() {
         if let Some(id) = item.get("id").and_then(Value::as_i64) {
             if let Some(first) = ids.get(&id) {
-                return Err(jsonl::shape(format!(
+                return Err(spans::shape(format!(
                     "Entities {} and {} both have the id {id}.",
                     first + 1,
                     i + 1
@@ -253,7 +253,7 @@ fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> 
     }
     let mut links = Vec::new();
     for (n, item) in list(root, "relations")?.iter().enumerate() {
-        let bad = |why: String| jsonl::shape(format!("Relation {}: {why}.", n + 1));
+        let bad = |why: String| spans::shape(format!("Relation {}: {why}.", n + 1));
         let Value::Object(o) = item else {
             return Err(bad(format!(
                 "it is {}, not an object",
@@ -261,7 +261,7 @@ fn read_entities(root: &Map<String, Value>) -> Result<SpansAndLinks, FileError> 
             )));
         };
         let end = |key: &str| -> Result<usize, FileError> {
-            let id = jsonl::int(o.get(key), key).map_err(bad)?;
+            let id = spans::int(o.get(key), key).map_err(bad)?;
             ids.get(&id).copied().ok_or_else(|| {
                 bad(format!(
                     "its {key} {id} is not the id of an entity in the file"

@@ -372,9 +372,7 @@ pub fn looks_like(head: &str) -> bool {
 
 // ---- import ----
 
-fn shape(msg: impl Into<String>) -> FileError {
-    FileError::Shape(msg.into())
-}
+use super::shape;
 
 /// Reads a Label Studio tasks file from its bytes; `file_name` names the document when the
 /// task does not.
@@ -1156,7 +1154,7 @@ fn read_span(value: &Map<String, Value>, doc: &Document) -> Result<Span, String>
     let num = |key: &str| -> Result<i64, String> {
         match value.get(key) {
             None => Err(format!("its value has no {key}")),
-            v => super::jsonl::int(v, key),
+            v => super::labelled_spans::int(v, key),
         }
     };
     let (s, e) = (num("start")?, num("end")?);

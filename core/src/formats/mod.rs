@@ -10,8 +10,8 @@ pub mod conll;
 pub mod doccano;
 pub mod fuzzing;
 pub mod hostile;
-mod jsonl;
 pub mod label_studio;
+mod labelled_spans;
 pub mod native;
 pub mod spacy;
 #[cfg(test)]
@@ -363,6 +363,12 @@ pub(crate) fn checked_span(
 pub fn sha256_hex(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file whose structure is wrong ("Annotation 3 has no start"): the one way every format
+/// says so.
+pub fn shape(msg: impl Into<String>) -> FileError {
+    FileError::Shape(msg.into())
 }
 
 /// Why a file could not be read. `Display` is the sentence shown to people.

@@ -249,9 +249,7 @@ pub struct Imported {
     pub total: usize,
 }
 
-fn shape(msg: impl Into<String>) -> FileError {
-    FileError::Shape(msg.into())
-}
+use super::shape;
 
 /// Reads a native file from its bytes.
 pub fn import_bytes(bytes: &[u8]) -> Result<Imported, FileError> {

@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::jsonl::{self, FileLink, FileSpan, MetaOut, Units};
+use super::labelled_spans::{self as spans, FileLink, FileSpan, MetaOut, Units};
 use super::native::Imported;
 use super::{Bundle, FileError};
 use crate::model::Annotation;
@@ -65,7 +65,7 @@ struct TaskOut<'a> {
     meta: MetaOut<'a>,
     _view_id: &'static str,
     answer: &'static str,
-    _marginalia: jsonl::ExtrasOut<'a>,
+    _marginalia: spans::ExtrasOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -152,7 +152,7 @@ fn make_boundary(tokens: &mut BTreeMap<usize, Token>, pos: usize, as_start: bool
 pub fn export<'a>(bundle: &'a Bundle) -> String {
     let doc = &bundle.document;
     let text = doc.text();
-    let anns = jsonl::sorted(&bundle.annotations);
+    let anns = spans::sorted(&bundle.annotations);
     let mut by_start: BTreeMap<usize, Token> = tokenizer::tokenize(text)
         .into_iter()
         .map(|t| (t.start, t))
@@ -176,7 +176,7 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
             end: a.span.end,
             token_start: token_start(a.span.start),
             token_end: token_end(a.span.end),
-            label: jsonl::span_label(a),
+            label: spans::span_label(a),
         };
         debug_assert_eq!(tokens[out.token_start].start, a.span.start);
         debug_assert_eq!(tokens[out.token_end].end, a.span.end);
@@ -194,11 +194,11 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
                 child: child_span.token_end,
                 head_span,
                 child_span,
-                label: jsonl::link_label(a.kind()),
+                label: spans::link_label(a.kind()),
             })
         })
         .collect();
-    let mut extras = jsonl::extras(bundle, Units::CodePoints, false);
+    let mut extras = spans::extras(bundle, Units::CodePoints, false);
     extras.token_splits = splits;
     let task = TaskOut {
         text,
@@ -232,29 +232,29 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
 
 /// Reads a file of one Prodigy task (or one `{"text", "spans"}` line).
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
-    let root = jsonl::read_object(bytes, "a spaCy / Prodigy task")?;
+    let root = spans::read_object(bytes, "a spaCy / Prodigy task")?;
     match root.get("answer") {
         None | Some(Value::Null) => {}
         Some(Value::String(a)) if a == "accept" => {}
         Some(Value::String(a)) if a == "reject" || a == "ignore" => {
-            return Err(jsonl::shape(format!(
+            return Err(spans::shape(format!(
                 "This Prodigy task was answered “{a}”: its spans were not accepted, so \
                  Marginalia does not open them as annotations."
             )))
         }
         Some(other) => {
-            return Err(jsonl::shape(format!(
+            return Err(spans::shape(format!(
                 "\"answer\" must be \"accept\", \"reject\" or \"ignore\", not {}.",
                 super::short_json(other)
             )))
         }
     }
-    let document = jsonl::document(&root, file_name, EXTENSION)?;
+    let document = spans::document(&root, file_name, EXTENSION)?;
     let items: &[Value] = match root.get("spans") {
         None | Some(Value::Null) => &[],
         Some(Value::Array(items)) => items,
         Some(other) => {
-            return Err(jsonl::shape(format!(
+            return Err(spans::shape(format!(
                 "\"spans\" must be a list, not {}.",
                 super::json_type(other)
             )))
@@ -262,7 +262,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
     };
     let spans: Vec<Result<FileSpan, String>> = items.iter().map(read_span).collect();
     let links = read_relations(&root, &spans)?;
-    let built = jsonl::build(
+    let built = spans::build(
         &document,
         Units::CodePoints,
         spans,
@@ -287,9 +287,9 @@ fn read_span(item: &Value) -> Result<FileSpan, String> {
         }
     };
     Ok(FileSpan {
-        start: jsonl::int(o.get("start"), "start")?,
-        end: jsonl::int(o.get("end"), "end")?,
-        label: jsonl::label(o.get("label"))?,
+        start: spans::int(o.get("start"), "start")?,
+        end: spans::int(o.get("end"), "end")?,
+        label: spans::label(o.get("label"))?,
         text,
     })
 }
@@ -304,7 +304,7 @@ fn read_relations(
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
         Some(other) => {
-            return Err(jsonl::shape(format!(
+            return Err(spans::shape(format!(
                 "\"relations\" must be a list, not {}.",
                 super::json_type(other)
             )))
@@ -324,7 +324,7 @@ fn read_relations(
     }
     let mut links = Vec::new();
     for (n, item) in items.iter().enumerate() {
-        let bad = |why: String| jsonl::shape(format!("Relation {}: {why}.", n + 1));
+        let bad = |why: String| spans::shape(format!("Relation {}: {why}.", n + 1));
         let Value::Object(o) = item else {
             return Err(bad(format!(
                 "it is {}, not an object",
@@ -336,8 +336,8 @@ fn read_relations(
                 return Err(bad(format!("it has no {key} object")));
             };
             let start =
-                jsonl::int(s.get("start"), "start").map_err(|e| bad(format!("{key}: {e}")))?;
-            let end = jsonl::int(s.get("end"), "end").map_err(|e| bad(format!("{key}: {e}")))?;
+                spans::int(s.get("start"), "start").map_err(|e| bad(format!("{key}: {e}")))?;
+            let end = spans::int(s.get("end"), "end").map_err(|e| bad(format!("{key}: {e}")))?;
             let found = match s.get("label").and_then(Value::as_str) {
                 Some(label) => by_label.get(&(start, end, label)),
                 None => by_offsets.get(&(start, end)),

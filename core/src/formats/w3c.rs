@@ -446,9 +446,7 @@ fn export_items<'a>(bundle: &'a Bundle) -> String {
 
 // ---- import ----
 
-fn shape(msg: impl Into<String>) -> FileError {
-    FileError::Shape(msg.into())
-}
+use super::shape;
 
 /// Reads a W3C Web Annotation file from its bytes; `file_name` names the document when the
 /// file does not.

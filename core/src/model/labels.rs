@@ -67,6 +67,26 @@ impl LabelIndex<'_> {
 }
 
 impl Labels {
+    /// The labels of a merge: these, then those of `other` that are new, in their order (for
+    /// merging a file's annotations into the open document).
+    pub fn merged_with(&self, other: &Labels) -> Labels {
+        fn merge(here: &[String], there: &[String]) -> Vec<String> {
+            let mut seen: std::collections::HashSet<&str> =
+                here.iter().map(String::as_str).collect();
+            let mut out = here.to_vec();
+            for l in there {
+                if seen.insert(l.as_str()) {
+                    out.push(l.clone());
+                }
+            }
+            out
+        }
+        Labels {
+            entity: merge(&self.entity, &other.entity),
+            checkworthiness: merge(&self.checkworthiness, &other.checkworthiness),
+        }
+    }
+
     /// The sets indexed for lookups.
     pub fn index(&self) -> LabelIndex<'_> {
         LabelIndex {
@@ -132,6 +152,21 @@ fn validate_set(set: &str, labels: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merge_keeps_these_then_adds_the_new_ones_in_order() {
+        let set = |e: &[&str], c: &[&str]| Labels {
+            entity: e.iter().map(|s| s.to_string()).collect(),
+            checkworthiness: c.iter().map(|s| s.to_string()).collect(),
+        };
+        let here = set(&["PERSON", "ORG"], &["low"]);
+        let file = set(&["GPE", "ORG", "LAW", "GPE"], &["high", "low"]);
+        assert_eq!(
+            here.merged_with(&file),
+            set(&["PERSON", "ORG", "GPE", "LAW"], &["low", "high"])
+        );
+        assert_eq!(here.merged_with(&here), here, "nothing new");
+    }
 
     #[test]
     fn defaults_are_valid_and_described() {

@@ -1,4 +1,5 @@
-//! What the one-document JSONL formats share (spaCy / Prodigy, doccano): reading the one
+//! The labelled-span formats' common ground (spaCy / Prodigy and doccano, both one JSON document
+//! of (start, end, label) spans; not a JSONL parser): reading the one
 //! document of a file, Marginalia's extras, and turning labelled spans and links into
 //! annotations.
 //!
@@ -87,9 +88,7 @@ impl Units {
     }
 }
 
-pub fn shape(msg: impl Into<String>) -> FileError {
-    FileError::Shape(msg.into())
-}
+pub use super::shape;
 
 /// The one JSON object of a one-document JSONL file. `what` names the format in messages
 /// ("a Prodigy task"). A single object spread over several lines is accepted too.
