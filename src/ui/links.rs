@@ -36,8 +36,9 @@ struct Drawn {
 /// The most links drawn at once.
 const MAX_DRAWN: usize = 40;
 
-/// How far above a line box the routes run (into the leading), and the arc's rise.
-const RISE: f64 = 6.0;
+/// How far above a line box the routes run: into the leading, above the type chips that sit
+/// just over the text (ui::block), below the line before; and the arc's rise.
+const RISE: f64 = 10.5;
 const ARC: f64 = 16.0;
 /// The margin lanes: the first one this far right of the column, the next ones further.
 const LANE: f64 = 14.0;
