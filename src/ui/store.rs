@@ -647,6 +647,7 @@ impl Reducible for Store {
                     message: next.ui.message.take(),
                     busy: next.ui.busy.take(),
                     toast: next.ui.toast.take(),
+                    ignore_case: next.ui.ignore_case,
                     hint: next.ui.hint,
                     serial: next.ui.serial,
                     ..Ui::default()
