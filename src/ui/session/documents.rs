@@ -1,0 +1,353 @@
+//! Documents: opening storage and restoring the last open document when the page starts
+//! (`start`, `restore`), reading a stored one into the store (`load`, `read`), switching
+//! (`switch`), and opening new ones from a bundle or a text (`open_bundle`, `open_text`).
+
+use super::*;
+
+/// Opens storage and restores the last open document. Called once, when the app mounts.
+///
+/// `latest` is the store handle of the App's latest render: the listeners that live as long
+/// as the page read it, rather than a handle captured here (a handle keeps every state it has
+/// read alive).
+pub fn start(store: StoreHandle, session: SessionRef, latest: LatestStore) {
+    crate::dom::storage::request_persistence();
+    // Hear other tabs' saves of the document open here.
+    {
+        let (latest, session2) = (latest.clone(), session.clone());
+        let channel = Channel::open(move |saved: Saved| {
+            let (me, open) = {
+                let s = session2.borrow();
+                (s.tab.clone(), s.serial)
+            };
+            let store = latest.borrow().clone();
+            let doc = store.state().document().id.clone();
+            if saved.tab != me && saved.doc == doc && saved.serial > open {
+                store.dispatch(Msg::Ask(Some(Dialog::Conflict {
+                    while_saving: false,
+                })));
+            }
+        });
+        session.borrow_mut().channel = channel;
+    }
+    // When the page is hidden or left, write what is not written yet.
+    {
+        let flush = {
+            let (latest, session) = (latest.clone(), session.clone());
+            move || save(latest.borrow().clone(), session.clone())
+        };
+        session.borrow_mut().flush = crate::dom::on_hide(flush);
+    }
+    // Storage that does not answer must not hold the page: after a while the person may work
+    // in this tab alone (nothing is written then; the status says so).
+    {
+        let (latest, session) = (latest.clone(), session.clone());
+        gloo::timers::callback::Timeout::new(STORAGE_PATIENCE_MS, move || {
+            let mut s = session.borrow_mut();
+            if s.db.is_none() && !s.ready {
+                s.gave_up = true;
+                drop(s);
+                latest
+                    .borrow()
+                    .dispatch(Msg::Save(SaveStatus::Failed(format!(
+                        "storage did not answer within {} seconds, so this tab keeps your work \
+                         only in memory (export it to keep it)",
+                        STORAGE_PATIENCE_MS / 1000
+                    ))));
+            }
+        })
+        .forget();
+    }
+    let open = crate::dom::open_param();
+    spawn_local(async move {
+        match Db::open().await {
+            Ok(db) if !session.borrow().gave_up => restore(&store, &session, db).await,
+            Ok(_) => {}
+            Err(why) => {
+                session.borrow_mut().gave_up = true;
+                store.dispatch(Msg::Save(SaveStatus::Failed(why.clone())));
+                store.dispatch(Msg::Documents(entries(&[])));
+            }
+        }
+        // A link that opens a file (`?open=`) opens it once the saved work is back, so that
+        // what it brings is offered against what this browser holds. (The loader started
+        // fetching it while the page was starting.)
+        if let Some(path) = open {
+            let store = latest.borrow().clone();
+            match crate::dom::files::fetch_same_origin(&path).await {
+                Ok(bytes) => {
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    open_bytes(store, session, name, bytes);
+                }
+                Err(why) => say(&store, format!("{path}: {why}"), Tone::Error),
+            }
+        }
+    });
+}
+
+/// How long storage may take to open before the page lets the person work without it.
+pub(super) const STORAGE_PATIENCE_MS: u32 = 5_000;
+
+/// Reads what storage holds and reopens the document the workspace points at; if that one is
+/// not there (or cannot be read), the document saved last; the shipped article if none.
+pub(super) async fn restore(store: &StoreHandle, session: &SessionRef, db: Db) {
+    session.borrow_mut().db = Some(db.clone());
+    let workspace = db.workspace().await.unwrap_or_default();
+    let (mut records, damaged) = db.documents().await.unwrap_or_default();
+    // Records whose labels cannot be used are not offered (each document is checked alone).
+    let mut unusable: Vec<String> = Vec::new();
+    records.retain(|r| match r.labels.validate() {
+        Ok(()) => true,
+        Err(e) => {
+            unusable.push(format!("{} ({e})", r.id));
+            false
+        }
+    });
+    {
+        let mut s = session.borrow_mut();
+        s.stored = records.iter().map(|r| r.id.clone()).collect();
+        s.records = records.clone();
+    }
+    store.dispatch(Msg::Documents(entries(&records)));
+    store.dispatch(Msg::Annotator(workspace.annotator.clone()));
+    let default = Document::default_article().id;
+    let wanted = workspace.current.clone().unwrap_or(default.clone());
+    // The others to fall back on: the one saved last first.
+    let mut others: Vec<&DocRecord> = records.iter().filter(|r| r.id != wanted).collect();
+    sort::sort_by_key(&mut others, |r| std::cmp::Reverse(r.saved_at));
+    let candidates: Vec<String> = std::iter::once(wanted.clone())
+        .chain(others.iter().map(|r| r.id.clone()))
+        .chain(std::iter::once(default.clone()))
+        .collect();
+    let mut problems: Vec<String> = Vec::new();
+    let mut opened = None;
+    for id in candidates {
+        match read(store, session, &db, &id).await {
+            Ok(note) => {
+                problems.extend(note);
+                opened = Some(id);
+                break;
+            }
+            Err(why) => problems.push(why),
+        }
+    }
+    {
+        let mut s = session.borrow_mut();
+        s.ready = true;
+    }
+    if !matches!(store.ui.save, SaveStatus::Failed(_)) {
+        store.dispatch(Msg::Save(SaveStatus::Ready));
+    }
+    if let Some(id) = &opened {
+        if *id != wanted {
+            let title = store.state().document().title.clone();
+            problems.push(format!(
+                "Opened “{title}”, the document saved last, instead."
+            ));
+            point_workspace(store, session, id.clone());
+        }
+    }
+    if damaged > 0 {
+        problems.push(format!(
+            "{damaged} stored document record(s) could not be read and were skipped."
+        ));
+    }
+    if !unusable.is_empty() {
+        problems.push(format!(
+            "Stored documents left out, their records being damaged: {}.",
+            unusable.join("; ")
+        ));
+    }
+    if !problems.is_empty() {
+        say(store, problems.join(" "), Tone::Error);
+    }
+}
+
+/// Reads a stored document into the store and says what could not be read (see [`read`]).
+pub(super) async fn load(
+    store: &StoreHandle,
+    session: &SessionRef,
+    db: &Db,
+    id: &str,
+) -> Result<(), String> {
+    let note = read(store, session, db, id).await?;
+    if let Some(note) = note {
+        say(store, note, Tone::Error);
+    }
+    Ok(())
+}
+
+/// Reads a stored document into the store. A document not stored (the shipped article before
+/// its first change) is opened fresh. Annotations whose stored records are damaged are left
+/// out; the sentence returned says which and why.
+pub(super) async fn read(
+    store: &StoreHandle,
+    session: &SessionRef,
+    db: &Db,
+    id: &str,
+) -> Result<Option<String>, String> {
+    let stored = db.load(id).await?;
+    let Some((rec, text, anns)) = stored else {
+        let default = Document::default_article();
+        if id == default.id {
+            let mut s = session.borrow_mut();
+            s.serial = 0;
+            s.dirty = false;
+            s.blocked = false;
+            drop(s);
+            // Already open and untouched (the page starts on it): nothing to replace.
+            let fresh = {
+                let state = store.state();
+                state.document().id == default.id && state.revision() == 0
+            };
+            if !fresh {
+                store.dispatch(Msg::Load(Box::new(State::new(Rc::new(default)))));
+            }
+            return Ok(None);
+        }
+        return Err(format!(
+            "The document {id} is not in this browser's storage."
+        ));
+    };
+    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
+    let mut annotations = Vec::with_capacity(anns.len());
+    let mut skipped = Vec::new();
+    let reader = native::StoredReader::new(&doc, &rec.labels);
+    for (k, json) in anns.iter().enumerate() {
+        match reader.read(json) {
+            Ok(a) => annotations.push(a),
+            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
+        }
+    }
+    let restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
+        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
+    skipped.extend(restored.skipped);
+    {
+        let mut s = session.borrow_mut();
+        s.serial = rec.serial;
+        s.dirty = false;
+        s.blocked = false;
+        s.stored.insert(rec.id.clone());
+    }
+    store.dispatch(Msg::Load(Box::new(restored.state)));
+    Ok((!skipped.is_empty()).then(|| {
+        format!(
+            "{} stored annotation(s) of this document were damaged and left out: {}.",
+            skipped.len(),
+            shorten(&skipped.join("; "), 600)
+        )
+    }))
+}
+
+/// Switches to another opened document.
+pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
+    let Some(db) = session.borrow().db.clone() else {
+        say(
+            &store,
+            "Storage is not available, so other documents cannot be opened.",
+            Tone::Error,
+        );
+        return;
+    };
+    spawn_local(async move {
+        match load(&store, &session, &db, &id).await {
+            Ok(()) => {
+                point_workspace(&store, &session, id);
+                let title = store.state().document().title.clone();
+                say(&store, format!("Opened “{title}”."), Tone::Info);
+            }
+            Err(why) => say(&store, why, Tone::Error),
+        }
+    });
+}
+
+/// An id for a new document that no opened document has.
+pub(super) fn fresh_doc_id(session: &Session, wanted: &str) -> String {
+    let base = safe_file_stem(wanted);
+    let default = Document::default_article().id;
+    let taken = |id: &str| id == default || session.stored.contains(id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken(id))
+        .expect("some suffix is free")
+}
+
+/// Opens a bundle as a new document and stores it.
+pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
+    let id = fresh_doc_id(&session.borrow(), &bundle.document.id);
+    let doc = Rc::new(Document::new(
+        id.clone(),
+        bundle.document.title.clone(),
+        bundle.document.text(),
+    ));
+    let n = bundle.annotations.len();
+    let state = match State::restore(doc, bundle.labels, bundle.annotations, 1) {
+        Ok(s) => s,
+        Err(e) => return say(&store, format!("Nothing was opened: {e}"), Tone::Error),
+    };
+    let title = state.document().title.clone();
+    session.borrow_mut().serial = 0;
+    session.borrow_mut().dirty = true;
+    store.dispatch(Msg::Load(Box::new(state)));
+    let mut docs = store.ui.documents.clone();
+    docs.push(DocEntry {
+        id: id.clone(),
+        title: title.clone(),
+    });
+    store.dispatch(Msg::Documents(docs));
+    point_workspace(&store, &session, id);
+    save(store.clone(), session.clone());
+    say(
+        &store,
+        format!(
+            "Opened “{title}” as a new document with {n} annotation{}.",
+            if n == 1 { "" } else { "s" }
+        ),
+        Tone::Info,
+    );
+}
+
+/// Opens text (from a .txt file or pasted) as a new document.
+pub fn open_text(store: StoreHandle, session: SessionRef, name: &str, title: &str, bytes: &[u8]) {
+    let text = match decode_text(bytes) {
+        Ok(t) => t,
+        Err(e) => return say(&store, e.to_string(), Tone::Error),
+    };
+    if text.trim().is_empty() {
+        return say(
+            &store,
+            "The text is empty: there is nothing to annotate.",
+            Tone::Error,
+        );
+    }
+    if let Err(why) = check_document_text(text) {
+        return say(&store, why, Tone::Error);
+    }
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .to_string();
+    let title = if title.trim().is_empty() {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| crate::model::state::shorten(l, 80))
+            .unwrap_or_else(|| stem.clone())
+    } else {
+        title.trim().to_string()
+    };
+    let id_from = if stem.trim().is_empty() {
+        &title
+    } else {
+        &stem
+    };
+    let bundle = Bundle {
+        document: Document::new(dom::to_lowercase(id_from), title, text),
+        labels: store.state().labels().clone(),
+        annotator: store.ui.annotator.clone(),
+        annotations: Vec::new(),
+    };
+    store.dispatch(Msg::Ask(None));
+    open_bundle(store, session, bundle);
+}

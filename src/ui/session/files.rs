@@ -1,0 +1,215 @@
+//! Files in and out: export (the native file here, every other format in the formats
+//! worker), import (detecting the format, reading small native files here and the rest in the
+//! worker with its bar and Cancel), and the decision an import asks for (`offer`,
+//! `apply_import`): never a change before the person has answered.
+
+use super::*;
+
+/// Downloads the open document in `format`. Other formats than the native one are converted
+/// in the formats worker, off the main thread.
+pub fn export(store: &StoreHandle, format: Format) {
+    let bundle = Bundle::from_state(&store.state(), &store.ui.annotator);
+    let name = format.file_name(&bundle.document.id);
+    let native_text = native::export(&bundle);
+    if format == Format::Native {
+        return finish_download(store, &name, format, native_text.as_bytes());
+    }
+    let store = store.clone();
+    let busy = start_busy(&store, format!("Preparing {name}"));
+    spawn_local(async move {
+        let result = crate::dom::worker::export(format.key(), native_text).await;
+        store.dispatch(Msg::EndBusy(busy));
+        match result {
+            Ok(bytes) => finish_download(&store, &name, format, &bytes),
+            Err(why) if why == crate::dom::worker::CANCELLED => {
+                say(&store, format!("{name}: cancelled."), Tone::Info)
+            }
+            Err(why) => say(
+                &store,
+                format!("{name} could not be made: {why}"),
+                Tone::Error,
+            ),
+        }
+    });
+}
+
+/// Shows that a conversion is under way (with its Cancel button); returns its serial.
+pub(super) fn start_busy(store: &StoreHandle, what: String) -> u64 {
+    store.dispatch(Msg::StartBusy(what));
+    store.ui.busy.as_ref().map_or(0, |b| b.serial)
+}
+
+pub(super) fn finish_download(store: &StoreHandle, name: &str, format: Format, bytes: &[u8]) {
+    match download(name, format.mime(), bytes) {
+        Ok(()) => say(store, format!("Exported {name}"), Tone::Info),
+        Err(why) => say(store, format!("The download failed: {why}"), Tone::Error),
+    }
+}
+
+/// Native files up to this size are read on the page's thread (a 1 MB file of 10,000
+/// annotations takes about 0.1 s there); larger ones in the formats worker.
+pub(super) const NATIVE_HERE_BYTES: usize = 1_000_000;
+
+/// Reads file bytes in whatever format they are, and offers them (see [`offer`]). Small native
+/// files are read here; the others are converted to native text by the formats worker first.
+pub(super) fn open_bytes(store: StoreHandle, session: SessionRef, name: String, bytes: Vec<u8>) {
+    let Some(format) = Format::detect(&name, &bytes).filter(|f| f.can_import()) else {
+        return say(
+            &store,
+            format!(
+                "{name}: Marginalia cannot tell what kind of file this is. It imports {}.",
+                importable()
+            ),
+            Tone::Error,
+        );
+    };
+    // A small native file is read here at once; a large one (or one made to be slow) is read
+    // in the worker like every other format, with its bar and Cancel, and what it sends back
+    // is a checked file, linear to read again here.
+    if format == Format::Native && bytes.len() <= NATIVE_HERE_BYTES {
+        return opened(store, session, name, native::import_bytes(&bytes));
+    }
+    let busy = start_busy(
+        &store,
+        format!("Reading {name} ({})", megabytes(bytes.len() as u64)),
+    );
+    spawn_local(async move {
+        let result = crate::dom::worker::import(format.key(), &name, &bytes).await;
+        store.dispatch(Msg::EndBusy(busy));
+        match result {
+            Err(why) if why == crate::dom::worker::CANCELLED => say(
+                &store,
+                format!("{name}: import cancelled; nothing was changed."),
+                Tone::Info,
+            ),
+            Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
+            Ok(converted) => {
+                let result = native::import(&converted.native).map(|mut imported| {
+                    imported.problems = converted.problems;
+                    imported.total = converted.total;
+                    imported
+                });
+                opened(store, session, name, result);
+            }
+        }
+    });
+}
+
+pub(super) fn opened(
+    store: StoreHandle,
+    session: SessionRef,
+    name: String,
+    result: Result<Imported, FileError>,
+) {
+    match result {
+        Err(e) => say(&store, format!("{name}: {e}"), Tone::Error),
+        Ok(imported) if !imported.problems.is_empty() => {
+            store.dispatch(Msg::Ask(Some(Dialog::ImportProblems {
+                file: name,
+                imported: Rc::new(imported),
+            })));
+        }
+        Ok(imported) => {
+            store.dispatch(Msg::Ask(None));
+            offer(store, session, name, imported);
+        }
+    }
+}
+
+/// Reads a file chosen with Import or dropped on the page. Nothing changes until the person
+/// has answered the questions it raises.
+pub fn import_file(store: StoreHandle, session: SessionRef, picked: Picked) {
+    if picked.size > MAX_FILE_BYTES {
+        say(
+            &store,
+            format!(
+                "{}: {}",
+                picked.name,
+                FileError::TooLarge {
+                    bytes: picked.size,
+                    limit: MAX_FILE_BYTES
+                }
+            ),
+            Tone::Error,
+        );
+        return;
+    }
+    spawn_local(async move {
+        match picked.bytes().await {
+            Ok(bytes) => open_bytes(store, session, picked.name.clone(), bytes),
+            Err(why) => say(&store, format!("{}: {why}", picked.name), Tone::Error),
+        }
+    });
+}
+
+pub(super) fn importable() -> String {
+    let names: Vec<&str> = Format::ALL
+        .iter()
+        .filter(|f| f.can_import())
+        .map(|f| f.title())
+        .collect();
+    names.join(", ")
+}
+
+/// The valid annotations of a file: for the open document, ask replace or merge; for a text
+/// this browser holds, open that document and ask there; for a new text, open it as a new
+/// document. Spans are never re-offset onto a different text.
+pub fn offer(store: StoreHandle, session: SessionRef, file: String, imported: Imported) {
+    let sha = sha256_hex(imported.bundle.document.text());
+    if sha == sha256_hex(store.state().document().text()) {
+        if store.state().is_empty() {
+            // Nothing here to replace or merge with: no question to ask.
+            return apply_import(&store, &imported, true);
+        }
+        store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
+            file,
+            imported: Rc::new(imported),
+        })));
+        return;
+    }
+    let known = session
+        .borrow()
+        .records
+        .iter()
+        .find(|r| r.sha256 == sha)
+        .map(|r| r.id.clone());
+    let db = session.borrow().db.clone();
+    match (known, db) {
+        (Some(id), Some(db)) => spawn_local(async move {
+            match load(&store, &session, &db, &id).await {
+                Ok(()) => {
+                    point_workspace(&store, &session, id);
+                    store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
+                        file,
+                        imported: Rc::new(imported),
+                    })));
+                }
+                Err(why) => say(&store, why, Tone::Error),
+            }
+        }),
+        _ => open_bundle(store, session, imported.bundle),
+    }
+}
+
+/// Applies a confirmed import (replace or merge) to the open document.
+pub fn apply_import(store: &StoreHandle, imported: &Imported, replace: bool) {
+    store.dispatch(Msg::Ask(None));
+    let bundle = &imported.bundle;
+    if sha256_hex(bundle.document.text()) != sha256_hex(store.state().document().text()) {
+        return say(
+            store,
+            "The file is for another text; nothing was imported.",
+            Tone::Error,
+        );
+    }
+    let labels = if replace {
+        bundle.labels.clone()
+    } else {
+        store.state().labels().merged_with(&bundle.labels)
+    };
+    store.dispatch(Msg::Do(Action::Import {
+        annotations: bundle.annotations.clone(),
+        labels,
+        replace,
+    }));
+}

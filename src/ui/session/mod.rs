@@ -1,0 +1,144 @@
+//! The session: durable storage, other tabs, files in and out. These are the side effects
+//! around the store (house style: outside the reducer); each flow ends by dispatching plain
+//! messages, and every failure ends in a message that names it, never in silence.
+//!
+//! - On start: storage is opened, the last open document and its annotations are restored.
+//! - After every action: what the model's journal names is written at once (only that), and
+//!   the other tabs are told. A save over another tab's newer save is refused and the person
+//!   is asked.
+//! - Import, export, open text, switching documents.
+//!
+//! Split by concern: [`persist`] (saves, conflicts, the workspace pointer), [`documents`]
+//! (start and restore, reading, switching, new documents), [`files`] (import, export, the
+//! worker). This module holds what they share: the [`Session`] and its context.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+
+use super::store::{Dialog, DocEntry, LatestStore, Msg, SaveStatus, StoreHandle, Tone};
+use crate::dom;
+use crate::dom::files::{download, Picked};
+use crate::dom::storage::{Db, DocRecord, SaveError, Workspace};
+use crate::dom::tabs::{tab_id, Channel, Saved};
+use crate::formats::native::{self, Imported};
+use crate::formats::{
+    check_document_text, decode_text, megabytes, safe_file_stem, sha256_hex, Bundle, FileError,
+    Format, MAX_FILE_BYTES,
+};
+use crate::model::restore::restore_lenient;
+use crate::model::state::shorten;
+use crate::model::{sort, Action, Document, State};
+
+mod documents;
+mod files;
+mod persist;
+
+// What the three share among themselves (each reads `super::*`).
+use documents::*;
+use files::*;
+use persist::*;
+
+pub use documents::{open_text, start, switch};
+pub use files::{apply_import, export, import_file, offer};
+pub use persist::{resolve_conflict, save, set_annotator};
+
+/// What the session keeps between events.
+pub struct Session {
+    db: Option<Db>,
+    pub tab: String,
+    /// The serial of the open document this tab last read or wrote.
+    serial: u64,
+    /// Documents that storage holds (their text is stored).
+    stored: HashSet<String>,
+    /// Stored records, by document id (for finding a document by its text's hash).
+    records: Vec<DocRecord>,
+    /// Storage is open and the saved work restored: saving may begin.
+    ready: bool,
+    /// A save failed or was refused: the next save writes the whole document.
+    dirty: bool,
+    /// Another tab saved this document: nothing is written until the person chooses.
+    blocked: bool,
+    /// A save is being written; another one waits for it (`again`).
+    saving: bool,
+    again: bool,
+    channel: Option<Channel>,
+    /// The open document's SHA-256, computed once (a 1 MB text takes milliseconds).
+    sha256: Option<(Rc<Document>, String)>,
+    /// Where the workspace should point once that document is first written.
+    pending_workspace: Option<Workspace>,
+    /// Storage did not open (or not in time): this tab works without it.
+    gave_up: bool,
+    /// Writes what is pending when the page is hidden or left.
+    flush: Option<crate::dom::HideListeners>,
+}
+
+impl Session {
+    fn sha256_of(&mut self, doc: &Rc<Document>) -> String {
+        match &self.sha256 {
+            Some((d, sha)) if Rc::ptr_eq(d, doc) => sha.clone(),
+            _ => {
+                let sha = sha256_hex(doc.text());
+                self.sha256 = Some((doc.clone(), sha.clone()));
+                sha
+            }
+        }
+    }
+}
+
+pub type SessionRef = Rc<RefCell<Session>>;
+
+impl Session {
+    pub fn new() -> SessionRef {
+        Rc::new(RefCell::new(Session {
+            db: None,
+            tab: tab_id(),
+            serial: 0,
+            stored: HashSet::new(),
+            records: Vec::new(),
+            ready: false,
+            dirty: false,
+            blocked: false,
+            saving: false,
+            again: false,
+            channel: None,
+            sha256: None,
+            pending_workspace: None,
+            gave_up: false,
+            flush: None,
+        }))
+    }
+}
+
+fn say(store: &StoreHandle, text: impl Into<String>, tone: Tone) {
+    store.dispatch(Msg::Say(text.into(), tone));
+}
+
+fn entries(records: &[DocRecord]) -> Vec<DocEntry> {
+    let default = Document::default_article();
+    let mut out = vec![DocEntry {
+        id: default.id.clone(),
+        title: default.title.clone(),
+    }];
+    for r in records {
+        if r.id != default.id {
+            out.push(DocEntry {
+                id: r.id.clone(),
+                title: r.title.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The session as components receive it (a context; equal when it is the same session).
+#[derive(Clone)]
+pub struct SessionCtx(pub SessionRef);
+
+impl PartialEq for SessionCtx {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
