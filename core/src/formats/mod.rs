@@ -215,6 +215,29 @@ impl Format {
     }
 }
 
+/// The id for a new document wanted as `wanted`: made safe as a file name, and, when
+/// `taken` says so of it, with the first free suffix (`notes`, `notes-2`, `notes-3`, …). The
+/// shipped article's id is always taken.
+///
+/// ```
+/// use marginalia_core::formats::fresh_document_id;
+/// let held = ["notes", "notes-2"];
+/// assert_eq!(fresh_document_id("field notes", |id| held.contains(&id)), "field-notes");
+/// assert_eq!(fresh_document_id("notes", |id| held.contains(&id)), "notes-3");
+/// assert_eq!(fresh_document_id("damascus-2024-12-08", |_| false), "damascus-2024-12-08-2");
+/// ```
+pub fn fresh_document_id(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
+    let taken = |id: &str| id == crate::model::document::DEFAULT_ID || taken(id);
+    let base = safe_file_stem(wanted);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken(id))
+        .expect("some suffix is free")
+}
+
 /// A document id made safe as a file name: letters, digits, `-`, `_`, `.`; others become `-`.
 pub fn safe_file_stem(id: &str) -> String {
     let stem: String = id

@@ -260,23 +260,11 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
     });
 }
 
-/// An id for a new document that no opened document has.
-pub(super) fn fresh_doc_id(session: &Session, wanted: &str) -> String {
-    let base = safe_file_stem(wanted);
-    let default = Document::default_article().id;
-    let taken = |id: &str| id == default || session.stored.contains(id);
-    if !taken(&base) {
-        return base;
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| !taken(id))
-        .expect("some suffix is free")
-}
-
 /// Opens a bundle as a new document and stores it.
 pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
-    let id = fresh_doc_id(&session.borrow(), &bundle.document.id);
+    let id = crate::formats::fresh_document_id(&bundle.document.id, |id| {
+        session.borrow().stored.contains(id)
+    });
     let doc = Rc::new(Document::new(
         id.clone(),
         bundle.document.title.clone(),

@@ -25,8 +25,8 @@ use crate::dom::storage::{Db, DocRecord, SaveError, Workspace};
 use crate::dom::tabs::{tab_id, Channel, Saved};
 use crate::formats::native::{self, Imported};
 use crate::formats::{
-    check_document_text, decode_text, megabytes, safe_file_stem, sha256_hex, Bundle, FileError,
-    Format, MAX_FILE_BYTES,
+    check_document_text, decode_text, megabytes, sha256_hex, Bundle, FileError, Format,
+    MAX_FILE_BYTES,
 };
 use crate::model::restore::restore_lenient;
 use crate::model::state::shorten;
