@@ -594,25 +594,9 @@ impl State {
         let mut created = None;
         match action {
             Action::Create { span, body, note } => {
-                self.check_span(span)?;
-                let body = self.check_body(body, None)?;
-                self.check_unique(None, span, &body)?;
-                let (id, next) = self.fresh_id(body.kind(), seq);
-                change.seq.1 = next;
+                let body = self.check_new(span, body)?;
                 change.label = format!("Add {}", describe_body(&body));
-                let ann = Annotation {
-                    id: id.clone(),
-                    span,
-                    body,
-                    note,
-                    created: now,
-                    updated: now,
-                };
-                change.edits.push(Edit {
-                    before: None,
-                    after: Some(Rc::new(ann)),
-                });
-                created = Some(id);
+                created = Some(self.push_new(&mut change, span, body, note, now));
             }
             Action::Delete { id } => {
                 let old = self.require(&id)?.clone();
@@ -734,22 +718,8 @@ impl State {
                 let party = match existing {
                     Some(e) => e.id.clone(),
                     None => {
-                        self.check_span(span)?;
-                        let body = self.check_body(Body::Entity { label }, None)?;
-                        self.check_unique(None, span, &body)?;
-                        let (eid, next) = self.fresh_id(Kind::Entity, seq);
-                        change.seq.1 = next;
-                        change.edits.push(Edit {
-                            before: None,
-                            after: Some(Rc::new(Annotation {
-                                id: eid.clone(),
-                                span,
-                                body,
-                                note: String::new(),
-                                created: now,
-                                updated: now,
-                            })),
-                        });
+                        let body = self.check_new(span, Body::Entity { label })?;
+                        let eid = self.push_new(&mut change, span, body, String::new(), now);
                         created = Some(eid.clone());
                         eid
                     }
@@ -893,29 +863,16 @@ impl State {
                     return Err(ModelError::NoOtherOccurrence(text));
                 }
                 let (kind, label) = (source.kind(), source.body.label().unwrap_or_default());
-                let mut next = seq;
                 for &span in &spans {
-                    let (id, after) = self.fresh_id(kind, next);
-                    next = after;
                     // Only a quote reads its text (whether it is direct).
                     let text = if kind == Kind::Quote {
                         self.doc.slice(span)
                     } else {
                         ""
                     };
-                    change.edits.push(Edit {
-                        before: None,
-                        after: Some(Rc::new(Annotation {
-                            id,
-                            span,
-                            body: Body::for_kind(kind, label, text),
-                            note: String::new(),
-                            created: now,
-                            updated: now,
-                        })),
-                    });
+                    let body = Body::for_kind(kind, label, text);
+                    self.push_new(&mut change, span, body, String::new(), now);
                 }
-                change.seq.1 = next;
                 let n = spans.len();
                 let what = match kind {
                     Kind::Entity => label.to_string(),
@@ -1355,6 +1312,40 @@ impl State {
     }
 
     /// The next unused id of our form ("e12"), and the counter after it.
+    /// The checks a new annotation passes: its span, its body, and no twin of it there.
+    fn check_new(&self, span: Span, body: Body) -> Result<Body, ModelError> {
+        self.check_span(span)?;
+        let body = self.check_body(body, None)?;
+        self.check_unique(None, span, &body)?;
+        Ok(body)
+    }
+
+    /// Adds a new annotation to `change` under the next free id (from `change.seq.1`, which it
+    /// moves on); returns the id. The caller has checked it.
+    fn push_new(
+        &self,
+        change: &mut Change,
+        span: Span,
+        body: Body,
+        note: String,
+        now: Timestamp,
+    ) -> String {
+        let (id, next) = self.fresh_id(body.kind(), change.seq.1);
+        change.seq.1 = next;
+        change.edits.push(Edit {
+            before: None,
+            after: Some(Rc::new(Annotation {
+                id: id.clone(),
+                span,
+                body,
+                note,
+                created: now,
+                updated: now,
+            })),
+        });
+        id
+    }
+
     fn fresh_id(&self, kind: Kind, seq: u64) -> (String, u64) {
         let mut n = seq;
         loop {
