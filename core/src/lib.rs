@@ -3,7 +3,8 @@
 //! natively, and the command-line tool depends on it alone.
 //!
 //! - [`model`]: documents, offsets (Unicode code points, end exclusive), annotations, labels,
-//!   and the reducer (`Action` → `State`), with its journal and undo.
+//!   and the reducer (`Action` → `State`), with its undo and what a store must write
+//!   (`State::changes_since`).
 //! - [`formats`]: every import and export format, each converting its own counting (doccano's
 //!   UTF-16, brat's universal newlines) at its edge.
 //!

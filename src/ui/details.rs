@@ -246,7 +246,7 @@ pub fn details(props: &DetailsProps) -> Html {
                     <div class="field">
                         <span id="cue-label">{ "Cue" }</span>
                         <p class="cue-text" aria-labelledby="cue-label">
-                            { cue.map(|c| super::store::quoted(&shorten(doc.slice(c), 40))).unwrap_or_else(|| "none".into()) }
+                            { cue.map(|c| super::notices::quoted(&shorten(doc.slice(c), 40))).unwrap_or_else(|| "none".into()) }
                         </p>
                         <div class="row">
                             <button type="button" onclick={set_cue} disabled={pending.is_none()}
@@ -361,7 +361,7 @@ pub fn details(props: &DetailsProps) -> Html {
                             { match counted {
                                 None => "Counting occurrences…".to_string(),
                                 Some(0) => "No other occurrence".to_string(),
-                                Some(n) => format!("Tag {n} more {}", super::store::quoted(&shorten(&text, 30))),
+                                Some(n) => format!("Tag {n} more {}", super::notices::quoted(&shorten(&text, 30))),
                             } }
                         </button>
                         <label class="check">
@@ -389,7 +389,7 @@ pub fn details(props: &DetailsProps) -> Html {
                             html! {
                                 <li>
                                     <span class="muted">{ format!("{role} of ") }</span>
-                                    <button type="button" class="link" onclick={go}>{ super::store::quoted(text) }</button>
+                                    <button type="button" class="link" onclick={go}>{ super::notices::quoted(text) }</button>
                                 </li>
                             }
                         }) }

@@ -15,6 +15,7 @@ mod labels_dialog;
 mod legend;
 mod links;
 mod messages;
+mod notices;
 mod open_text;
 mod overview;
 mod overview_row;

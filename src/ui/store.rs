@@ -2,14 +2,12 @@
 //! the open menu, the selected annotation, messages), changed by one reducer.
 //!
 //! Model changes go through `State::apply`; this reducer adds the clock and turns outcomes and
-//! refusals into messages. The `State` is shared by every version of the store as an
-//! `Rc<State>` in one cell: [`Store::state`] hands out a clone of that `Rc` (the cell is
-//! borrowed only for the clone, so no borrow ever lives across a dispatch), and the reducer
-//! changes the state with `Rc::make_mut`. So an action costs what the change costs, not a copy
-//! of 10,000 annotations, as long as nobody keeps a snapshot across a dispatch; one who does
-//! keeps the state as it was (the reducer then changes a copy: slower, never a panic).
-//! Components never see it change under them: what they receive are immutable per-paragraph
-//! snapshots and the `revision` that changes with every action.
+//! refusals into messages. The reducer owns its state by value: each version of the store holds
+//! its own `Rc<State>`, and an action changes a copy (`Rc::make_mut`), so an old store is an
+//! old state, nothing changes under a component that holds one, no borrow can outlive a
+//! dispatch, and two stores compare by pointer. A copy is cheap (the state's parts are shared
+//! `Rc`s: `model::state`), and what storage must write is the difference between the state it
+//! last wrote and this one (`State::changes_since`).
 //!
 //! While the saved work is being read back (`SaveStatus::Loading`) annotations cannot be
 //! changed: a change made then would be lost or clash with what storage holds.
@@ -19,6 +17,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::notices::{notice_of, quoted};
 use crate::formats::native::Imported;
 use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
 
@@ -197,7 +196,7 @@ pub enum Msg {
     ShowHelp(bool),
     ShowLabels(bool),
     /// Replaces the open document and its annotations (opening, switching, restoring).
-    Load(Box<State>),
+    Load(Rc<State>),
     Documents(Vec<DocEntry>),
     Annotator(String),
     Save(SaveStatus),
@@ -210,7 +209,7 @@ pub enum Msg {
 
 #[derive(Clone)]
 pub struct Store {
-    state: Rc<RefCell<Rc<State>>>,
+    state: Rc<State>,
     pub revision: u64,
     /// Changes whenever another document (or a restored copy) is loaded.
     pub generation: u64,
@@ -229,31 +228,16 @@ impl PartialEq for Store {
 impl Store {
     pub fn new(doc: Rc<Document>) -> Self {
         Store {
-            state: Rc::new(RefCell::new(Rc::new(State::new(doc)))),
+            state: Rc::new(State::new(doc)),
             revision: 0,
             generation: 0,
             ui: Ui::default(),
         }
     }
 
-    /// The model state as it is now: a snapshot that later actions do not change.
+    /// The model state of this version of the store (later actions make new versions).
     pub fn state(&self) -> Rc<State> {
-        self.state.borrow().clone()
-    }
-
-    /// Changes the state in place (a copy only if a snapshot of it is still held).
-    fn change<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let mut cell = self.state.borrow_mut();
-        #[cfg(debug_assertions)]
-        if Rc::strong_count(&cell) > 1 {
-            gloo::console::warn!("Marginalia: a state snapshot was held across a change");
-        }
-        f(Rc::make_mut(&mut cell))
-    }
-
-    /// Takes what changed since the last save (see `State::take_journal`).
-    pub fn take_journal(&self) -> crate::model::state::Journal {
-        self.change(State::take_journal)
+        self.state.clone()
     }
 
     fn say(&mut self, text: impl Into<String>, tone: Tone) {
@@ -281,13 +265,16 @@ impl Store {
             return None;
         }
         let now = crate::dom::now();
-        let before = self.state();
-        let what = notice_of(&before, &action);
+        let what = notice_of(&self.state, &action);
         let undoable = !matches!(action, Action::Undo | Action::Redo);
-        drop(before);
-        let result = self.change(|s| s.apply(action, now));
-        let state = self.state();
-        self.revision = state.revision();
+        // The action changes a copy (the version before stays as it was); a refused action
+        // changes nothing (`State::apply`), and its copy is dropped.
+        let mut state = self.state.clone();
+        let result = Rc::make_mut(&mut state).apply(action, now);
+        if result.is_ok() {
+            self.state = state.clone();
+            self.revision = state.revision();
+        }
         match result {
             Ok(outcome) => {
                 let undo = undoable;
@@ -319,77 +306,6 @@ impl Store {
                 None
             }
         }
-    }
-}
-
-/// Text in quotation marks, unless it is in quotation marks already (a direct quote).
-pub fn quoted(text: &str) -> String {
-    if crate::model::annotation::looks_direct(text) {
-        text.to_string()
-    } else {
-        format!("“{text}”")
-    }
-}
-
-/// What a change does, named by its text, for the toast ("Tagged “Damascus” GPE"); `None` for
-/// undo and redo, whose summary says it already ("Undo Add GPE").
-fn notice_of(state: &State, action: &Action) -> Option<String> {
-    use crate::model::state::shorten;
-    let doc = state.document();
-    let quoted = |span: Span| quoted(&shorten(doc.slice(span), 40));
-    let of = |id: &str| state.get(id).map(|a| quoted(a.span));
-    match action {
-        // Their summary names the text and the count ("Tag 7 more “Damascus” GPE").
-        Action::Undo | Action::Redo | Action::TagAll { .. } => None,
-        Action::Create { span, body, .. } => Some(match body {
-            Body::Entity { label } => format!("Tagged {} {label}", quoted(*span)),
-            other => format!("Tagged {} as a {}", quoted(*span), other.kind().as_str()),
-        }),
-        Action::Delete { id } => Some(format!("Deleted {}", of(id)?)),
-        Action::SetSpan { id, .. }
-        | Action::SetKind { id, .. }
-        | Action::SetLabel { id, .. }
-        | Action::SetParty { id, .. }
-        | Action::SetCue { id, .. }
-        | Action::TagParty { id, .. }
-        | Action::SetDirect { id, .. }
-        | Action::SetCheckworthiness { id, .. }
-        | Action::SetNote { id, .. } => {
-            let text = of(id)?;
-            Some(format!("{text}: {}", describe(action)))
-        }
-        Action::SetLabels { .. } => Some("Changed the labels".into()),
-        Action::Import { annotations, .. } => Some(format!(
-            "Imported {} annotation{}",
-            annotations.len(),
-            if annotations.len() == 1 { "" } else { "s" }
-        )),
-    }
-}
-
-/// A few words for an edit of one annotation.
-fn describe(action: &Action) -> String {
-    match action {
-        Action::SetSpan { .. } => "boundaries changed".into(),
-        Action::SetKind { kind, .. } => format!("now a {}", kind.as_str()),
-        Action::SetLabel { label, .. } => format!("now {label}"),
-        Action::SetParty { party: None, .. } => "link removed".into(),
-        Action::SetParty { .. } => "linked".into(),
-        Action::SetCue { cue: None, .. } => "cue cleared".into(),
-        Action::SetCue { .. } => "cue set".into(),
-        Action::TagParty { .. } => "linked".into(),
-        Action::SetDirect { direct, .. } => if *direct {
-            "direct quote"
-        } else {
-            "indirect quote"
-        }
-        .into(),
-        Action::SetCheckworthiness { value, .. } => match value {
-            Some(v) => format!("check-worthiness {v}"),
-            None => "check-worthiness cleared".into(),
-        },
-        Action::SetNote { .. } => "note saved".into(),
-        _ => String::new(),
     }
 }
 
@@ -637,7 +553,7 @@ impl Reducible for Store {
             Msg::ShowLabels(open) => next.ui.labels_open = open,
             Msg::Load(state) => {
                 next.revision = state.revision();
-                *next.state.borrow_mut() = Rc::new(*state);
+                next.state = state;
                 next.generation += 1;
                 let keep = Ui {
                     documents: std::mem::take(&mut next.ui.documents),

@@ -11,24 +11,7 @@ use super::*;
 /// read alive).
 pub fn start(store: StoreHandle, session: SessionRef, latest: LatestStore) {
     crate::dom::storage::request_persistence();
-    // Hear other tabs' saves of the document open here.
-    {
-        let (latest, session2) = (latest.clone(), session.clone());
-        let channel = Channel::open(move |saved: Saved| {
-            let (me, open) = {
-                let s = session2.borrow();
-                (s.tab.clone(), s.serial)
-            };
-            let store = latest.borrow().clone();
-            let doc = store.state().document().id.clone();
-            if saved.tab != me && saved.doc == doc && saved.serial > open {
-                store.dispatch(Msg::Ask(Some(Dialog::Conflict {
-                    while_saving: false,
-                })));
-            }
-        });
-        session.borrow_mut().channel = channel;
-    }
+    super::tabs::listen(&session, &latest);
     // When the page is hidden or left, write what is not written yet.
     {
         let flush = {
@@ -43,8 +26,7 @@ pub fn start(store: StoreHandle, session: SessionRef, latest: LatestStore) {
         let (latest, session) = (latest.clone(), session.clone());
         gloo::timers::callback::Timeout::new(STORAGE_PATIENCE_MS, move || {
             let mut s = session.borrow_mut();
-            if s.db.is_none() && !s.ready {
-                s.gave_up = true;
+            if s.db.is_none() && s.queue.give_up() {
                 drop(s);
                 latest
                     .borrow()
@@ -60,10 +42,10 @@ pub fn start(store: StoreHandle, session: SessionRef, latest: LatestStore) {
     let open = crate::dom::open_param();
     spawn_local(async move {
         match Db::open().await {
-            Ok(db) if !session.borrow().gave_up => restore(&store, &session, db).await,
+            Ok(db) if !session.borrow().queue.gave_up() => restore(&store, &session, db).await,
             Ok(_) => {}
             Err(why) => {
-                session.borrow_mut().gave_up = true;
+                session.borrow_mut().queue.give_up();
                 store.dispatch(Msg::Save(SaveStatus::Failed(why.clone())));
                 store.dispatch(Msg::Documents(entries(&[])));
             }
@@ -130,10 +112,7 @@ pub(super) async fn restore(store: &StoreHandle, session: &SessionRef, db: Db) {
             Err(why) => problems.push(why),
         }
     }
-    {
-        let mut s = session.borrow_mut();
-        s.ready = true;
-    }
+    session.borrow_mut().queue.ready();
     if !matches!(store.ui.save, SaveStatus::Failed(_)) {
         store.dispatch(Msg::Save(SaveStatus::Ready));
     }
@@ -191,8 +170,7 @@ pub(super) async fn read(
         if id == default.id {
             let mut s = session.borrow_mut();
             s.serial = 0;
-            s.dirty = false;
-            s.blocked = false;
+            s.queue.loaded();
             drop(s);
             // Already open and untouched (the page starts on it): nothing to replace.
             let fresh = {
@@ -200,7 +178,7 @@ pub(super) async fn read(
                 state.document().id == default.id && state.revision() == 0
             };
             if !fresh {
-                store.dispatch(Msg::Load(Box::new(State::new(Rc::new(default)))));
+                store.dispatch(Msg::Load(Rc::new(State::new(Rc::new(default)))));
             }
             return Ok(None);
         }
@@ -224,11 +202,12 @@ pub(super) async fn read(
     {
         let mut s = session.borrow_mut();
         s.serial = rec.serial;
-        s.dirty = false;
-        s.blocked = false;
+        s.queue.loaded();
         s.stored.insert(rec.id.clone());
     }
-    store.dispatch(Msg::Load(Box::new(restored.state)));
+    let state = Rc::new(restored.state);
+    session.borrow_mut().written = Some(state.clone());
+    store.dispatch(Msg::Load(state));
     Ok((!skipped.is_empty()).then(|| {
         format!(
             "{} stored annotation(s) of this document were damaged and left out: {}.",
@@ -276,9 +255,9 @@ pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
         Err(e) => return say(&store, format!("Nothing was opened: {e}"), Tone::Error),
     };
     let title = state.document().title.clone();
+    // A new document: storage lacks it, so its first write stores it whole.
     session.borrow_mut().serial = 0;
-    session.borrow_mut().dirty = true;
-    store.dispatch(Msg::Load(Box::new(state)));
+    store.dispatch(Msg::Load(Rc::new(state)));
     let mut docs = store.ui.documents.clone();
     docs.push(DocEntry {
         id: id.clone(),

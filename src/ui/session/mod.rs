@@ -8,7 +8,8 @@
 //!   is asked.
 //! - Import, export, open text, switching documents.
 //!
-//! Split by concern: [`persist`] (saves, conflicts, the workspace pointer), [`documents`]
+//! Split by concern: [`persist`] (saves, conflicts, the workspace pointer) with [`queue`]
+//! (where saving stands, as one state machine), [`tabs`] (other tabs' saves), [`documents`]
 //! (start and restore, reading, switching, new documents), [`files`] (import, export, the
 //! worker). This module holds what they share: the [`Session`] and its context.
 
@@ -35,11 +36,14 @@ use crate::model::{sort, Action, Document, State};
 mod documents;
 mod files;
 mod persist;
+mod queue;
+mod tabs;
 
 // What the three share among themselves (each reads `super::*`).
 use documents::*;
 use files::*;
 use persist::*;
+use queue::{Next, Queue, Written};
 
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, offer};
@@ -55,22 +59,16 @@ pub struct Session {
     stored: HashSet<String>,
     /// Stored records, by document id (for finding a document by its text's hash).
     records: Vec<DocRecord>,
-    /// Storage is open and the saved work restored: saving may begin.
-    ready: bool,
-    /// A save failed or was refused: the next save writes the whole document.
-    dirty: bool,
-    /// Another tab saved this document: nothing is written until the person chooses.
-    blocked: bool,
-    /// A save is being written; another one waits for it (`again`).
-    saving: bool,
-    again: bool,
+    /// Where saving stands (one state machine: [`queue::Queue`]).
+    queue: Queue,
+    /// The state storage holds for the open document (restored or last written): a save
+    /// writes what differs from it (`State::changes_since`).
+    written: Option<Rc<State>>,
     channel: Option<Channel>,
     /// The open document's SHA-256, computed once (a 1 MB text takes milliseconds).
     sha256: Option<(Rc<Document>, String)>,
     /// Where the workspace should point once that document is first written.
     pending_workspace: Option<Workspace>,
-    /// Storage did not open (or not in time): this tab works without it.
-    gave_up: bool,
     /// Writes what is pending when the page is hidden or left.
     flush: Option<crate::dom::HideListeners>,
 }
@@ -98,15 +96,11 @@ impl Session {
             serial: 0,
             stored: HashSet::new(),
             records: Vec::new(),
-            ready: false,
-            dirty: false,
-            blocked: false,
-            saving: false,
-            again: false,
+            queue: Queue::Opening,
+            written: None,
             channel: None,
             sha256: None,
             pending_workspace: None,
-            gave_up: false,
             flush: None,
         }))
     }

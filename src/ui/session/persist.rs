@@ -1,5 +1,6 @@
-//! Persistence: writing the open document to IndexedDB (`save`: what the model's journal names
-//! at once, the whole document when it is new or a save failed), one write at a time; the
+//! Persistence: writing the open document to IndexedDB (`save`: at once, what differs from the
+//! state last written, or the whole document when it is new or a save failed), one write at a
+//! time ([`super::queue`]); the
 //! other tab's newer save refused and asked about (`resolve_conflict`); the workspace pointer,
 //! written only once the document it names is stored (`point_workspace`).
 
@@ -21,24 +22,28 @@ pub(super) fn record(state: &State, session: &mut Session) -> DocRecord {
 
 /// Writes what changed since the last save. Called after every action.
 pub fn save(store: StoreHandle, session: SessionRef) {
-    let (db, full, known) = {
+    let state = store.state();
+    let (db, full, known, written) = {
         let mut s = session.borrow_mut();
-        if !s.ready || s.blocked {
-            return;
-        }
-        if s.saving {
-            // One write at a time; the journal keeps what changed meanwhile.
-            s.again = true;
-            return;
-        }
         let Some(db) = s.db.clone() else {
             return;
         };
-        let doc_id = store.state().document().id.clone();
-        (db, s.dirty || !s.stored.contains(&doc_id), s.serial)
+        // The state last written, if it is of this document (else all of it is written).
+        let written = s
+            .written
+            .clone()
+            .filter(|w| Rc::ptr_eq(w.document(), state.document()));
+        let stored = s.stored.contains(&state.document().id) && written.is_some();
+        // One write at a time; what differs from the state last written waits meanwhile.
+        let Some(full) = s.queue.begin(stored) else {
+            return;
+        };
+        (db, full, s.serial, written)
     };
-    let journal = store.take_journal();
-    let state = store.state();
+    let journal = match &written {
+        Some(w) if !full => state.changes_since(w),
+        _ => Default::default(),
+    };
     let doc = state.document().clone();
     let rec = record(&state, &mut session.borrow_mut());
     // A whole document's annotations are serialised in batches by the writer (see Db::create).
@@ -57,8 +62,10 @@ pub fn save(store: StoreHandle, session: SessionRef) {
             )
         })
         .collect();
-    drop(state);
     if !full && writes.is_empty() && !journal.labels {
+        let mut s = session.borrow_mut();
+        s.queue.end(Written::Stored);
+        s.written = Some(state);
         return;
     }
     // The workspace may point at this document only once it is written: with it.
@@ -71,7 +78,6 @@ pub fn save(store: StoreHandle, session: SessionRef) {
     } else {
         None
     };
-    session.borrow_mut().saving = true;
     spawn_local(async move {
         if full {
             // A whole document is written once the page has painted what it shows, or at
@@ -91,8 +97,8 @@ pub fn save(store: StoreHandle, session: SessionRef) {
             Ok(serial) => {
                 let mut s = session.borrow_mut();
                 s.serial = serial;
-                s.dirty = false;
-                s.saving = false;
+                s.written = Some(state);
+                let next = s.queue.end(Written::Stored);
                 if workspace.is_some() && s.pending_workspace == workspace {
                     s.pending_workspace = None;
                 }
@@ -106,29 +112,19 @@ pub fn save(store: StoreHandle, session: SessionRef) {
                         serial,
                     });
                 }
-                let again = std::mem::take(&mut s.again);
                 drop(s);
                 store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
-                if again {
+                if next == Next::Save {
                     save(store, session);
                 }
             }
             Err(SaveError::Conflict { .. }) => {
-                let mut s = session.borrow_mut();
-                s.dirty = true;
-                s.blocked = true;
-                s.saving = false;
-                s.again = false;
-                drop(s);
+                session.borrow_mut().queue.end(Written::Conflict);
                 store.dispatch(Msg::Save(SaveStatus::Conflict));
                 store.dispatch(Msg::Ask(Some(Dialog::Conflict { while_saving: true })));
             }
             Err(e @ SaveError::Failed(_)) => {
-                let mut s = session.borrow_mut();
-                s.dirty = true;
-                s.saving = false;
-                s.again = false;
-                drop(s);
+                session.borrow_mut().queue.end(Written::Failed);
                 store.dispatch(Msg::Save(SaveStatus::Failed(e.to_string())));
             }
         }
@@ -146,10 +142,6 @@ pub fn resolve_conflict(store: StoreHandle, session: SessionRef, reload: bool) {
         if reload {
             match load(&store, &session, &db, &id).await {
                 Ok(()) => {
-                    let mut s = session.borrow_mut();
-                    s.dirty = false;
-                    s.blocked = false;
-                    drop(s);
                     store.dispatch(Msg::Save(SaveStatus::Saved(crate::dom::now())));
                     say(&store, "Reloaded the saved version.", Tone::Info);
                 }
@@ -160,8 +152,7 @@ pub fn resolve_conflict(store: StoreHandle, session: SessionRef, reload: bool) {
             let stored = db.load(&id).await.ok().flatten().map(|(r, _, _)| r.serial);
             {
                 let mut s = session.borrow_mut();
-                s.dirty = true;
-                s.blocked = false;
+                s.queue.take_over();
                 s.serial = stored.unwrap_or(s.serial);
             }
             save(store.clone(), session.clone());
