@@ -10,7 +10,8 @@
 #   native   cargo test (unit, property and doc tests of the pure core)
 #   browser  wasm-bindgen-test in headless Chromium (tests/browser.rs)
 #   formats  every export read back by the real tool its users run (tests/formats/)
-#   e2e      the release build driven in Chromium by playwright-core (tests/e2e/)
+#   e2e      the release build (with feature test-hooks) driven in Chromium by playwright-core
+#            (tests/e2e/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,10 +62,13 @@ run_browser() {
 
 run_e2e() {
   echo "== e2e: release build in Chromium (playwright-core)"
+  # The shipped build (dist/), whose size is reported; then the same release build with the
+  # hooks only tests read (feature test-hooks: the render counter), which the tests drive.
   trunk build --release --offline
+  scripts/wasm-size.sh | tee "$logdir/size.log"
+  trunk build --release --offline --features test-hooks --dist target/dist-e2e
   # The formats e2e test compares the page's downloads with the command-line tool's output.
   cargo build --quiet --release -p marginalia-cli --bin marginalia
-  scripts/wasm-size.sh | tee "$logdir/size.log"
   node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$logdir/e2e.tap" tests/e2e/
   local pass fail

@@ -244,12 +244,27 @@ pub fn runs(para: Span, pieces: Vec<(usize, Piece)>) -> Vec<(usize, Vec<Piece>)>
     out
 }
 
-#[function_component(Block)]
-pub fn block(props: &BlockProps) -> Html {
-    // Counts this block's renders into `data-renders`, so that tests (and a curious person
-    // in the inspector) can see that a change re-renders only the blocks it touches.
+/// In test builds (feature `test-hooks`, which the e2e layer builds with), counts a block's
+/// renders into `data-renders`, so that tests can see that a change re-renders only the blocks
+/// it touches. Shipped builds carry no counter (`None`: the attribute is left out).
+#[cfg(feature = "test-hooks")]
+#[hook]
+fn use_render_count() -> Option<AttrValue> {
     let renders = use_mut_ref(|| 0u64);
     *renders.borrow_mut() += 1;
+    let n = *renders.borrow();
+    Some(n.to_string().into())
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[hook]
+fn use_render_count() -> Option<AttrValue> {
+    None
+}
+
+#[function_component(Block)]
+pub fn block(props: &BlockProps) -> Html {
+    let renders = use_render_count();
     let doc = &props.doc;
     let para = doc.blocks()[props.index];
     let more = !doc.ends_paragraph(props.index);
@@ -279,7 +294,7 @@ pub fn block(props: &BlockProps) -> Html {
             data-p={doc.block_paragraph(props.index).to_string()}
             data-o={para.start.to_string()}
             data-e={para.end.to_string()}
-            data-renders={renders.borrow().to_string()}>
+            data-renders={renders}>
             { for runs }
         </p>
     }

@@ -1,4 +1,4 @@
-// Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
+// Shared harness for the end-to-end tests: serves the release build on 127.0.0.1 and
 // drives Debian's Chromium with playwright-core, a fresh profile per browser, the way a person
 // uses the page. Every request the page makes is recorded so that tests can check none leaves
 // 127.0.0.1; console errors and page errors are recorded too.
@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-// MARGINALIA_DIST serves another build (e.g. an earlier one, to see a test fail before a fix).
-export const DIST = process.env.MARGINALIA_DIST ?? join(ROOT, 'dist');
+// The release build with the hooks only tests read (feature `test-hooks`: the render counter
+// `data-renders`), which `make test-e2e` builds into target/dist-e2e. MARGINALIA_DIST serves
+// another build (e.g. an earlier one, to see a test fail before a fix).
+export const DIST = process.env.MARGINALIA_DIST ?? join(ROOT, 'target', 'dist-e2e');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
 export const E2E_DATA = join(ROOT, 'target', 'e2e-data');
 // The command-line tool, where cargo puts it (CARGO_TARGET_DIR, which many set, or target/).
@@ -27,10 +29,11 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port. Resolves to { url, close }. */
+/** Serves the build in DIST on 127.0.0.1 at a free port. Resolves to { url, close }. */
 export async function serveDist() {
   await stat(join(DIST, 'index.html')).catch(() => {
-    throw new Error('dist/index.html is missing: run `trunk build --release` first (make test does)');
+    throw new Error(`${DIST}/index.html is missing: run make test-e2e, which builds it ` +
+      '(trunk build --release --features test-hooks --dist target/dist-e2e)');
   });
   const server = createServer(async (req, res) => {
     try {
