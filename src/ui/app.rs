@@ -1,3 +1,7 @@
+//! The page's root component: it owns the one store (the reducer around the model) and the
+//! session (the side effects: storage, files, other tabs), starts the restore, saves after every
+//! change, and lays out the header, toolbar, text and side column.
+
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;

@@ -54,6 +54,11 @@
 //! `Cue`, `Content`, `Claim`, `Attribution`) read back as structure. brat renames, in its
 //! configuration only, types outside `[A-Za-z0-9_-]` (`projectconfig.py`); such labels are
 //! written as they are and brat shows them as unconfigured types.
+//!
+//! Why one file of ~1,380 lines: brat's standoff is one line grammar read and written in one place
+//! (the universal-newline view, fragments, the PolNeAR event convention, `annotation.conf`), and
+//! the export and the import must agree line by line; this documentation is the format's
+//! specification. Its tests are in `brat_tests.rs`.
 
 use crate::model::sort;
 use std::borrow::Cow;

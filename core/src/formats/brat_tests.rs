@@ -1,6 +1,8 @@
 //! brat tests: golden files (the article, the hard text, a text with spans across CRLF line
 //! breaks), round trips, offsets as brat counts them, foreign files (PolNeAR's convention,
 //! re-zipped archives), and every refusal as a table.
+//!
+//! Over 600 lines: one file of tests per format module, most of its cases as tables.
 
 use std::rc::Rc;
 

@@ -8,6 +8,10 @@
 //! Deterministic and pure: the same case and size give the same bytes. Sizes are approximate
 //! (from 70 % to 115 % of what is asked, except the zip bomb, which is small by design and
 //! unpacks to about 45 MB). Texts are ASCII, so no JSON escaping is needed.
+//!
+//! Why one file of ~700 lines: it is a catalogue, one small generator per hostile case, each next
+//! to the sentence that says what it attacks; splitting it would scatter the list the benches and
+//! tests walk.
 
 use super::{sha256_hex, zip, Format};
 use crate::model::{Annotation, Body, Document, Labels, Party, Span, Timestamp};

@@ -1,5 +1,7 @@
 //! Label Studio format tests: golden files, round trips (also as a property), files as Label
 //! Studio itself writes them, and every refusal as a table.
+//!
+//! Over 600 lines: one file of tests per format module, most of its cases as tables.
 
 use std::rc::Rc;
 

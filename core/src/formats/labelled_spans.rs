@@ -20,6 +20,10 @@
 //! One file is one document: Marginalia opens one at a time, so a file of several lines (a
 //! whole doccano project, a Prodigy dataset) is refused with the number of documents, rather
 //! than silently opening the first.
+//!
+//! Why one file of ~960 lines: the span logic spaCy/Prodigy and doccano share (reading and writing
+//! spans, tokens and their extras) is one convention with one set of checks; the two formats' own
+//! files hold only what differs.
 
 use crate::model::sort;
 use std::collections::{HashMap, HashSet, VecDeque};

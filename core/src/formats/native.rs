@@ -9,6 +9,10 @@
 //! some annotations are wrong yields the valid ones and one [`Problem`] per invalid one, so
 //! the person can choose to import the rest. An annotation that links to an invalid one is
 //! invalid too.
+//!
+//! Why one file of ~700 lines: the native format's writer, reader and the checks on every field
+//! must agree field by field, and the stored-record reader shares them; its tests are in
+//! `native_tests.rs`.
 
 use crate::model::sort;
 use std::collections::{HashMap, HashSet};

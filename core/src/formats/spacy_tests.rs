@@ -1,6 +1,8 @@
 //! spaCy / Prodigy JSONL tests: the tokenizer against spaCy's own tokens, golden files, round
 //! trips (also as a property over random states), tokens split for misaligned spans, and every
 //! bad input as a table.
+//!
+//! Over 600 lines: one file of tests per format module, most of its cases as tables.
 
 use std::rc::Rc;
 

@@ -18,6 +18,10 @@
 //! `spacy_tables.rs` by `tests/formats/gen_spacy_tables.py`; `cargo test` compares this port
 //! with the tokens spaCy made of several hundred texts (`tests/golden/spacy/tokenizer-cases.json`).
 //! Offsets are code points, as in Python.
+//!
+//! Why one file of ~770 lines: it is a port of one algorithm (spaCy's `Tokenizer.__call__` and its
+//! affix passes), kept in one piece so that it reads step by step beside spaCy's own code; the data
+//! it uses is generated apart (`spacy_tables.rs`).
 
 use crate::model::sort;
 use std::sync::OnceLock;

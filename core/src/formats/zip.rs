@@ -12,6 +12,14 @@
 //! than [`Limits::max_total`] bytes (zip bombs), and entries whose CRC-32 does not match.
 //! Inflating is bounded by the size the directory declares, so a lying header cannot make it
 //! allocate more.
+//!
+//! Hand-written over the `zip` crate: the app needs only stored writing and a reader whose
+//! every limit against hostile archives is checked before a byte is inflated (inflating itself is
+//! miniz_oxide's, which the `zip` crate uses too).
+//!
+//! Why ~600 lines in one file: the reader and the writer of one container share its record layouts
+//! and limits, and the checks a hostile archive needs (sizes, CRCs, counts) read best beside the
+//! records they guard.
 
 use std::fmt;
 
