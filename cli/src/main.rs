@@ -10,15 +10,17 @@
 //!
 //! `validate` checks native files (schema, offsets, links) and prints one line per problem;
 //! it exits 1 when any file has one. `convert --to` writes each native file in another format;
-//! `convert --from` turns files of another format into native ones. Output files are named as
+//! `convert --from` turns files of another format into native ones, one per document a file
+//! holds (a doccano or Prodigy JSONL has one a line), named `<document id>.marginalia.json`. Output files are named as
 //! the page names its downloads, byte for byte the same content. `tag-all` tags every other
 //! whole-word occurrence, as the page's "Tag every occurrence" does (`Action::TagAll`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use marginalia_core::formats::{megabytes, native, Bundle, Format, MAX_FILE_BYTES};
+use marginalia_core::formats::{corpus, megabytes, native, Bundle, Format, MAX_FILE_BYTES};
 use marginalia_core::model::occurrences::fold;
 use marginalia_core::model::{Action, Body, Kind, Match, ModelError, State, Timestamp};
 
@@ -27,6 +29,8 @@ usage:
   marginalia validate FILE...
   marginalia convert --to FORMAT FILE... [-o DIR]
   marginalia convert --from FORMAT FILE... [-o DIR]
+      (one native file per document each FILE holds, <document id>.marginalia.json; a JSONL
+      corpus holds one a line)
   marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE... (-o DIR | --in-place)
       (tags every whole-word occurrence of TEXT as the entity type LABEL; without them, every
       entity's text at its other occurrences, skipping a text tagged with two types; case
@@ -141,6 +145,9 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
         ));
     }
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    if target == Format::Native {
+        return convert_from(source, &files, &out_dir);
+    }
     let mut bad = false;
     for path in &files {
         let name = path
@@ -167,11 +174,76 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: {e}", out.display()))?;
         eprintln!("{} -> {}", path.display(), out.display());
     }
-    Ok(if bad {
+    Ok(exit(bad))
+}
+
+/// `convert --from`: every document each file holds (a corpus of a line per document, say),
+/// one native file per document, `<document id>.marginalia.json`. A part of a file that gives
+/// no document, and a document with annotations it cannot keep, is printed and not written;
+/// the others are.
+fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<ExitCode, String> {
+    let mut bad = false;
+    let mut written: HashMap<PathBuf, String> = HashMap::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("document");
+        let corpus = match corpus::import(source, &read(path)?, name) {
+            Ok(c) => c,
+            Err(e) => {
+                bad = true;
+                println!("{}: {e}", path.display());
+                continue;
+            }
+        };
+        let many = corpus.documents.len() > 1 || !corpus.refused.is_empty();
+        for r in &corpus.refused {
+            bad = true;
+            println!("{}: {}: {}", path.display(), r.place, r.message);
+        }
+        for imported in &corpus.documents {
+            let id = &imported.bundle.document.id;
+            // In a corpus, say which document; a file of one is the document.
+            let at = if many {
+                format!("{} ({id})", path.display())
+            } else {
+                path.display().to_string()
+            };
+            for n in &imported.notes {
+                eprintln!("{at}: {n}");
+            }
+            if !imported.problems.is_empty() {
+                bad = true;
+                for p in &imported.problems {
+                    println!("{at}: {p}");
+                }
+                continue;
+            }
+            let out = out_dir.join(Format::Native.file_name(id));
+            if let Some(earlier) = written.get(&out) {
+                bad = true;
+                println!(
+                    "{at}: {} was written from {earlier} already; not overwritten",
+                    out.display()
+                );
+                continue;
+            }
+            std::fs::write(&out, Format::Native.export(&imported.bundle))
+                .map_err(|e| format!("{}: {e}", out.display()))?;
+            eprintln!("{at} -> {}", out.display());
+            written.insert(out, at);
+        }
+    }
+    Ok(exit(bad))
+}
+
+fn exit(bad: bool) -> ExitCode {
+    if bad {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// What `tag-all` tags: one text as one entity type, or every entity's text as its type.

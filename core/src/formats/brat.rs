@@ -1380,6 +1380,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
         },
         problems,
         total,
+        notes: Vec::new(),
     })
 }
 

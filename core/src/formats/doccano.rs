@@ -170,10 +170,19 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         read_entities(&root)?
     } else if root.contains_key("label") {
         (read_labels(&root)?, Vec::new())
+    } else if root.contains_key("annotations") {
+        (read_numbered(&root)?, Vec::new())
     } else {
         (Vec::new(), Vec::new())
     };
     let total = spans.len();
+    // Only the older export names labels by number; a label "1" elsewhere is a name.
+    let older = !root.contains_key("entities") && !root.contains_key("label");
+    let numbered = if older {
+        numbered_labels(&spans)
+    } else {
+        Vec::new()
+    };
     let built = spans::build(
         &document,
         Units::Utf16,
@@ -181,7 +190,48 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         &links,
         root.get("_marginalia"),
     )?;
-    Ok(built.into_imported(document, total))
+    let mut imported = built.into_imported(document, total);
+    if !numbered.is_empty() {
+        imported.notes.push(
+            "The file names its labels only by doccano's numeric ids, not by their names \
+             (doccano's older export): they are kept as labels named by those numbers."
+                .to_string(),
+        );
+    }
+    Ok(imported)
+}
+
+/// The older doccano export (before 1.6): `"annotations": [{"label": 2, "start_offset",
+/// "end_offset", "user"}]`, whose labels are the ids of the project's labels, with no names in
+/// the file. A label given by number is named by that number.
+fn read_numbered(root: &Map<String, Value>) -> Result<Vec<Result<FileSpan, String>>, FileError> {
+    Ok(list(root, "annotations")?
+        .iter()
+        .map(|item| match item {
+            Value::Object(o) => match o.get("label") {
+                Some(Value::Number(n)) if n.is_u64() => Ok(FileSpan {
+                    start: spans::int(o.get("start_offset"), "start_offset")?,
+                    end: spans::int(o.get("end_offset"), "end_offset")?,
+                    label: n.to_string(),
+                    text: None,
+                }),
+                _ => read_span(item),
+            },
+            other => read_span(other),
+        })
+        .collect())
+}
+
+/// The labels that are doccano's numeric ids (all digits), in order of first use.
+fn numbered_labels(spans: &[Result<FileSpan, String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for span in spans.iter().flatten() {
+        let digits = !span.label.is_empty() && span.label.bytes().all(|b| b.is_ascii_digit());
+        if digits && !out.contains(&span.label) {
+            out.push(span.label.clone());
+        }
+    }
+    out
 }
 
 fn list<'a>(root: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], FileError> {

@@ -502,6 +502,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
         },
         problems,
         total: items.len(),
+        notes: Vec::new(),
     })
 }
 

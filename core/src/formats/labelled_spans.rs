@@ -359,6 +359,7 @@ impl Built {
             },
             problems: self.problems,
             total,
+            notes: Vec::new(),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod brat;
 pub mod conll;
+pub mod corpus;
 pub mod doccano;
 pub mod fuzzing;
 pub mod hostile;
@@ -328,7 +329,7 @@ pub(crate) fn short_json(v: &Value) -> String {
 }
 
 /// serde_json's message without its " at line L column C": the messages say where themselves.
-fn describe_json_error(e: &serde_json::Error) -> String {
+pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.find(" at line ") {
         Some(i) => s[..i].to_string(),

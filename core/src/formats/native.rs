@@ -251,6 +251,9 @@ pub struct Imported {
     pub problems: Vec<Problem>,
     /// How many annotations the file listed.
     pub total: usize,
+    /// What the person should know about how the file was read, though nothing was refused
+    /// (labels the file names only by a number, say).
+    pub notes: Vec<String>,
 }
 
 use super::shape;
@@ -399,6 +402,7 @@ pub fn import(text: &str) -> Result<Imported, FileError> {
         },
         problems,
         total: items.len(),
+        notes: Vec::new(),
     })
 }
 

@@ -537,6 +537,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
         },
         problems: Vec::new(),
         total,
+        notes: Vec::new(),
     })
 }
 

@@ -1,0 +1,115 @@
+//! `marginalia convert --from`, run as a person runs it: the built binary over a corpus file of
+//! a document a line, its output files read back with the native reader.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use marginalia_core::formats::native;
+
+/// A fresh directory for one test.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("marginalia-convert-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    marginalia_core::model::sort::sort_by(&mut out, |a, b| a.cmp(b));
+    out
+}
+
+#[test]
+fn a_corpus_becomes_one_native_file_per_document() {
+    let d = dir("corpus");
+    let file = d.join("headlines.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"text": "Apple buys a start-up", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "accept"}"#,
+            "\n",
+            r#"{"text": "Nothing here", "spans": [], "answer": "accept", "meta": {"id": "n2"}}"#,
+            "\n",
+            r#"{"text": "Skipped", "answer": "ignore"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let run = run(&[
+        "convert",
+        "--from",
+        "spacy",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    // The refused line is named, and the run fails so that a pipeline notices; the others
+    // are written all the same.
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("headlines.jsonl: line 3: This Prodigy task was answered “ignore”"),
+        "{stdout}"
+    );
+    assert_eq!(
+        names(&out),
+        ["headlines-1.marginalia.json", "n2.marginalia.json"]
+    );
+    let first =
+        native::import(&std::fs::read_to_string(out.join("headlines-1.marginalia.json")).unwrap())
+            .unwrap();
+    assert_eq!(first.bundle.document.text(), "Apple buys a start-up");
+    assert_eq!(first.bundle.document.title, "Apple buys a start-up");
+    assert_eq!(first.bundle.annotations.len(), 1);
+    // What it wrote is valid.
+    let validate = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .arg("validate")
+        .args(names(&out).iter().map(|n| out.join(n)))
+        .output()
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stdout)
+    );
+}
+
+#[test]
+fn two_documents_of_one_id_are_not_written_over_each_other() {
+    let d = dir("clash");
+    let line = r#"{"text": "Same id", "label": [], "meta": {"id": "x"}}"#;
+    for name in ["a.jsonl", "b.jsonl"] {
+        std::fs::write(d.join(name), line).unwrap();
+    }
+    let out = d.join("out");
+    let (a, b) = (d.join("a.jsonl"), d.join("b.jsonl"));
+    let run = run(&[
+        "convert",
+        "--from",
+        "doccano",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("x.marginalia.json was written from"),
+        "{stdout}"
+    );
+    assert_eq!(names(&out), ["x.marginalia.json"]);
+}

@@ -1,0 +1,164 @@
+//! Corpus files: every line a document, read as the same line on its own would be; bad lines
+//! refused one by one; documents named uniquely.
+
+use super::*;
+use crate::formats::Format;
+
+fn jsonl(lines: &[&str]) -> Vec<u8> {
+    let mut s = lines.join("\n");
+    s.push('\n');
+    s.into_bytes()
+}
+
+#[test]
+fn each_line_is_read_as_the_same_line_on_its_own() {
+    let lines = [
+        r#"{"text": "EU rejects German call", "label": [[0, 2, "ORG"], [11, 17, "MISC"]]}"#,
+        r#"{"text": "Peter Blackburn", "label": [[0, 15, "PERSON"]]}"#,
+    ];
+    let corpus = import(Format::Doccano, &jsonl(&lines), "news.jsonl").unwrap();
+    assert_eq!(corpus.documents.len(), 2);
+    assert!(corpus.refused.is_empty());
+    for (doc, line) in corpus.documents.iter().zip(lines) {
+        let alone = Format::Doccano
+            .import(line.as_bytes(), "news.jsonl")
+            .unwrap();
+        assert_eq!(doc.bundle.annotations, alone.bundle.annotations);
+        assert_eq!(doc.bundle.document.text(), alone.bundle.document.text());
+    }
+    assert_eq!(corpus.annotations(), 3);
+    assert_eq!(corpus.summary(), "2 documents, 3 annotations.");
+}
+
+#[test]
+fn documents_are_named_by_their_line_unless_the_line_names_them() {
+    let lines = [
+        r#"{"text": "First text here", "label": [], "meta": {"id": "a1"}}"#,
+        r#"{"text": "Second text", "label": []}"#,
+        r#"{"text": "Third text", "label": [], "meta": {"id": "a1"}}"#,
+    ];
+    let corpus = import(Format::Doccano, &jsonl(&lines), "set.jsonl").unwrap();
+    let ids: Vec<&str> = corpus
+        .documents
+        .iter()
+        .map(|d| d.bundle.document.id.as_str())
+        .collect();
+    // The third line's id is the first's: it is named by its line instead.
+    assert_eq!(ids, ["a1", "set-2", "set-3"]);
+    let titles: Vec<&str> = corpus
+        .documents
+        .iter()
+        .map(|d| d.bundle.document.title.as_str())
+        .collect();
+    assert_eq!(titles, ["a1", "Second text", "Third text"]);
+}
+
+#[test]
+fn a_long_first_line_is_cut_at_a_word_for_its_title() {
+    let text = "word ".repeat(30);
+    let line = format!(r#"{{"text": "{}", "label": []}}"#, text.trim());
+    let corpus = import(Format::Doccano, &jsonl(&[&line, &line]), "x.jsonl").unwrap();
+    let title = &corpus.documents[0].bundle.document.title;
+    assert!(title.ends_with("word…"), "{title}");
+    assert!(title.chars().count() <= TITLE_CHARS + 1, "{title}");
+}
+
+#[test]
+fn a_bad_line_is_refused_alone_with_its_number() {
+    let lines = [
+        r#"{"text": "exampleA", "label": [[0, 1, "LOC"]]}"#,
+        r#"{"text": "exampleB", "label": []}"#,
+        r#"{"label": [[0, 1, "PER"]]}"#,
+        r#"{"text": "broken"#,
+    ];
+    let corpus = import(Format::Doccano, &jsonl(&lines), "t.jsonl").unwrap();
+    assert_eq!(corpus.documents.len(), 2);
+    let places: Vec<&str> = corpus.refused.iter().map(|r| r.place.as_str()).collect();
+    assert_eq!(places, ["line 3", "line 4"]);
+    assert!(
+        corpus.refused[0].message.contains("no \"text\""),
+        "{:?}",
+        corpus.refused
+    );
+    assert!(corpus.refused[1].message.starts_with("it is not JSON"));
+    let summary = corpus.summary();
+    assert!(
+        summary.starts_with("2 documents, 1 annotation; 2 lines refused: line 3 — "),
+        "{summary}"
+    );
+    assert!(summary.contains("\nline 4 — it is not JSON"), "{summary}");
+}
+
+#[test]
+fn a_file_where_no_line_gives_a_document_is_refused_whole() {
+    let lines = [r#"{"label": []}"#, r#"{"label": []}"#];
+    let err = import(Format::Doccano, &jsonl(&lines), "t.jsonl").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("No line of the file gives a document (2 lines refused); line 1: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn one_line_or_one_object_over_several_lines_reads_as_before() {
+    let one = r#"{"text": "Only one", "label": [[0, 4, "ORG"]]}"#;
+    let corpus = import(Format::Doccano, one.as_bytes(), "one.jsonl").unwrap();
+    let alone = Format::Doccano.import(one.as_bytes(), "one.jsonl").unwrap();
+    assert_eq!(corpus, Corpus::single(alone));
+    let spread = "{\"text\": \"Only one\",\n \"label\": [[0, 4, \"ORG\"]]}\n";
+    let corpus = import(Format::Doccano, spread.as_bytes(), "one.jsonl").unwrap();
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].bundle.document.id, "one");
+    // A one-document error stays the same error.
+    let bad = r#"{"label": []}"#;
+    assert_eq!(
+        import(Format::Doccano, bad.as_bytes(), "one.jsonl").unwrap_err(),
+        Format::Doccano
+            .import(bad.as_bytes(), "one.jsonl")
+            .unwrap_err()
+    );
+}
+
+#[test]
+fn prodigy_tasks_answered_ignore_are_refused_by_line_and_the_rest_kept() {
+    let lines = [
+        r#"{"text": "Apple buys", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "accept"}"#,
+        r#"{"text": "Skip me", "answer": "ignore"}"#,
+    ];
+    let corpus = import(Format::Spacy, &jsonl(&lines), "news.jsonl").unwrap();
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.refused.len(), 1);
+    assert_eq!(corpus.refused[0].place, "line 2");
+    assert!(corpus.refused[0].message.contains("“ignore”"));
+}
+
+#[test]
+fn the_older_doccano_export_names_labels_by_their_number_with_a_note() {
+    let lines = [
+        r#"{"id": 1, "text": "EU rejects ...", "annotations": [{"id": 1, "label": 2, "start_offset": 0, "end_offset": 2, "user": 1}]}"#,
+        r#"{"id": 2, "text": "Peter Blackburn", "annotations": [{"id": 2, "label": 1, "start_offset": 0, "end_offset": 15, "user": 1}]}"#,
+    ];
+    let corpus = import(Format::Doccano, &jsonl(&lines), "old.jsonl").unwrap();
+    assert_eq!(corpus.annotations(), 2);
+    let first = &corpus.documents[0];
+    assert!(
+        first.bundle.labels.entity.iter().any(|l| l == "2"),
+        "{:?}",
+        first.bundle.labels
+    );
+    assert_eq!(first.notes.len(), 1);
+    assert!(first.notes[0].contains("numeric ids"), "{:?}", first.notes);
+    // Said once for the file, not once per document.
+    let summary = corpus.summary();
+    assert_eq!(summary.matches("numeric ids").count(), 1, "{summary}");
+    assert!(summary.starts_with("2 documents, 2 annotations.\nThe file names its labels only"));
+}
+
+#[test]
+fn counts_are_grouped_by_thousands() {
+    assert_eq!(count(4031, "annotation"), "4,031 annotations");
+    assert_eq!(count(1, "document"), "1 document");
+    assert_eq!(count(1_234_567, "line"), "1,234,567 lines");
+    assert_eq!(count(0, "line"), "0 lines");
+}
