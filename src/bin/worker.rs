@@ -5,7 +5,9 @@
 //! Protocol (structured-clone messages, see `dom::worker`):
 //! - `{id, op: "export", format: KEY, native: TEXT}` → `{id, ok: true, bytes: Uint8Array}`
 //! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` →
-//!   `{id, ok: true, native: TEXT, total, problems: [{index, id, message}]}`
+//!   `{id, ok: true, documents: [{native: TEXT, total, problems: [{index, id, message}],
+//!   notes: [TEXT]}], refused: [{place, message}]}`: every document the file holds (a corpus
+//!   file holds many), and the parts of it that gave none
 //! - on failure: `{id, ok: false, error: TEXT}` (the sentence to show).
 //! - a request with `crashTest: true` (the page's `?crash-test=worker`) panics on purpose.
 //! - on a panic, before the trap: `{panic: TEXT}`; the page then terminates this worker.
@@ -17,7 +19,7 @@
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint8Array};
-    use marginalia::formats::{native, Format};
+    use marginalia::formats::{corpus, native, Format};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -49,20 +51,39 @@ mod worker {
             "import" => {
                 let name = get(msg, "name").as_string().unwrap_or_default();
                 let bytes: Uint8Array = get(msg, "bytes").dyn_into().map_err(|_| "no bytes")?;
-                let imported = format
-                    .import(&bytes.to_vec(), &name)
-                    .map_err(|e| e.to_string())?;
-                set(reply, "native", &native::export(&imported.bundle).into());
-                set(reply, "total", &(imported.total as f64).into());
-                let problems = Array::new();
-                for p in &imported.problems {
-                    let o = Object::new();
-                    set(&o, "index", &(p.index as f64).into());
-                    set(&o, "id", &p.id.clone().map_or(JsValue::NULL, JsValue::from));
-                    set(&o, "message", &p.message.clone().into());
-                    problems.push(&o);
+                let corpus =
+                    corpus::import(format, &bytes.to_vec(), &name).map_err(|e| e.to_string())?;
+                let documents = Array::new();
+                for imported in &corpus.documents {
+                    let d = Object::new();
+                    set(&d, "native", &native::export(&imported.bundle).into());
+                    set(&d, "total", &(imported.total as f64).into());
+                    let problems = Array::new();
+                    for p in &imported.problems {
+                        let o = Object::new();
+                        set(&o, "index", &(p.index as f64).into());
+                        set(&o, "id", &p.id.clone().map_or(JsValue::NULL, JsValue::from));
+                        set(&o, "message", &p.message.clone().into());
+                        problems.push(&o);
+                    }
+                    set(&d, "problems", &problems);
+                    let notes: Array = imported
+                        .notes
+                        .iter()
+                        .map(|n| JsValue::from(n.as_str()))
+                        .collect();
+                    set(&d, "notes", &notes);
+                    documents.push(&d);
                 }
-                set(reply, "problems", &problems);
+                set(reply, "documents", &documents);
+                let refused = Array::new();
+                for r in &corpus.refused {
+                    let o = Object::new();
+                    set(&o, "place", &r.place.clone().into());
+                    set(&o, "message", &r.message.clone().into());
+                    refused.push(&o);
+                }
+                set(reply, "refused", &refused);
                 Ok(())
             }
             other => Err(format!("unknown operation {other}")),

@@ -386,3 +386,19 @@ pub fn on_hide(f: impl Fn() + 'static) -> Option<HideListeners> {
         _pagehide: gloo::events::EventListener::new(&w, "pagehide", move |_| f()),
     })
 }
+
+/// Puts `text` on the clipboard; `Err` says why not (the browser refused, or has no
+/// clipboard here).
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let clipboard = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            e.dyn_ref::<web_sys::DomException>()
+                .map_or_else(|| "the browser refused".to_string(), |ex| ex.message())
+        })
+}

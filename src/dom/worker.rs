@@ -16,6 +16,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::formats::corpus::Refused;
 use crate::formats::native::Problem;
 
 struct Inner {
@@ -214,15 +215,31 @@ pub async fn export(format: &str, native: String) -> Result<Vec<u8>, String> {
     Ok(bytes.to_vec())
 }
 
-/// What a foreign file gave: its native text, how many annotations it listed, its problems.
+/// One document a foreign file gave: its native text, how many annotations it listed, its
+/// problems and notes.
 pub struct Converted {
     pub native: String,
     pub total: usize,
     pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
 }
 
-/// Reads a foreign file (`format` a `Format::key`) into native text.
-pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<Converted, String> {
+/// What a foreign file gave: its documents (a corpus file holds many), and the parts of it
+/// that gave none (`formats::corpus::Refused`).
+pub struct ConvertedFile {
+    pub documents: Vec<Converted>,
+    pub refused: Vec<Refused>,
+}
+
+fn strings(v: &JsValue) -> Vec<String> {
+    js_sys::Array::from(v)
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect()
+}
+
+/// Reads a foreign file (`format` a `Format::key`) into native text, a document at a time.
+pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedFile, String> {
     let msg = Object::new();
     set(&msg, "op", &"import".into());
     set(&msg, "format", &format.into());
@@ -230,17 +247,28 @@ pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<Converted,
     let array = Uint8Array::from(bytes);
     set(&msg, "bytes", &array);
     let reply = request(msg, Some(&array.buffer().into())).await?;
-    let problems = js_sys::Array::from(&get(&reply, "problems"))
+    let documents = js_sys::Array::from(&get(&reply, "documents"))
         .iter()
-        .map(|p| Problem {
-            index: get(&p, "index").as_f64().unwrap_or(0.0) as usize,
-            id: get(&p, "id").as_string(),
-            message: get(&p, "message").as_string().unwrap_or_default(),
+        .map(|d| Converted {
+            native: get(&d, "native").as_string().unwrap_or_default(),
+            total: get(&d, "total").as_f64().unwrap_or(0.0) as usize,
+            problems: js_sys::Array::from(&get(&d, "problems"))
+                .iter()
+                .map(|p| Problem {
+                    index: get(&p, "index").as_f64().unwrap_or(0.0) as usize,
+                    id: get(&p, "id").as_string(),
+                    message: get(&p, "message").as_string().unwrap_or_default(),
+                })
+                .collect(),
+            notes: strings(&get(&d, "notes")),
         })
         .collect();
-    Ok(Converted {
-        native: get(&reply, "native").as_string().unwrap_or_default(),
-        total: get(&reply, "total").as_f64().unwrap_or(0.0) as usize,
-        problems,
-    })
+    let refused = js_sys::Array::from(&get(&reply, "refused"))
+        .iter()
+        .map(|r| Refused {
+            place: get(&r, "place").as_string().unwrap_or_default(),
+            message: get(&r, "message").as_string().unwrap_or_default(),
+        })
+        .collect();
+    Ok(ConvertedFile { documents, refused })
 }

@@ -156,6 +156,12 @@ pub fn ask(props: &AskProps) -> Html {
             <super::ConflictDialog {store} {while_saving} />
         },
         Some(Dialog::OpenText) => html! { <super::OpenText {store} /> },
+        Some(Dialog::ImportCorpus { file, corpus }) => html! {
+            <super::CorpusAsk {store} {file} {corpus} />
+        },
+        Some(Dialog::ImportSummary { file, summary }) => html! {
+            <super::CorpusSummary {store} {file} {summary} />
+        },
         None => html! {},
     }
 }

@@ -12,12 +12,13 @@
 //! While the saved work is being read back (`SaveStatus::Loading`) annotations cannot be
 //! changed: a change made then would be lost or clash with what storage holds.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::notices::{notice_of, quoted};
+use crate::formats::corpus::Corpus;
 use crate::formats::native::Imported;
 use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
 
@@ -113,6 +114,10 @@ pub enum Dialog {
     Conflict { while_saving: bool },
     /// Open a text file or pasted text as a new document.
     OpenText,
+    /// A file of many documents: what it holds; store them all?
+    ImportCorpus { file: String, corpus: Rc<Corpus> },
+    /// A corpus import ended: what it gave, to read and copy.
+    ImportSummary { file: String, summary: String },
 }
 
 /// A conversion under way in the formats worker, which the person can cancel.
@@ -122,6 +127,11 @@ pub struct Busy {
     pub what: String,
     /// Tells one conversion from the next, so that only its own end clears it.
     pub serial: u64,
+    /// How far it is, when it can tell (documents stored, of how many).
+    pub progress: Option<(usize, usize)>,
+    /// Set by Cancel, for work done on the page (storing a corpus) that checks it between
+    /// steps; work in the worker is cancelled by stopping the worker.
+    pub stop: Option<Rc<Cell<bool>>>,
 }
 
 /// What the page shows besides the model.
@@ -203,6 +213,10 @@ pub enum Msg {
     Ask(Option<Dialog>),
     /// A conversion starts in the worker (`what` it does); see [`Busy`].
     StartBusy(String),
+    /// Work done on the page in steps starts (storing a corpus), with what Cancel sets.
+    StartSteps(String, Rc<Cell<bool>>),
+    /// The work of that serial has done this many steps of so many.
+    Progress(u64, usize, usize),
     /// The conversion of that serial ended (done, failed or cancelled).
     EndBusy(u64),
 }
@@ -579,7 +593,23 @@ impl Reducible for Store {
                 next.ui.busy = Some(Busy {
                     what,
                     serial: next.ui.serial,
+                    progress: None,
+                    stop: None,
                 });
+            }
+            Msg::StartSteps(what, stop) => {
+                next.ui.serial += 1;
+                next.ui.busy = Some(Busy {
+                    what,
+                    serial: next.ui.serial,
+                    progress: None,
+                    stop: Some(stop),
+                });
+            }
+            Msg::Progress(serial, done, of) => {
+                if let Some(b) = next.ui.busy.as_mut().filter(|b| b.serial == serial) {
+                    b.progress = Some((done, of));
+                }
             }
             Msg::EndBusy(serial) => {
                 if next.ui.busy.as_ref().is_some_and(|b| b.serial == serial) {

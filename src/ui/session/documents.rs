@@ -240,15 +240,22 @@ pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
 }
 
 /// Opens a bundle as a new document and stores it.
-pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
+/// A file's document as a new document of the project: under its own id, or the next free
+/// one when storage holds that id already.
+pub(super) fn new_document(session: &SessionRef, bundle: &Bundle) -> Rc<Document> {
     let id = crate::formats::fresh_document_id(&bundle.document.id, |id| {
         session.borrow().stored.contains(id)
     });
-    let doc = Rc::new(Document::new(
-        id.clone(),
+    Rc::new(Document::new(
+        id,
         bundle.document.title.clone(),
         bundle.document.text(),
-    ));
+    ))
+}
+
+pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
+    let doc = new_document(&session, &bundle);
+    let id = doc.id.clone();
     let n = bundle.annotations.len();
     let state = match State::restore(doc, bundle.labels, bundle.annotations, 1) {
         Ok(s) => s,

@@ -4,6 +4,7 @@
 //! `apply_import`): never a change before the person has answered.
 
 use super::*;
+use crate::formats::corpus::Corpus;
 
 /// Downloads the open document in `format`. Other formats than the native one are converted
 /// in the formats worker, off the main thread.
@@ -83,13 +84,36 @@ pub(super) fn open_bytes(store: StoreHandle, session: SessionRef, name: String, 
                 Tone::Info,
             ),
             Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
-            Ok(converted) => {
-                let result = native::import(&converted.native).map(|mut imported| {
-                    imported.problems = converted.problems;
-                    imported.total = converted.total;
-                    imported
-                });
-                opened(store, session, name, result);
+            Ok(file) => {
+                let mut documents = Vec::with_capacity(file.documents.len());
+                for converted in file.documents {
+                    match native::import(&converted.native) {
+                        Ok(mut imported) => {
+                            imported.problems = converted.problems;
+                            imported.total = converted.total;
+                            imported.notes = converted.notes;
+                            documents.push(imported);
+                        }
+                        Err(e) => return opened(store, session, name, Err(e)),
+                    }
+                }
+                let corpus = Corpus {
+                    documents,
+                    refused: file.refused,
+                };
+                if corpus.documents.len() == 1 && corpus.refused.is_empty() {
+                    let imported = corpus.documents.into_iter().next().expect("one document");
+                    for note in &imported.notes {
+                        say(&store, format!("{name}: {note}"), Tone::Info);
+                    }
+                    return opened(store, session, name, Ok(imported));
+                }
+                // A corpus: what it holds is shown, and nothing is stored until the person
+                // has answered (`corpus::store`).
+                store.dispatch(Msg::Ask(Some(Dialog::ImportCorpus {
+                    file: name,
+                    corpus: Rc::new(corpus),
+                })));
             }
         }
     });

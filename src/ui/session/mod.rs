@@ -11,7 +11,8 @@
 //! Split by concern: [`persist`] (saves, conflicts, the workspace pointer) with [`queue`]
 //! (where saving stands, as one state machine), [`tabs`] (other tabs' saves), [`documents`]
 //! (start and restore, reading, switching, new documents), [`files`] (import, export, the
-//! worker). This module holds what they share: the [`Session`] and its context.
+//! worker), [`corpus`] (the documents of a file of many, stored one by one). This module holds
+//! what they share: the [`Session`] and its context.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -33,6 +34,7 @@ use crate::model::restore::restore_lenient;
 use crate::model::state::shorten;
 use crate::model::{sort, Action, Document, State};
 
+mod corpus;
 mod documents;
 mod files;
 mod persist;
@@ -45,6 +47,7 @@ use files::*;
 use persist::*;
 use queue::{Next, Queue, Written};
 
+pub use corpus::store_corpus;
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, offer};
 pub use persist::{resolve_conflict, save, set_annotator};

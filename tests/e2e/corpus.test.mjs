@@ -1,0 +1,116 @@
+// A corpus file, end to end: a real Prodigy JSONL of 373 tasks (../shared/corpora/thirdparty)
+// chosen with Import shows what it holds before anything changes; confirmed, every document
+// is stored in the project, the first opens, and the summary names the refused line and can
+// be copied; the work already in the project is untouched, and everything is there after a
+// reload. A file where no line gives a document is refused with a message that says so.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, annotateSample, axeViolations, launch, openApp, paintedAnnotations, screenshot, serveDist } from './harness.mjs';
+
+const NEWS = join(ROOT, '..', 'shared', 'corpora', 'thirdparty', 'prodigy', 'news_headlines_ner.jsonl');
+
+async function waitSaved(page) {
+  await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
+}
+
+describe('a corpus file', () => {
+  let server;
+  before(async () => {
+    server = await serveDist();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('a Prodigy JSONL of 373 tasks becomes 372 documents and a named refusal', { skip: !existsSync(NEWS) && 'corpus: ../shared/corpora/thirdparty is absent' }, async () => {
+    const lines = readFileSync(NEWS, 'utf8').split('\n').filter((l) => l.trim());
+    const first = JSON.parse(lines[0]);
+    const b = await launch();
+    const { page, context } = b;
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await openApp(page, server.url);
+      await annotateSample(page);
+      await waitSaved(page);
+      const before = await paintedAnnotations(page);
+      assert.equal(Object.keys(before).length, 5);
+
+      // What the file holds, before anything is stored.
+      await page.getByLabel('Import', { exact: true }).setInputFiles(NEWS);
+      const ask = page.getByRole('alertdialog', { name: 'Import 372 documents from news_headlines_ner.jsonl?' });
+      await ask.waitFor({ timeout: 30_000 });
+      const held = await ask.locator('pre').innerText();
+      assert.match(held, /^372 documents, 303 annotations; 1 line refused: line 337 — This Prodigy task was answered “ignore”/);
+      assert.deepEqual(await axeViolations(page), []);
+      await screenshot(page, 'corpus-ask-light');
+      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1, 'nothing stored yet');
+
+      // Confirmed: stored one by one, then the first opens with its spans.
+      await ask.getByRole('button', { name: 'Import 372 documents' }).click();
+      const done = page.getByRole('alertdialog', { name: 'Imported from news_headlines_ner.jsonl' });
+      await done.waitFor({ timeout: 120_000 });
+      const summary = await done.locator('pre').innerText();
+      assert.equal(summary.split('\n')[0], held.split('\n')[0]);
+      await done.getByRole('button', { name: 'Copy summary' }).click();
+      await page.getByRole('status').getByText('The summary is copied.').waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), summary);
+      await screenshot(page, 'corpus-summary-light');
+      await done.getByRole('button', { name: 'Close' }).click();
+      await page.waitForFunction(() => document.documentElement.dataset.doc === 'news_headlines_ner-1');
+      // Titled by the start of its text (the file gives no title).
+      const firstLine = first.text.trim().split('\n')[0].trim();
+      const h1 = await page.locator('h1').innerText();
+      if ([...firstLine].length <= 60) assert.equal(h1, firstLine);
+      else assert.ok(h1.endsWith('…') && firstLine.startsWith(h1.slice(0, -1)), h1);
+      const painted = Object.values(await paintedAnnotations(page)).map((a) => a.text).sort();
+      assert.deepEqual(painted, first.spans.map((s) => first.text.slice(s.start, s.end)).sort());
+      const options = await page.getByLabel('Document', { exact: true }).locator('option').count();
+      assert.equal(options, 1 + 372);
+
+      // A reload: the corpus document is open again, and the article's work is as it was.
+      await page.reload();
+      await openApp(page, server.url);
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.doc), 'news_headlines_ner-1');
+      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 373);
+      await page.getByLabel('Document', { exact: true }).selectOption('damascus-2024-12-08');
+      await page.waitForFunction(() => document.documentElement.dataset.doc === 'damascus-2024-12-08');
+      assert.deepEqual(await paintedAnnotations(page), before);
+      // The 200th document, opened from the list, has its line's spans.
+      const line = JSON.parse(lines[199]);
+      await page.getByLabel('Document', { exact: true }).selectOption('news_headlines_ner-200');
+      await page.waitForFunction(() => document.documentElement.dataset.doc === 'news_headlines_ner-200');
+      assert.equal(Number(await page.evaluate(() => document.documentElement.dataset.annotations)), (line.spans ?? []).length);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('a corpus where no line gives a document is refused, naming the first line', async () => {
+    const b = await launch({ colorScheme: 'dark' });
+    const { page } = b;
+    try {
+      await openApp(page, server.url);
+      const buffer = Buffer.from('{"label": [[0, 1, "LOC"]]}\n{"text": 5, "label": []}\n', 'utf8');
+      await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'broken.jsonl', mimeType: 'application/x-ndjson', buffer });
+      await page.waitForSelector('[role=alert] span', { timeout: 30_000 });
+      const said = await page.locator('[role=alert] span').first().innerText();
+      assert.match(said, /^broken\.jsonl: No line of the file gives a document \(2 lines refused\); line 1: The file has no "text"/);
+      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1);
+      // A small corpus, in dark mode: the question and its Cancel, which stores nothing.
+      const two = Buffer.from('{"text": "Paris is big", "label": [[0, 5, "GPE"]]}\n{"text": "Rome", "label": []}\n', 'utf8');
+      await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'two.jsonl', mimeType: 'application/x-ndjson', buffer: two });
+      const ask = page.getByRole('alertdialog', { name: 'Import 2 documents from two.jsonl?' });
+      await ask.waitFor({ timeout: 30_000 });
+      await screenshot(page, 'corpus-ask-dark');
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('status').getByText('Nothing was imported.').waitFor();
+      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
+});
