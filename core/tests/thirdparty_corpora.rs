@@ -103,3 +103,74 @@ fn the_page_tells_each_corpus_file_by_its_name_and_first_lines() {
         assert_eq!(Format::detect(name, &bytes), Some(want), "{path}");
     }
 }
+
+#[test]
+fn the_six_brat_pairs_zipped_together_are_read_pair_by_pair() {
+    let Some(dir) = shared() else { return };
+    let brat = dir.join("brat");
+    let mut names: Vec<String> = std::fs::read_dir(&brat)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".txt") || n.ends_with(".ann"))
+        .collect();
+    marginalia_core::model::sort::sort_by(&mut names, |a, b| a.cmp(b));
+    let files: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|n| (format!("corpus/{n}"), std::fs::read(brat.join(n)).unwrap()))
+        .collect();
+    let entries: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let zip = marginalia_core::formats::zip::write(&entries);
+    let c = corpus::import(Format::Brat, &zip, "thirdparty.zip").unwrap();
+    // Each pair reads as it does on its own: what the model cannot hold yet (relations of
+    // other types, events, attributes, discontinuous spans: the schema issue) is listed as
+    // problems of its document, and a pair that cannot be read at all is refused by name.
+    for pair in [
+        "CRAFT_16507151",
+        "TDT_wn071",
+        "bio_110-note_annotation",
+        "medkit_1_example",
+        "medkit_doc_01",
+        "news_000-introduction",
+    ] {
+        let txt = std::fs::read(brat.join(format!("{pair}.txt"))).unwrap();
+        let ann = std::fs::read(brat.join(format!("{pair}.ann"))).unwrap();
+        let one = marginalia_core::formats::zip::write(&[
+            (&format!("{pair}.txt"), txt.as_slice()),
+            (&format!("{pair}.ann"), ann.as_slice()),
+        ]);
+        let in_corpus = c.documents.iter().find(|d| d.bundle.document.id == pair);
+        let refused = c.refused.iter().find(|r| r.place == format!("pair {pair}"));
+        match Format::Brat.import(&one, "x.zip") {
+            Ok(alone) => {
+                let doc = in_corpus.unwrap_or_else(|| panic!("{pair} is in the corpus"));
+                assert_eq!(doc.bundle.annotations, alone.bundle.annotations, "{pair}");
+                assert_eq!(doc.problems.len(), alone.problems.len(), "{pair}");
+            }
+            Err(e) => assert_eq!(
+                refused.map(|r| r.message.clone()),
+                Some(e.to_string()),
+                "{pair}"
+            ),
+        }
+    }
+    assert_eq!(c.documents.len() + c.refused.len(), 6);
+    assert!(!c.documents.is_empty());
+}
+
+#[test]
+fn a_label_studio_list_of_one_task_with_a_prediction_is_one_document() {
+    let Some(dir) = shared() else { return };
+    let bytes = std::fs::read(dir.join("label-studio/ls_text_named_entity_tasks.json")).unwrap();
+    // The manifest's offset/text disagreement is a problem of the one document, not a refusal.
+    let c = corpus::import(
+        Format::LabelStudio,
+        &bytes,
+        "ls_text_named_entity_tasks.json",
+    )
+    .unwrap();
+    assert_eq!((c.documents.len(), c.refused.len()), (1, 0));
+    assert_eq!(c.problems(), 1);
+}

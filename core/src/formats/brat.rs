@@ -34,9 +34,9 @@
 //!   span, line breaks and tabs replaced by spaces.
 //!
 //! ## Reading
-//! Only a zip is read (a bare `.ann` lacks the text it points into). The archive must hold
-//! exactly one `.txt`/`.ann` pair with the same path but for the extension (a zip of several
-//! documents is refused, naming them: Marginalia opens one document at a time); other entries,
+//! Only a zip is read (a bare `.ann` lacks the text it points into). [`import`] reads a zip of
+//! exactly one `.txt`/`.ann` pair with the same path but for the extension; a zip of several is
+//! a corpus, each pair read on its own ([`import_pairs`], for `formats::corpus`); other entries,
 //! `annotation.conf` included, are ignored. A line that is not brat syntax, a repeated id, or a
 //! text-bound line whose text is not the `.txt` at its offsets refuses the file, naming the
 //! line. What brat allows but Marginalia cannot hold (fragments separated by text, entities
@@ -503,6 +503,14 @@ use super::shape;
 
 /// Reads a `.brat.zip`; `file_name` names the document if the archive's names cannot.
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
+    check_zip(bytes)?;
+    let archive = zip::open(bytes, zip::Limits::default()).map_err(|e| syntax(e.0))?;
+    let (txt, ann) = find_pair(&archive.entries)?;
+    read_pair(&archive, txt, ann, file_name)
+}
+
+/// Refuses what is too large or not a zip before reading it.
+fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(FileError::TooLarge {
             bytes: bytes.len() as u64,
@@ -514,8 +522,17 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
             "This is not a zip archive. brat files are read as a zip holding the document's .txt and its .ann (a bare .ann lacks the text it points into).",
         ));
     }
-    let archive = zip::open(bytes, zip::Limits::default()).map_err(|e| syntax(e.0))?;
-    let (txt, ann) = find_pair(&archive.entries)?;
+    Ok(())
+}
+
+/// Reads one `.txt`/`.ann` pair of an archive, named by the `.txt` (or, when that name cannot
+/// name a document, by `file_name`).
+fn read_pair(
+    archive: &zip::Archive<'_>,
+    txt: &zip::Entry,
+    ann: &zip::Entry,
+    file_name: &str,
+) -> Result<Imported, FileError> {
     let read = |entry: &zip::Entry| -> Result<String, FileError> {
         let data = archive.read(entry).map_err(|e| syntax(e.0))?;
         String::from_utf8(data).map_err(|_| {
@@ -527,8 +544,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
     };
     let text = read(txt)?;
     let ann_text = read(ann)?;
-    let base = txt.name.rsplit(['/', '\\']).next().unwrap_or(&txt.name);
-    let stem = &base[..base.len() - 4];
+    let stem = pair_stem(txt);
     let id = if stem.trim().is_empty()
         || stem.chars().count() > 200
         || stem.chars().any(char::is_control)
@@ -538,6 +554,41 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         stem.to_string()
     };
     import_text(&id, &text, &ann_text)
+}
+
+/// The name of a pair: its `.txt`'s, without folders and extension.
+fn pair_stem(txt: &zip::Entry) -> &str {
+    let base = txt.name.rsplit(['/', '\\']).next().unwrap_or(&txt.name);
+    &base[..base.len() - 4]
+}
+
+/// Every pair of a zip, each read on its own, and the `.txt` and `.ann` files without a
+/// partner (a corpus: `formats::corpus`).
+pub(crate) struct Pairs {
+    /// (the pair's name, what it gave), in the archive's order.
+    pub pairs: Vec<(String, Result<Imported, FileError>)>,
+    pub unpaired: Vec<String>,
+}
+
+/// Reads every `.txt`/`.ann` pair of a zip. Fails as [`import`] does when the bytes are not a
+/// zip or it holds no pair at all.
+pub(crate) fn import_pairs(bytes: &[u8], file_name: &str) -> Result<Pairs, FileError> {
+    check_zip(bytes)?;
+    let archive = zip::open(bytes, zip::Limits::default()).map_err(|e| syntax(e.0))?;
+    let (pairs, unpaired) = all_pairs(&archive.entries);
+    if pairs.is_empty() {
+        find_pair(&archive.entries)?;
+    }
+    Ok(Pairs {
+        pairs: pairs
+            .into_iter()
+            .map(|(t, a)| {
+                let read = read_pair(&archive, t, a, file_name).and_then(super::checked);
+                (pair_stem(t).to_string(), read)
+            })
+            .collect(),
+        unpaired: unpaired.into_iter().map(|e| e.name.clone()).collect(),
+    })
 }
 
 /// The document id a file name gives: without `.brat.zip`, `.zip`, made safe.
@@ -551,8 +602,11 @@ fn id_from_file_name(file_name: &str) -> String {
     safe_file_stem(stem)
 }
 
-/// The one `.txt`/`.ann` pair of an archive.
-fn find_pair(entries: &[zip::Entry]) -> Result<(&zip::Entry, &zip::Entry), FileError> {
+/// The `.txt`/`.ann` pairs of an archive (by name, in the archive's order), and the files of
+/// either kind without a partner.
+type Found<'a> = (Vec<(&'a zip::Entry, &'a zip::Entry)>, Vec<&'a zip::Entry>);
+
+fn all_pairs(entries: &[zip::Entry]) -> Found<'_> {
     let wanted = |e: &&zip::Entry| {
         let base = e.name.rsplit('/').next().unwrap_or(&e.name);
         !e.is_dir() && !e.name.starts_with("__MACOSX/") && !base.starts_with("._")
@@ -570,14 +624,28 @@ fn find_pair(entries: &[zip::Entry]) -> Result<(&zip::Entry, &zip::Entry), FileE
     for a in &anns {
         ann_by_stem.entry(stem(a)).or_insert(a);
     }
+    let txt_stems: std::collections::HashSet<String> = txts.iter().map(|t| stem(t)).collect();
     let pairs: Vec<(&zip::Entry, &zip::Entry)> = txts
         .iter()
         .filter_map(|t| ann_by_stem.get(&stem(t)).map(|a| (*t, *a)))
         .collect();
+    let unpaired = txts
+        .iter()
+        .filter(|t| !ann_by_stem.contains_key(&stem(t)))
+        .chain(anns.iter().filter(|a| !txt_stems.contains(&stem(a))))
+        .copied()
+        .collect();
+    (pairs, unpaired)
+}
+
+/// The one `.txt`/`.ann` pair of an archive.
+fn find_pair(entries: &[zip::Entry]) -> Result<(&zip::Entry, &zip::Entry), FileError> {
+    let (pairs, unpaired) = all_pairs(entries);
+    let stem = |e: &zip::Entry| e.name[..e.name.len() - 4].to_string();
     match pairs.len() {
         1 => Ok(pairs[0]),
         0 => {
-            let names: Vec<&str> = txts.iter().chain(&anns).map(|e| e.name.as_str()).collect();
+            let names: Vec<&str> = unpaired.iter().map(|e| e.name.as_str()).collect();
             Err(shape(if names.is_empty() {
                 "The zip holds no brat document: it needs a .txt file and an .ann file of the same name.".into()
             } else {

@@ -1,21 +1,25 @@
 //! Files of many documents: what a corpus file yields, document by document.
 //!
 //! Every dataset is one file of many documents — a doccano or Prodigy JSONL with a line per
-//! text — and each of its documents is read by the format's own one-document reader, so that a
-//! line reads exactly as the same line saved as a file of its own. A line that cannot be read is
-//! refused on its own, with its number and why, and the other lines are kept: a corpus of 373
-//! tasks with one bad line gives 372 documents and one refusal, never nothing. Only a file
-//! where no line gives a document is refused whole.
+//! text, a Label Studio list of tasks, a brat zip of `.txt`/`.ann` pairs — and each of its
+//! documents is read by the format's own one-document reader, so that a line (a task, a pair)
+//! reads exactly as the same part saved as a file of its own. A part that cannot be read is
+//! refused on its own, with its number or name and why, and the other parts are kept: a corpus
+//! of 373 tasks with one bad line gives 372 documents and one refusal, never nothing. Only a
+//! file where no part gives a document is refused whole.
 //!
-//! Documents are named by the id their line gives (`meta.id`); a line without one, or with an
-//! id an earlier line took, is named by the file and its line (`news-17`), and titled by the
-//! start of its text, which is what a person recognises in a list of documents.
+//! Documents are named by the id their part gives (`meta.id`, `data.document_id`, the pair's
+//! name); a part without one is named by the file and its number (`news-17`) and titled by the
+//! start of its text, which is what a person recognises in a list of documents; an id an
+//! earlier part took gets the part's number added (`a1-3`).
 
 use std::collections::HashSet;
 
 use super::labelled_spans::file_stem;
 use super::native::Imported;
-use super::{decode_text, describe_json_error, doccano, short, FileError, Format};
+use super::{
+    brat, decode_text, describe_json_error, doccano, label_studio, short, FileError, Format,
+};
 
 /// A part of a corpus file that gave no document, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +152,78 @@ fn count(n: usize, what: &str) -> String {
 pub fn import(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
     match format {
         Format::Spacy | Format::Doccano | Format::DoccanoRel => lines(format, bytes, file_name),
+        Format::LabelStudio => tasks(bytes, file_name),
+        Format::Brat => pairs(bytes, file_name),
         _ => format.import(bytes, file_name).map(Corpus::single),
+    }
+}
+
+/// Gathers a corpus part by part, naming its documents uniquely.
+struct Gather {
+    /// The name a reader gives a document the file does not name.
+    stem: String,
+    corpus: Corpus,
+    ids: HashSet<String>,
+}
+
+impl Gather {
+    fn new(stem: String, parts: usize) -> Gather {
+        Gather {
+            stem,
+            corpus: Corpus {
+                documents: Vec::with_capacity(parts),
+                refused: Vec::new(),
+            },
+            ids: HashSet::new(),
+        }
+    }
+
+    /// Adds what part `no` of the file (the `unit` it counts in: "line", "task") gave.
+    fn add(&mut self, unit: &str, no: &str, part: Result<Imported, String>) {
+        match part {
+            Err(message) => self.corpus.refused.push(Refused {
+                place: format!("{unit} {no}"),
+                message,
+            }),
+            Ok(mut imported) => {
+                let doc = &mut imported.bundle.document;
+                if doc.id == self.stem || self.ids.contains(&doc.id) {
+                    let base = if doc.id == self.stem {
+                        &self.stem
+                    } else {
+                        &doc.id
+                    };
+                    let mut id = format!("{base}-{no}");
+                    while self.ids.contains(&id) {
+                        id.push('_');
+                    }
+                    if doc.title == doc.id {
+                        doc.title = title_of(doc.text(), &id);
+                    }
+                    doc.id = id;
+                }
+                self.ids.insert(doc.id.clone());
+                self.corpus.documents.push(imported);
+            }
+        }
+    }
+
+    /// The corpus, or why the file gives no document at all.
+    fn finish(self, unit: &str) -> Result<Corpus, FileError> {
+        let Some(first) = self
+            .corpus
+            .refused
+            .first()
+            .filter(|_| self.corpus.documents.is_empty())
+        else {
+            return Ok(self.corpus);
+        };
+        Err(FileError::Shape(format!(
+            "No {unit} of the file gives a document ({} refused); {}: {}",
+            count(self.corpus.refused.len(), unit),
+            first.place,
+            first.message
+        )))
     }
 }
 
@@ -165,54 +240,70 @@ fn lines(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, FileEr
     if lines.len() <= 1 || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
         return format.import(bytes, file_name).map(Corpus::single);
     }
-    let stem = file_stem(file_name, extension(format, file_name));
-    let mut corpus = Corpus {
-        documents: Vec::with_capacity(lines.len()),
-        refused: Vec::new(),
-    };
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut gather = Gather::new(
+        file_stem(file_name, extension(format, file_name)),
+        lines.len(),
+    );
     for (no, line) in lines {
-        let refuse = |message: String| Refused {
-            place: format!("line {no}"),
-            message,
-        };
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(line) {
-            corpus.refused.push(refuse(format!(
+        let part = match serde_json::from_str::<serde::de::IgnoredAny>(line) {
+            Err(e) => Err(format!(
                 "it is not JSON: {} (column {}).",
                 describe_json_error(&e),
                 e.column()
-            )));
-            continue;
-        }
-        match format.import(line.as_bytes(), file_name) {
-            Err(e) => corpus.refused.push(refuse(e.to_string())),
-            Ok(mut imported) => {
-                let doc = &mut imported.bundle.document;
-                if doc.id == stem || ids.contains(&doc.id) {
-                    let mut id = format!("{stem}-{no}");
-                    while ids.contains(&id) {
-                        id.push('_');
-                    }
-                    if doc.title == doc.id {
-                        doc.title = title_of(doc.text(), &id);
-                    }
-                    doc.id = id;
-                }
-                ids.insert(doc.id.clone());
-                corpus.documents.push(imported);
-            }
-        }
+            )),
+            Ok(_) => format
+                .import(line.as_bytes(), file_name)
+                .map_err(|e| e.to_string()),
+        };
+        gather.add("line", &no.to_string(), part);
     }
-    if corpus.documents.is_empty() {
-        let first = &corpus.refused[0];
-        return Err(FileError::Shape(format!(
-            "No line of the file gives a document ({} refused); {}: {}",
-            count(corpus.refused.len(), "line"),
-            first.place,
-            first.message
-        )));
+    gather.finish("line")
+}
+
+/// A Label Studio file: a list of tasks, a document each (a single task object, or a list of
+/// one, is one document as before). Each task is read as a file of that one task would be.
+fn tasks(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
+    let text = decode_text(bytes)?;
+    let many = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(tasks)) if tasks.len() > 1 => tasks,
+        _ => {
+            return Format::LabelStudio
+                .import(bytes, file_name)
+                .map(Corpus::single)
+        }
+    };
+    let mut gather = Gather::new(label_studio::file_stem(file_name), many.len());
+    for (n, task) in many.iter().enumerate() {
+        let one = serde_json::to_string(task).expect("a JSON value serialises");
+        let part = Format::LabelStudio
+            .import(one.as_bytes(), file_name)
+            .map_err(|e| e.to_string());
+        gather.add("task", &(n + 1).to_string(), part);
     }
-    Ok(corpus)
+    gather.finish("task")
+}
+
+/// A brat zip: a `.txt`/`.ann` pair a document, named by its `.txt`. A pair that cannot be
+/// read, and a file without its partner, are refused by name.
+fn pairs(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
+    let found = brat::import_pairs(bytes, file_name)?;
+    if found.pairs.len() == 1 && found.unpaired.is_empty() {
+        return Format::Brat.import(bytes, file_name).map(Corpus::single);
+    }
+    let mut gather = Gather::new(String::new(), found.pairs.len());
+    for (stem, part) in found.pairs {
+        gather.add("pair", &stem, part.map_err(|e| e.to_string()));
+    }
+    for name in found.unpaired {
+        gather.add(
+            "file",
+            &name,
+            Err(
+                "it has no partner: a brat document is a .txt and an .ann of the same name.".into(),
+            ),
+        );
+    }
+    gather.finish("pair")
 }
 
 /// The extension the format's reader takes off a file name to name its document.

@@ -43,8 +43,8 @@ fn documents_are_named_by_their_line_unless_the_line_names_them() {
         .iter()
         .map(|d| d.bundle.document.id.as_str())
         .collect();
-    // The third line's id is the first's: it is named by its line instead.
-    assert_eq!(ids, ["a1", "set-2", "set-3"]);
+    // The third line's id is the first's: its line number is added to it.
+    assert_eq!(ids, ["a1", "set-2", "a1-3"]);
     let titles: Vec<&str> = corpus
         .documents
         .iter()
@@ -161,4 +161,85 @@ fn counts_are_grouped_by_thousands() {
     assert_eq!(count(1, "document"), "1 document");
     assert_eq!(count(1_234_567, "line"), "1,234,567 lines");
     assert_eq!(count(0, "line"), "0 lines");
+}
+
+fn task(text: &str, id: Option<&str>) -> serde_json::Value {
+    let mut data = serde_json::json!({ "text": text });
+    if let Some(id) = id {
+        data["document_id"] = id.into();
+    }
+    serde_json::json!({
+        "data": data,
+        "annotations": [{ "result": [{
+            "id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+            "value": { "start": 0, "end": 5, "text": &text[..5], "labels": ["ORG"] }
+        }]}]
+    })
+}
+
+#[test]
+fn a_label_studio_list_of_tasks_gives_a_document_a_task() {
+    let tasks = serde_json::json!([
+        task("Apple buys a start-up", None),
+        task("Intel sells", Some("intel")),
+        { "data": "not an object" },
+    ]);
+    let bytes = serde_json::to_vec(&tasks).unwrap();
+    let corpus = import(Format::LabelStudio, &bytes, "project.json").unwrap();
+    let ids: Vec<&str> = corpus
+        .documents
+        .iter()
+        .map(|d| d.bundle.document.id.as_str())
+        .collect();
+    assert_eq!(ids, ["project-1", "intel"]);
+    assert_eq!(corpus.annotations(), 2);
+    assert_eq!(corpus.refused.len(), 1);
+    assert_eq!(corpus.refused[0].place, "task 3");
+    assert!(
+        corpus
+            .summary()
+            .starts_with("2 documents, 2 annotations; 1 task refused: task 3 — "),
+        "{}",
+        corpus.summary()
+    );
+    // A list of one task is one document, as before.
+    let one = serde_json::to_vec(&serde_json::json!([task("Apple buys", None)])).unwrap();
+    let corpus = import(Format::LabelStudio, &one, "one.json").unwrap();
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].bundle.document.id, "one");
+}
+
+#[test]
+fn a_brat_zip_of_many_pairs_gives_a_document_a_pair_and_names_the_rest() {
+    let zip = crate::formats::zip::write(&[
+        ("docs/a.txt", b"Apple buys Intel.".as_slice()),
+        ("docs/a.ann", b"T1\tORG 0 5\tApple\n"),
+        ("docs/b.txt", b"Paris is big."),
+        ("docs/b.ann", b"T1\tGPE 0 5\tParis\n"),
+        ("docs/c.txt", b"Broken."),
+        ("docs/c.ann", b"T1\tORG 0 99\tBroken\n"),
+        ("docs/lonely.txt", b"No partner."),
+        ("annotation.conf", b"[entities]\nORG\nGPE\n"),
+    ]);
+    let corpus = import(Format::Brat, &zip, "corpus.zip").unwrap();
+    let ids: Vec<&str> = corpus
+        .documents
+        .iter()
+        .map(|d| d.bundle.document.id.as_str())
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(corpus.annotations(), 2);
+    let places: Vec<&str> = corpus.refused.iter().map(|r| r.place.as_str()).collect();
+    assert_eq!(places, ["pair c", "file docs/lonely.txt"]);
+    assert!(corpus.refused[1].message.contains("no partner"));
+    // One pair is one document, read as before.
+    let one = crate::formats::zip::write(&[
+        ("a.txt", b"Apple buys Intel.".as_slice()),
+        ("a.ann", b"T1\tORG 0 5\tApple\n"),
+    ]);
+    let corpus = import(Format::Brat, &one, "a.brat.zip").unwrap();
+    assert_eq!(
+        corpus,
+        Corpus::single(Format::Brat.import(&one, "a.brat.zip").unwrap())
+    );
 }

@@ -48,7 +48,8 @@
 //! before that fix may hold UTF-16 offsets: the import notices when a region's `text` matches
 //! its offsets read as UTF-16 and says so instead of guessing.
 //!
-//! **Import** reads a list of tasks or one task object; it takes the first task, its first
+//! **Import** reads one task object or a list of tasks ([`import`] the first; a list of
+//! several is a corpus, a document a task: `formats::corpus`); of a task, it takes its first
 //! annotation that was not cancelled (or, without one, its first prediction). The text is
 //! `data.text` (or the task's only text field). Every result is checked on its own: a region
 //! that cannot be read, a relation between kinds Marginalia does not link, a per-region field
@@ -542,7 +543,7 @@ fn task_text(data: &Map<String, Value>) -> Result<String, FileError> {
 }
 
 /// The file name without `.label-studio.json` or `.json`, made safe as an id.
-fn file_stem(file_name: &str) -> String {
+pub(crate) fn file_stem(file_name: &str) -> String {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let lower = base.to_lowercase();
     let stem = [".label-studio.json", ".json"]

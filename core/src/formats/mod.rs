@@ -142,14 +142,7 @@ impl Format {
 
     /// Reads a file of this format; `file_name` names the document when the format does not.
     pub fn import(self, bytes: &[u8], file_name: &str) -> Result<native::Imported, FileError> {
-        let imported = self.import_unchecked(bytes, file_name)?;
-        // Every reader grows or reads label sets; none may bring one the page cannot use.
-        imported
-            .bundle
-            .labels
-            .validate()
-            .map_err(|e| FileError::Shape(format!("The file's labels cannot be used: {e}.")))?;
-        Ok(imported)
+        checked(self.import_unchecked(bytes, file_name)?)
     }
 
     fn import_unchecked(
@@ -257,6 +250,17 @@ pub fn safe_file_stem(id: &str) -> String {
     } else {
         stem
     }
+}
+
+/// What a reader gave, refused if its label sets are not ones the page can use (every reader
+/// grows or reads label sets).
+pub(crate) fn checked(imported: native::Imported) -> Result<native::Imported, FileError> {
+    imported
+        .bundle
+        .labels
+        .validate()
+        .map_err(|e| FileError::Shape(format!("The file's labels cannot be used: {e}.")))?;
+    Ok(imported)
 }
 
 /// One document and everything annotated on it: what a file holds.
