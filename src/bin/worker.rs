@@ -8,6 +8,8 @@
 //!   `{id, ok: true, documents: [{native: TEXT, total, problems: [{index, id, message}],
 //!   notes: [TEXT]}], refused: [{place, message}]}`: every document the file holds (a corpus
 //!   file holds many), and the parts of it that gave none
+//! - `{id, op: "import-files", format: "native", names: [TEXT], files: [Uint8Array]}` (files
+//!   picked together: brat pairs, plain texts, any others) → the same reply
 //! - on failure: `{id, ok: false, error: TEXT}` (the sentence to show).
 //! - a request with `crashTest: true` (the page's `?crash-test=worker`) panics on purpose.
 //! - on a panic, before the trap: `{panic: TEXT}`; the page then terminates this worker.
@@ -32,6 +34,42 @@ mod worker {
         let _ = Reflect::set(obj, &JsValue::from_str(key), value);
     }
 
+    /// Puts what a file (or several) gave into the reply: every document as native text with
+    /// its problems and notes, and the parts that gave none.
+    fn answer(reply: &Object, corpus: &corpus::Corpus) {
+        let documents = Array::new();
+        for imported in &corpus.documents {
+            let d = Object::new();
+            set(&d, "native", &native::export(&imported.bundle).into());
+            set(&d, "total", &(imported.total as f64).into());
+            let problems = Array::new();
+            for p in &imported.problems {
+                let o = Object::new();
+                set(&o, "index", &(p.index as f64).into());
+                set(&o, "id", &p.id.clone().map_or(JsValue::NULL, JsValue::from));
+                set(&o, "message", &p.message.clone().into());
+                problems.push(&o);
+            }
+            set(&d, "problems", &problems);
+            let notes: Array = imported
+                .notes
+                .iter()
+                .map(|n| JsValue::from(n.as_str()))
+                .collect();
+            set(&d, "notes", &notes);
+            documents.push(&d);
+        }
+        set(reply, "documents", &documents);
+        let refused = Array::new();
+        for r in &corpus.refused {
+            let o = Object::new();
+            set(&o, "place", &r.place.clone().into());
+            set(&o, "message", &r.message.clone().into());
+            refused.push(&o);
+        }
+        set(reply, "refused", &refused);
+    }
+
     /// Handles one request; `Err` is the sentence to show.
     fn handle(msg: &JsValue, reply: &Object) -> Result<(), String> {
         let op = get(msg, "op").as_string().unwrap_or_default();
@@ -53,37 +91,22 @@ mod worker {
                 let bytes: Uint8Array = get(msg, "bytes").dyn_into().map_err(|_| "no bytes")?;
                 let corpus =
                     corpus::import(format, &bytes.to_vec(), &name).map_err(|e| e.to_string())?;
-                let documents = Array::new();
-                for imported in &corpus.documents {
-                    let d = Object::new();
-                    set(&d, "native", &native::export(&imported.bundle).into());
-                    set(&d, "total", &(imported.total as f64).into());
-                    let problems = Array::new();
-                    for p in &imported.problems {
-                        let o = Object::new();
-                        set(&o, "index", &(p.index as f64).into());
-                        set(&o, "id", &p.id.clone().map_or(JsValue::NULL, JsValue::from));
-                        set(&o, "message", &p.message.clone().into());
-                        problems.push(&o);
-                    }
-                    set(&d, "problems", &problems);
-                    let notes: Array = imported
-                        .notes
-                        .iter()
-                        .map(|n| JsValue::from(n.as_str()))
-                        .collect();
-                    set(&d, "notes", &notes);
-                    documents.push(&d);
-                }
-                set(reply, "documents", &documents);
-                let refused = Array::new();
-                for r in &corpus.refused {
-                    let o = Object::new();
-                    set(&o, "place", &r.place.clone().into());
-                    set(&o, "message", &r.message.clone().into());
-                    refused.push(&o);
-                }
-                set(reply, "refused", &refused);
+                answer(reply, &corpus);
+                Ok(())
+            }
+            "import-files" => {
+                let names = Array::from(&get(msg, "names"));
+                let contents = Array::from(&get(msg, "files"));
+                let files: Vec<(String, Vec<u8>)> = names
+                    .iter()
+                    .zip(contents.iter())
+                    .map(|(n, b)| {
+                        let bytes = b.dyn_into::<Uint8Array>().map(|b| b.to_vec());
+                        (n.as_string().unwrap_or_default(), bytes.unwrap_or_default())
+                    })
+                    .collect();
+                let corpus = corpus::import_files(&files).map_err(|e| e.to_string())?;
+                answer(reply, &corpus);
                 Ok(())
             }
             other => Err(format!("unknown operation {other}")),

@@ -69,6 +69,17 @@ pub fn first_file(list: Option<web_sys::FileList>) -> Option<Picked> {
     list.and_then(|l| l.get(0)).map(Picked::new)
 }
 
+/// Every file of a file list (several picked or dropped together).
+pub fn all_files(list: Option<web_sys::FileList>) -> Vec<Picked> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(Picked::new)
+        .collect()
+}
+
 /// Fetches a file from this site (the Content-Security-Policy allows no other origin).
 pub async fn fetch_same_origin(path: &str) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;

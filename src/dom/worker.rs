@@ -247,7 +247,29 @@ pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedF
     let array = Uint8Array::from(bytes);
     set(&msg, "bytes", &array);
     let reply = request(msg, Some(&array.buffer().into())).await?;
-    let documents = js_sys::Array::from(&get(&reply, "documents"))
+    Ok(converted(&reply))
+}
+
+/// Reads files picked together (`formats::corpus::import_files`) into native text.
+pub async fn import_files(files: &[(String, Vec<u8>)]) -> Result<ConvertedFile, String> {
+    let msg = Object::new();
+    set(&msg, "op", &"import-files".into());
+    set(&msg, "format", &"native".into());
+    let names = js_sys::Array::new();
+    let contents = js_sys::Array::new();
+    for (name, bytes) in files {
+        names.push(&name.into());
+        contents.push(&Uint8Array::from(bytes.as_slice()));
+    }
+    set(&msg, "names", &names);
+    set(&msg, "files", &contents);
+    let reply = request(msg, None).await?;
+    Ok(converted(&reply))
+}
+
+/// The documents and refused parts of an import's reply.
+fn converted(reply: &JsValue) -> ConvertedFile {
+    let documents = js_sys::Array::from(&get(reply, "documents"))
         .iter()
         .map(|d| Converted {
             native: get(&d, "native").as_string().unwrap_or_default(),
@@ -263,12 +285,12 @@ pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedF
             notes: strings(&get(&d, "notes")),
         })
         .collect();
-    let refused = js_sys::Array::from(&get(&reply, "refused"))
+    let refused = js_sys::Array::from(&get(reply, "refused"))
         .iter()
         .map(|r| Refused {
             place: get(&r, "place").as_string().unwrap_or_default(),
             message: get(&r, "message").as_string().unwrap_or_default(),
         })
         .collect();
-    Ok(ConvertedFile { documents, refused })
+    ConvertedFile { documents, refused }
 }

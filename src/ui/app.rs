@@ -87,9 +87,10 @@ pub fn app(props: &AppProps) -> Html {
                             .dyn_ref::<web_sys::DragEvent>()
                             .and_then(|d| d.data_transfer())
                             .and_then(|t| t.files());
-                        if let Some(picked) = crate::dom::files::first_file(files) {
+                        let picked = crate::dom::files::all_files(files);
+                        if !picked.is_empty() {
                             let store = latest.borrow().clone();
-                            session::import_file(store, session.clone(), picked);
+                            session::import_files(store, session.clone(), picked);
                         }
                     },
                 );

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::session::{self, SessionCtx};
 use super::store::{Dialog, Msg, SaveStatus, StoreHandle};
-use crate::dom::files::first_file;
+use crate::dom::files::all_files;
 use crate::formats::Format;
 
 #[derive(Properties, PartialEq)]
@@ -104,8 +104,10 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
         let (store, session) = (store.clone(), session.clone());
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Some(picked) = first_file(input.files()) {
-                session::import_file(store.clone(), session.clone(), picked);
+            // Several files picked together: brat .txt/.ann pairs, plain texts, corpora.
+            let picked = all_files(input.files());
+            if !picked.is_empty() {
+                session::import_files(store.clone(), session.clone(), picked);
             }
             // Choosing the same file again must fire again.
             input.set_value("");
@@ -166,8 +168,8 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                 </div>
                 <label class="file-btn">
                     <span aria-hidden="true">{ "Import" }</span>
-                    <input type="file" class="visually-hidden" aria-label="Import" onchange={on_import}
-                        accept=".json,.jsonl,.jsonld,.zip,application/json" />
+                    <input type="file" class="visually-hidden" aria-label="Import" onchange={on_import} multiple=true
+                        accept=".json,.jsonl,.jsonld,.zip,.txt,.ann,application/json" />
                 </label>
                 <button type="button" onclick={open_text}>{ "Open text" }</button>
             </div>

@@ -5,11 +5,13 @@
 // reload. A file where no line gives a document is refused with a message that says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, annotateSample, axeViolations, launch, openApp, paintedAnnotations, screenshot, serveDist } from './harness.mjs';
 
-const NEWS = join(ROOT, '..', 'shared', 'corpora', 'thirdparty', 'prodigy', 'news_headlines_ner.jsonl');
+const THIRDPARTY = join(ROOT, '..', 'shared', 'corpora', 'thirdparty');
+const NEWS = join(THIRDPARTY, 'prodigy', 'news_headlines_ner.jsonl');
+const BRAT = join(THIRDPARTY, 'brat');
 
 async function waitSaved(page) {
   await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
@@ -108,6 +110,46 @@ describe('a corpus file', () => {
       await ask.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('status').getByText('Nothing was imported.').waitFor();
       assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
+  test('brat .txt/.ann files and a plain text picked together become a document each', { skip: !existsSync(BRAT) && 'corpus: ../shared/corpora/thirdparty is absent' }, async () => {
+    const pairs = readdirSync(BRAT).filter((n) => n.endsWith('.txt') || n.endsWith('.ann')).sort();
+    assert.equal(pairs.length, 12);
+    const files = pairs.map((name) => ({ name, mimeType: 'text/plain', buffer: readFileSync(join(BRAT, name)) }));
+    files.push({ name: 'field-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Field notes from Aleppo\n\nThe market reopened.', 'utf8') });
+    const b = await launch();
+    const { page } = b;
+    try {
+      await openApp(page, server.url);
+      await page.getByLabel('Import', { exact: true }).setInputFiles(files);
+      const ask = page.getByRole('alertdialog', { name: 'Import 7 documents from 13 files?' });
+      await ask.waitFor({ timeout: 30_000 });
+      const held = await ask.locator('pre').innerText();
+      // What the model cannot hold yet is listed, document by document, not dropped unseen.
+      assert.match(held, /^7 documents, \d[\d,]* annotations; [\d,]+ items left out, listed below\./);
+      assert.match(held, /\nTDT_wn071: annotation \d+ \(R1\): relations of type nommod are not carried/);
+      await ask.getByRole('button', { name: 'Import 7 documents' }).click();
+      const done = page.getByRole('alertdialog', { name: 'Imported from 13 files' });
+      await done.waitFor({ timeout: 60_000 });
+      await done.getByRole('button', { name: 'Close' }).click();
+      const options = await page.getByLabel('Document', { exact: true }).locator('option').allInnerTexts();
+      assert.equal(options.length, 8);
+      assert.ok(options.includes('Field notes from Aleppo'), options.join(' | '));
+      // A brat document, with its spans at code points (Finnish ä and ö before most of them).
+      await page.getByLabel('Document', { exact: true }).selectOption('TDT_wn071');
+      await page.waitForFunction(() => document.documentElement.dataset.doc === 'TDT_wn071');
+      const painted = Object.values(await paintedAnnotations(page));
+      assert.equal(painted.length, 74);
+      const ann = readFileSync(join(BRAT, 'TDT_wn071.ann'), 'utf8');
+      const first = ann.split('\n').find((l) => l.startsWith('T1\t')).split('\t')[2];
+      assert.ok(painted.some((a) => a.text === first), `T1 “${first}” is painted`);
+      // The plain text opens with nothing tagged, ready to annotate.
+      await page.getByLabel('Document', { exact: true }).selectOption({ label: 'Field notes from Aleppo' });
+      await page.waitForFunction(() => document.querySelector('h1').textContent === 'Field notes from Aleppo');
+      assert.equal(await page.locator('article > p').count(), 2);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();

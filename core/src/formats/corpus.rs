@@ -218,8 +218,13 @@ impl Gather {
         else {
             return Ok(self.corpus);
         };
+        let none = if unit == "file" {
+            "None of the files gives a document".to_string()
+        } else {
+            format!("No {unit} of the file gives a document")
+        };
         Err(FileError::Shape(format!(
-            "No {unit} of the file gives a document ({} refused); {}: {}",
+            "{none} ({} refused); {}: {}",
             count(self.corpus.refused.len(), unit),
             first.place,
             first.message
@@ -304,6 +309,102 @@ fn pairs(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
         );
     }
     gather.finish("pair")
+}
+
+/// Several files picked together: a `.txt` and an `.ann` of the same name are a brat document;
+/// a `.txt` alone is a document to annotate (its text, no annotations); any other file is read
+/// as the format it is, with every document it holds. A file that gives nothing is refused by
+/// name, and the others are kept.
+pub fn import_files(files: &[(String, Vec<u8>)]) -> Result<Corpus, FileError> {
+    let total: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
+    if total > super::MAX_FILE_BYTES {
+        return Err(FileError::TooLarge {
+            bytes: total,
+            limit: super::MAX_FILE_BYTES,
+        });
+    }
+    let stem_of = |name: &str| -> Option<(String, String)> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let (stem, ext) = base.rsplit_once('.')?;
+        Some((stem.to_string(), ext.to_ascii_lowercase()))
+    };
+    let anns: std::collections::HashMap<String, &Vec<u8>> = files
+        .iter()
+        .filter_map(|(n, b)| stem_of(n).filter(|(_, e)| e == "ann").map(|(s, _)| (s, b)))
+        .collect();
+    let txts: HashSet<String> = files
+        .iter()
+        .filter_map(|(n, _)| stem_of(n).filter(|(_, e)| e == "txt").map(|(s, _)| s))
+        .collect();
+    let mut gather = Gather::new(String::new(), files.len());
+    for (name, bytes) in files {
+        let kind = stem_of(name);
+        let part: Result<Vec<Imported>, String> = match kind.as_ref().map(|(s, e)| (s, e.as_str())) {
+            Some((stem, "txt")) => text_file(stem, bytes, anns.get(stem).copied()).map(|d| vec![d]),
+            Some((stem, "ann")) if txts.contains(stem) => continue,
+            Some((_, "ann")) => Err(
+                "it has no partner: a brat document is a .txt and an .ann of the same name, picked together."
+                    .into(),
+            ),
+            _ => match Format::detect(name, bytes).filter(|f| f.can_import()) {
+                None => Err("Marginalia cannot tell what kind of file this is.".into()),
+                Some(format) => match import(format, bytes, name) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(corpus) => {
+                        for r in corpus.refused {
+                            gather.corpus.refused.push(Refused {
+                                place: format!("file {name}, {}", r.place),
+                                message: r.message,
+                            });
+                        }
+                        Ok(corpus.documents)
+                    }
+                },
+            },
+        };
+        match part {
+            Err(message) => gather.add("file", name, Err(message)),
+            Ok(documents) => {
+                for d in documents {
+                    gather.add("file", name, Ok(d));
+                }
+            }
+        }
+    }
+    gather.finish("file")
+}
+
+/// A picked `.txt`: with its `.ann`, a brat document; alone, its text to annotate.
+fn text_file(stem: &str, bytes: &[u8], ann: Option<&Vec<u8>>) -> Result<Imported, String> {
+    let text = decode_text(bytes).map_err(|e| e.to_string())?;
+    let id = super::safe_file_stem(stem);
+    match ann {
+        Some(ann) => {
+            let ann = decode_text(ann).map_err(|e| e.to_string())?;
+            brat::import_text(&id, text, ann)
+                .and_then(super::checked)
+                .map_err(|e| e.to_string())
+        }
+        None => {
+            if text.trim().is_empty() {
+                return Err("the text is empty: there is nothing to annotate.".into());
+            }
+            super::check_document_text(text)?;
+            let title = title_of(text, &id);
+            let bundle = super::Bundle {
+                document: crate::model::Document::new(id, title, text),
+                labels: crate::model::Labels::default(),
+                annotator: String::new(),
+                annotations: Vec::new(),
+            };
+            Ok(Imported {
+                bundle,
+                problems: Vec::new(),
+                total: 0,
+                notes: Vec::new(),
+            })
+        }
+    }
 }
 
 /// The extension the format's reader takes off a file name to name its document.

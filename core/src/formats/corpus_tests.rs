@@ -243,3 +243,63 @@ fn a_brat_zip_of_many_pairs_gives_a_document_a_pair_and_names_the_rest() {
         Corpus::single(Format::Brat.import(&one, "a.brat.zip").unwrap())
     );
 }
+
+#[test]
+fn files_picked_together_pair_brat_and_open_plain_texts() {
+    let files: Vec<(String, Vec<u8>)> = [
+        ("a.txt", "Apple buys Intel."),
+        ("a.ann", "T1\tORG 0 5\tApple\n"),
+        ("notes.txt", "Plain text\n\nto annotate."),
+        ("orphan.ann", "T1\tORG 0 5\tApple\n"),
+        (
+            "two.jsonl",
+            "{\"text\": \"Paris\", \"label\": [[0, 5, \"GPE\"]]}\n{\"label\": []}\n",
+        ),
+        ("mystery.bin", "\u{1}\u{2}"),
+    ]
+    .iter()
+    .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+    .collect();
+    let corpus = import_files(&files).unwrap();
+    let docs: Vec<(&str, &str, usize)> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            let doc = &d.bundle.document;
+            (
+                doc.id.as_str(),
+                doc.title.as_str(),
+                d.bundle.annotations.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            ("a", "a", 1),
+            ("notes", "Plain text", 0),
+            ("two-1", "Paris", 1)
+        ]
+    );
+    let places: Vec<&str> = corpus.refused.iter().map(|r| r.place.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "file orphan.ann",
+            "file two.jsonl, line 2",
+            "file mystery.bin"
+        ]
+    );
+    assert!(corpus.refused[0].message.contains("no partner"));
+}
+
+#[test]
+fn files_picked_together_are_refused_whole_only_when_none_gives_a_document() {
+    let files = vec![("x.ann".to_string(), b"T1\tORG 0 1\tA\n".to_vec())];
+    let err = import_files(&files).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("None of the files gives a document (1 file refused); file x.ann: "),
+        "{err}"
+    );
+}

@@ -77,45 +77,105 @@ pub(super) fn open_bytes(store: StoreHandle, session: SessionRef, name: String, 
     spawn_local(async move {
         let result = crate::dom::worker::import(format.key(), &name, &bytes).await;
         store.dispatch(Msg::EndBusy(busy));
-        match result {
-            Err(why) if why == crate::dom::worker::CANCELLED => say(
-                &store,
-                format!("{name}: import cancelled; nothing was changed."),
-                Tone::Info,
-            ),
-            Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
-            Ok(file) => {
-                let mut documents = Vec::with_capacity(file.documents.len());
-                for converted in file.documents {
-                    match native::import(&converted.native) {
-                        Ok(mut imported) => {
-                            imported.problems = converted.problems;
-                            imported.total = converted.total;
-                            imported.notes = converted.notes;
-                            documents.push(imported);
-                        }
-                        Err(e) => return opened(store, session, name, Err(e)),
-                    }
-                }
-                let corpus = Corpus {
-                    documents,
-                    refused: file.refused,
-                };
-                if corpus.documents.len() == 1 && corpus.refused.is_empty() {
-                    let imported = corpus.documents.into_iter().next().expect("one document");
-                    for note in &imported.notes {
-                        say(&store, format!("{name}: {note}"), Tone::Info);
-                    }
-                    return opened(store, session, name, Ok(imported));
-                }
-                // A corpus: what it holds is shown, and nothing is stored until the person
-                // has answered (`corpus::store`).
-                store.dispatch(Msg::Ask(Some(Dialog::ImportCorpus {
-                    file: name,
-                    corpus: Rc::new(corpus),
-                })));
+        read_by_worker(store, session, name, result);
+    });
+}
+
+/// Ends an import in the worker: cancelled, failed (said), or what it read.
+fn read_by_worker(
+    store: StoreHandle,
+    session: SessionRef,
+    name: String,
+    result: Result<crate::dom::worker::ConvertedFile, String>,
+) {
+    match result {
+        Err(why) if why == crate::dom::worker::CANCELLED => say(
+            &store,
+            format!("{name}: import cancelled; nothing was changed."),
+            Tone::Info,
+        ),
+        Err(why) => say(&store, format!("{name}: {why}"), Tone::Error),
+        Ok(file) => opened_file(store, session, name, file),
+    }
+}
+
+/// What the worker read from a file (or several picked together): one document goes the way
+/// of every import (`opened`); several are a corpus, shown before anything is stored.
+fn opened_file(
+    store: StoreHandle,
+    session: SessionRef,
+    name: String,
+    file: crate::dom::worker::ConvertedFile,
+) {
+    let mut documents = Vec::with_capacity(file.documents.len());
+    for converted in file.documents {
+        match native::import(&converted.native) {
+            Ok(mut imported) => {
+                imported.problems = converted.problems;
+                imported.total = converted.total;
+                imported.notes = converted.notes;
+                documents.push(imported);
+            }
+            Err(e) => return opened(store, session, name, Err(e)),
+        }
+    }
+    let corpus = Corpus {
+        documents,
+        refused: file.refused,
+    };
+    if corpus.documents.len() == 1 && corpus.refused.is_empty() {
+        let imported = corpus.documents.into_iter().next().expect("one document");
+        for note in &imported.notes {
+            say(&store, format!("{name}: {note}"), Tone::Info);
+        }
+        return opened(store, session, name, Ok(imported));
+    }
+    // A corpus: what it holds is shown, and nothing is stored until the person has answered
+    // (`corpus::store_corpus`).
+    store.dispatch(Msg::Ask(Some(Dialog::ImportCorpus {
+        file: name,
+        corpus: Rc::new(corpus),
+    })));
+}
+
+/// Reads files picked (or dropped) together: a brat `.txt` with its `.ann`, plain texts, any
+/// other files; one file goes the way of [`import_file`].
+pub fn import_files(store: StoreHandle, session: SessionRef, mut picked: Vec<Picked>) {
+    // A .txt (or a lone .ann) is no format of its own: it is read as files picked together are.
+    let plain = |p: &Picked| {
+        let lower = p.name.to_lowercase();
+        lower.ends_with(".txt") || lower.ends_with(".ann")
+    };
+    if picked.len() == 1 && !plain(&picked[0]) {
+        if let Some(one) = picked.pop() {
+            import_file(store, session, one);
+        }
+        return;
+    }
+    let total: u64 = picked.iter().map(|p| p.size).sum();
+    let name = match picked.as_slice() {
+        [one] => one.name.clone(),
+        many => format!("{} files", many.len()),
+    };
+    if total > MAX_FILE_BYTES {
+        let e = FileError::TooLarge {
+            bytes: total,
+            limit: MAX_FILE_BYTES,
+        };
+        return say(&store, format!("{name}: {e}"), Tone::Error);
+    }
+    spawn_local(async move {
+        let mut files = Vec::with_capacity(picked.len());
+        for p in &picked {
+            match p.bytes().await {
+                Ok(bytes) => files.push((p.name.clone(), bytes)),
+                Err(why) => return say(&store, format!("{}: {why}", p.name), Tone::Error),
             }
         }
+        let busy = start_busy(&store, format!("Reading {name} ({})", megabytes(total)));
+        let result = crate::dom::worker::import_files(&files).await;
+        store.dispatch(Msg::EndBusy(busy));
+        read_by_worker(store, session, name, result);
     });
 }
 

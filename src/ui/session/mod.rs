@@ -49,7 +49,7 @@ use queue::{Next, Queue, Written};
 
 pub use corpus::store_corpus;
 pub use documents::{open_text, start, switch};
-pub use files::{apply_import, export, import_file, offer};
+pub use files::{apply_import, export, import_file, import_files, offer};
 pub use persist::{resolve_conflict, save, set_annotator};
 
 /// What the session keeps between events.
