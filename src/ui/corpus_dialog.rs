@@ -33,6 +33,10 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
     let first_ref = use_node_ref();
     use_focus_first(first_ref.clone());
     let n = props.corpus.documents.len();
+    // Hashed once per file, not on every render.
+    let held = *use_memo(props.corpus.clone(), |corpus| {
+        session::already_held(&session, corpus)
+    });
     let go = {
         let (store, session, file, corpus) = (
             props.store.clone(),
@@ -58,6 +62,11 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
                 <div class="dialog-head"><h2 id="corpus-title">{ format!("Import {n} {what} from {}?", props.file) }</h2></div>
                 <p>{ "Each becomes a document of its own in this project; nothing here changes. What the file holds:" }</p>
                 <pre id="corpus-summary" class="summary">{ props.corpus.summary() }</pre>
+                if held > 0 {
+                    <p>{ format!(
+                        "{held} of them have the text of a document this project holds already; each is kept as a document of its own beside it."
+                    ) }</p>
+                }
                 <div class="row">
                     <button type="button" class="primary" ref={first_ref} onclick={go}>{ format!("Import {n} {what}") }</button>
                     <button type="button" onclick={cancel}>{ "Cancel" }</button>

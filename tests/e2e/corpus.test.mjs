@@ -84,6 +84,13 @@ describe('a corpus file', () => {
       await page.getByLabel('Document', { exact: true }).selectOption('news_headlines_ner-200');
       await page.waitForFunction(() => document.documentElement.dataset.doc === 'news_headlines_ner-200');
       assert.equal(Number(await page.evaluate(() => document.documentElement.dataset.annotations)), (line.spans ?? []).length);
+      // The same file again: the question says every document is here already.
+      await page.getByLabel('Import', { exact: true }).setInputFiles(NEWS);
+      const again = page.getByRole('alertdialog', { name: 'Import 372 documents from news_headlines_ner.jsonl?' });
+      await again.waitFor({ timeout: 30_000 });
+      await again.getByText('372 of them have the text of a document this project holds already').waitFor();
+      await again.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 373);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();

@@ -13,6 +13,21 @@ use std::cell::Cell;
 use super::*;
 use crate::formats::corpus::Corpus;
 
+/// How many of a corpus's documents have the text of a document the project holds.
+pub fn already_held(session: &SessionRef, corpus: &Corpus) -> usize {
+    let known: HashSet<String> = session
+        .borrow()
+        .records
+        .iter()
+        .map(|r| r.sha256.clone())
+        .collect();
+    corpus
+        .documents
+        .iter()
+        .filter(|d| known.contains(&sha256_hex(d.bundle.document.text())))
+        .count()
+}
+
 /// Stores every document of a confirmed corpus import, then opens the first.
 pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpus: Rc<Corpus>) {
     store.dispatch(Msg::Ask(None));
@@ -47,7 +62,11 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
             if stop.get() {
                 break;
             }
-            store.dispatch(Msg::Progress(busy, n, of));
+            // A hundred steps of the bar at most: a render per document would cost more than
+            // the writes for ten thousand small ones.
+            if n % of.div_ceil(100).max(1) == 0 {
+                store.dispatch(Msg::Progress(busy, n, of));
+            }
             match store_one(&session, &db, imported).await {
                 Ok((entry, sha)) => {
                     if known.contains(&sha) {

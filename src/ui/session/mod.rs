@@ -47,7 +47,7 @@ use files::*;
 use persist::*;
 use queue::{Next, Queue, Written};
 
-pub use corpus::store_corpus;
+pub use corpus::{already_held, store_corpus};
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, import_files, offer};
 pub use persist::{resolve_conflict, save, set_annotator};
