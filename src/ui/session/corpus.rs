@@ -13,14 +13,19 @@ use std::cell::Cell;
 use super::*;
 use crate::formats::corpus::Corpus;
 
-/// How many of a corpus's documents have the text of a document the project holds.
-pub fn already_held(session: &SessionRef, corpus: &Corpus) -> usize {
-    let known: HashSet<String> = session
+/// The text hashes of the documents the project holds.
+fn held_texts(session: &SessionRef) -> HashSet<String> {
+    session
         .borrow()
         .records
         .iter()
         .map(|r| r.sha256.clone())
-        .collect();
+        .collect()
+}
+
+/// How many of a corpus's documents have the text of a document the project holds.
+pub fn already_held(session: &SessionRef, corpus: &Corpus) -> usize {
+    let known = held_texts(session);
     corpus
         .documents
         .iter()
@@ -50,12 +55,7 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
     ));
     let busy = store.ui.busy.as_ref().map_or(0, |b| b.serial);
     spawn_local(async move {
-        let known: HashSet<String> = session
-            .borrow()
-            .records
-            .iter()
-            .map(|r| r.sha256.clone())
-            .collect();
+        let known = held_texts(&session);
         let (mut entries, mut first, mut already) = (Vec::new(), None, 0);
         let mut failed = None;
         for (n, imported) in corpus.documents.iter().enumerate() {
