@@ -266,7 +266,8 @@ fn lines(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, FileEr
 }
 
 /// A Label Studio file: a list of tasks, a document each (a single task object, or a list of
-/// one, is one document as before). Each task is read as a file of that one task would be.
+/// one, is one document as before). Each task is read as a file of that one task would be,
+/// from the file parsed once.
 fn tasks(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
     let text = decode_text(bytes)?;
     let many = match serde_json::from_str::<serde_json::Value>(text) {
@@ -279,9 +280,8 @@ fn tasks(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
     };
     let mut gather = Gather::new(label_studio::file_stem(file_name), many.len());
     for (n, task) in many.iter().enumerate() {
-        let one = serde_json::to_string(task).expect("a JSON value serialises");
-        let part = Format::LabelStudio
-            .import(one.as_bytes(), file_name)
+        let part = label_studio::import_value(task, file_name)
+            .and_then(super::checked)
             .map_err(|e| e.to_string());
         gather.add("task", &(n + 1).to_string(), part);
     }

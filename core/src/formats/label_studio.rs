@@ -389,11 +389,17 @@ pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError
 /// Reads a Label Studio tasks file.
 pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
     let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
-    let task = match &value {
+    import_value(&value, file_name)
+}
+
+/// Reads a Label Studio task (or the first of a list of tasks) already parsed: what a file of
+/// it would give (a list of several is a corpus: `formats::corpus`).
+pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, FileError> {
+    let task = match value {
         Value::Array(tasks) => tasks.first().ok_or_else(|| {
             shape("This is an empty list: it holds no Label Studio task to read.")
         })?,
-        Value::Object(_) => &value,
+        Value::Object(_) => value,
         other => {
             return Err(shape(format!(
                 "This is JSON, but not Label Studio tasks: it is {} where a list of tasks was expected.",
