@@ -41,6 +41,26 @@ pub struct Corpus {
 /// The longest title made from a document's text.
 const TITLE_CHARS: usize = 60;
 
+/// The most documents one file (or one pick of files) may bring: what a project is made to
+/// hold. A file of more parts is refused before any is read, with how to split it.
+pub const MAX_DOCUMENTS: usize = 10_000;
+
+/// The most lines of refusals, problems and notes a summary lists; the rest are counted.
+const SUMMARY_LINES: usize = 1_000;
+
+/// Refuses a file of more parts than [`MAX_DOCUMENTS`], before reading them.
+fn at_most(parts: usize, what: &str, split: &str) -> Result<(), FileError> {
+    if parts <= MAX_DOCUMENTS {
+        return Ok(());
+    }
+    Err(FileError::Shape(format!(
+        "This file holds {}, a document each; Marginalia reads at most {} documents from one \
+         file. {split}",
+        count(parts, what),
+        grouped(MAX_DOCUMENTS),
+    )))
+}
+
 impl Corpus {
     /// A file of one document.
     pub fn single(imported: Imported) -> Corpus {
@@ -88,12 +108,13 @@ impl Corpus {
             ));
         }
         end_sentence(&mut out);
+        let mut lines: Vec<String> = Vec::new();
         for r in self.refused.iter().skip(1) {
-            out.push_str(&format!("\n{} — {}", r.place, r.message));
+            lines.push(format!("{} — {}", r.place, r.message));
         }
         for d in &self.documents {
             for p in &d.problems {
-                out.push_str(&format!("\n{}: {p}", d.bundle.document.id));
+                lines.push(format!("{}: {p}", d.bundle.document.id));
             }
         }
         // A note most documents share (how the file names its labels) is said once.
@@ -108,12 +129,21 @@ impl Corpus {
         }
         for (note, docs) in notes {
             if docs.len() == 1 && self.documents.len() > 1 {
-                out.push_str(&format!("\n{}: {note}", docs[0]));
+                lines.push(format!("{}: {note}", docs[0]));
             } else if docs.len() == self.documents.len() {
-                out.push_str(&format!("\n{note}"));
+                lines.push(note.to_string());
             } else {
-                out.push_str(&format!("\n{}: {note}", count(docs.len(), "document")));
+                lines.push(format!("{}: {note}", count(docs.len(), "document")));
             }
+        }
+        let more = lines.len().saturating_sub(SUMMARY_LINES);
+        for line in lines.iter().take(SUMMARY_LINES) {
+            out.push('\n');
+            out.push_str(line);
+        }
+        if more > 0 {
+            let lines = if more == 1 { "line" } else { "lines" };
+            out.push_str(&format!("\n…and {} more {lines}.", grouped(more)));
         }
         out
     }
@@ -133,6 +163,16 @@ fn unit(place: &str) -> String {
 
 /// "1 document", "4,031 annotations".
 fn count(n: usize, what: &str) -> String {
+    let grouped = grouped(n);
+    if n == 1 {
+        format!("{grouped} {what}")
+    } else {
+        format!("{grouped} {what}s")
+    }
+}
+
+/// A number grouped by thousands: "4,031".
+fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -141,11 +181,7 @@ fn count(n: usize, what: &str) -> String {
         }
         grouped.push(c);
     }
-    if n == 1 {
-        format!("{grouped} {what}")
-    } else {
-        format!("{grouped} {what}s")
-    }
+    grouped
 }
 
 /// Reads every document of a file of `format`; `file_name` names documents the file does not.
@@ -245,6 +281,11 @@ fn lines(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, FileEr
     if lines.len() <= 1 || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
         return format.import(bytes, file_name).map(Corpus::single);
     }
+    at_most(
+        lines.len(),
+        "line",
+        "Split it into files of at most 10,000 lines (for example with `split -l 10000`).",
+    )?;
     let mut gather = Gather::new(
         file_stem(file_name, extension(format, file_name)),
         lines.len(),
@@ -278,6 +319,11 @@ fn tasks(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
                 .map(Corpus::single)
         }
     };
+    at_most(
+        many.len(),
+        "task",
+        "Export the project in parts of at most 10,000 tasks.",
+    )?;
     let mut gather = Gather::new(label_studio::file_stem(file_name), many.len());
     for (n, task) in many.iter().enumerate() {
         let part = label_studio::import_value(task, file_name)
@@ -292,6 +338,11 @@ fn tasks(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
 /// read, and a file without its partner, are refused by name.
 fn pairs(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
     let found = brat::import_pairs(bytes, file_name)?;
+    at_most(
+        found.pairs.len(),
+        "pair",
+        "Zip them in parts of at most 10,000 pairs.",
+    )?;
     if found.pairs.len() == 1 && found.unpaired.is_empty() {
         return Format::Brat.import(bytes, file_name).map(Corpus::single);
     }
@@ -336,6 +387,7 @@ pub fn import_files(files: &[(String, Vec<u8>)]) -> Result<Corpus, FileError> {
         .iter()
         .filter_map(|(n, _)| stem_of(n).filter(|(_, e)| e == "txt").map(|(s, _)| s))
         .collect();
+    at_most(files.len(), "file", "Pick at most 10,000 files at once.")?;
     let mut gather = Gather::new(String::new(), files.len());
     for (name, bytes) in files {
         let kind = stem_of(name);

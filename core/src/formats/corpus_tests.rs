@@ -303,3 +303,36 @@ fn files_picked_together_are_refused_whole_only_when_none_gives_a_document() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_of_more_documents_than_a_project_holds_is_refused_before_reading() {
+    let line = r#"{"text": "t", "label": []}"#;
+    let many = vec![line; MAX_DOCUMENTS + 1].join("\n");
+    let err = import(Format::Doccano, many.as_bytes(), "big.jsonl").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "This file holds 10,001 lines, a document each; Marginalia reads at most 10,000 \
+         documents from one file. Split it into files of at most 10,000 lines (for example \
+         with `split -l 10000`)."
+    );
+    // Exactly as many is read.
+    let most = vec![line; MAX_DOCUMENTS].join("\n");
+    let corpus = import(Format::Doccano, most.as_bytes(), "big.jsonl").unwrap();
+    assert_eq!(corpus.documents.len(), MAX_DOCUMENTS);
+}
+
+#[test]
+fn a_summary_lists_at_most_a_thousand_lines_and_counts_the_rest() {
+    let mut lines = vec![r#"{"text": "kept", "label": []}"#.to_string()];
+    lines.extend((0..1_500).map(|_| r#"{"label": []}"#.to_string()));
+    let corpus = import(Format::Doccano, lines.join("\n").as_bytes(), "x.jsonl").unwrap();
+    assert_eq!(corpus.refused.len(), 1_500);
+    let summary = corpus.summary();
+    // The first line names the first refusal; 1,000 more are listed; 499 are counted.
+    assert_eq!(summary.lines().count(), 1 + SUMMARY_LINES + 1);
+    assert!(
+        summary.ends_with("\n…and 499 more lines."),
+        "{}",
+        &summary[summary.len() - 80..]
+    );
+}
