@@ -150,11 +150,7 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
     }
     let mut bad = false;
     for path in &files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("document");
-        let imported = match source.import(&read(path)?, name) {
+        let imported = match source.import(&read(path)?, name_of(path)) {
             Ok(i) => i,
             Err(e) => {
                 bad = true;
@@ -184,31 +180,55 @@ fn convert(args: &[String]) -> Result<ExitCode, String> {
 fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<ExitCode, String> {
     let mut bad = false;
     let mut written: HashMap<PathBuf, String> = HashMap::new();
-    for path in files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("document");
-        let corpus = match corpus::import(source, &read(path)?, name) {
+    // brat's .txt and .ann files given as they are (not zipped) are read together, as the
+    // page reads files picked together: a pair a document.
+    let loose = |p: &PathBuf| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("ann"))
+    };
+    let (loose, zipped): (Vec<&PathBuf>, Vec<&PathBuf>) = if source == Format::Brat {
+        files.iter().partition(|p| loose(p))
+    } else {
+        (Vec::new(), files.iter().collect())
+    };
+    let mut reads: Vec<(String, Result<corpus::Corpus, String>)> = Vec::new();
+    if !loose.is_empty() {
+        let mut picked = Vec::with_capacity(loose.len());
+        for path in &loose {
+            picked.push((name_of(path).to_string(), read(path)?));
+        }
+        let names: Vec<String> = loose.iter().map(|p| p.display().to_string()).collect();
+        reads.push((
+            names.join(", "),
+            corpus::import_files(&picked).map_err(|e| e.to_string()),
+        ));
+    }
+    for path in zipped {
+        let read = corpus::import(source, &read(path)?, name_of(path)).map_err(|e| e.to_string());
+        reads.push((path.display().to_string(), read));
+    }
+    for (path, corpus) in reads {
+        let corpus = match corpus {
             Ok(c) => c,
             Err(e) => {
                 bad = true;
-                println!("{}: {e}", path.display());
+                println!("{path}: {e}");
                 continue;
             }
         };
         let many = corpus.documents.len() > 1 || !corpus.refused.is_empty();
         for r in &corpus.refused {
             bad = true;
-            println!("{}: {}: {}", path.display(), r.place, r.message);
+            println!("{path}: {}: {}", r.place, r.message);
         }
         for imported in &corpus.documents {
             let id = &imported.bundle.document.id;
             // In a corpus, say which document; a file of one is the document.
             let at = if many {
-                format!("{} ({id})", path.display())
+                format!("{path} ({id})")
             } else {
-                path.display().to_string()
+                path.clone()
             };
             for n in &imported.notes {
                 eprintln!("{at}: {n}");
@@ -236,6 +256,13 @@ fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<Exi
         }
     }
     Ok(exit(bad))
+}
+
+/// A path's file name, which names a document a file does not name.
+fn name_of(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("document")
 }
 
 fn exit(bad: bool) -> ExitCode {

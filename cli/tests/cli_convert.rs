@@ -113,3 +113,36 @@ fn two_documents_of_one_id_are_not_written_over_each_other() {
     );
     assert_eq!(names(&out), ["x.marginalia.json"]);
 }
+
+#[test]
+fn brat_files_given_loose_are_read_as_pairs() {
+    let d = dir("loose");
+    std::fs::write(d.join("a.txt"), "Apple buys Intel.").unwrap();
+    std::fs::write(
+        d.join("a.ann"),
+        "T1\tORG 0 5\tApple\nT2\tORG 11 16\tIntel\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("b.txt"), "Paris is big.").unwrap();
+    std::fs::write(d.join("b.ann"), "T1\tGPE 0 5\tParis\n").unwrap();
+    std::fs::write(d.join("lonely.ann"), "T1\tORG 0 5\tApple\n").unwrap();
+    let out = d.join("out");
+    let paths: Vec<String> = ["a.txt", "a.ann", "b.txt", "b.ann", "lonely.ann"]
+        .iter()
+        .map(|n| d.join(n).to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["convert", "--from", "brat"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["-o", out.to_str().unwrap()]);
+    let run = run(&args);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("file lonely.ann: it has no partner"),
+        "{stdout}"
+    );
+    assert_eq!(names(&out), ["a.marginalia.json", "b.marginalia.json"]);
+    let a =
+        native::import(&std::fs::read_to_string(out.join("a.marginalia.json")).unwrap()).unwrap();
+    assert_eq!(a.bundle.annotations.len(), 2);
+}
