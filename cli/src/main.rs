@@ -399,6 +399,7 @@ fn tag_file(
         labels,
         annotator,
         annotations,
+        status,
     } = imported.bundle;
     let mut state = State::restore(Rc::new(document), labels, annotations, 1)?;
     let before = state.len();
@@ -444,7 +445,11 @@ fn tag_file(
         }
     }
     let tagged = state.len() - before;
-    Ok((Bundle::from_state(&state, &annotator), tagged, notes))
+    let bundle = Bundle {
+        status,
+        ..Bundle::from_state(&state, &annotator)
+    };
+    Ok((bundle, tagged, notes))
 }
 
 /// Each distinct text tagged as an entity (folded when ignoring case), in text order: the id
@@ -538,6 +543,7 @@ fn synth(args: &[String]) -> Result<ExitCode, String> {
             doc.title.clone(),
             doc.text(),
         ),
+        status: Default::default(),
     };
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let path = out_dir.join(Format::Native.file_name(&bundle.document.id));

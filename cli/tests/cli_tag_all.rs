@@ -47,6 +47,7 @@ fn native_file(dir: &Path, name: &str, annotations: Vec<Annotation>) -> PathBuf 
         labels: Labels::default(),
         annotator: "test".into(),
         annotations,
+        status: Default::default(),
     };
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, native::export(&bundle)).unwrap();

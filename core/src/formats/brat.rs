@@ -1445,6 +1445,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             labels,
             annotator: String::new(),
             annotations,
+            status: Default::default(),
         },
         problems,
         total,

@@ -77,6 +77,7 @@ fn lines_bundle() -> Bundle {
         labels,
         annotator: String::new(),
         annotations,
+        status: Default::default(),
     };
     restore(&bundle);
     bundle
@@ -817,6 +818,7 @@ fn known_loss_a_claim_note_that_reads_as_a_claimant() {
             created: T0,
             updated: T0,
         }],
+        status: Default::default(),
     };
     let back = import(&export(&bundle), "d.brat.zip").unwrap().bundle;
     assert_eq!(

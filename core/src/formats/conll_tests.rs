@@ -155,6 +155,7 @@ fn bundle(text: &str, entities: &[(&str, &str)]) -> Bundle {
         labels: Labels::default(),
         annotator: String::new(),
         annotations,
+        status: Default::default(),
     }
 }
 

@@ -448,6 +448,7 @@ fn text_file(stem: &str, bytes: &[u8], ann: Option<&Vec<u8>>) -> Result<Imported
                 labels: crate::model::Labels::default(),
                 annotator: String::new(),
                 annotations: Vec::new(),
+                status: Default::default(),
             };
             Ok(Imported {
                 bundle,

@@ -506,6 +506,7 @@ pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, F
             labels,
             annotator,
             annotations,
+            status: Default::default(),
         },
         problems,
         total: items.len(),

@@ -146,6 +146,7 @@ fn an_empty_document_round_trips() {
         labels: Labels::default(),
         annotator: String::new(),
         annotations: vec![],
+        status: Default::default(),
     };
     let out = export(&b);
     assert!(out.contains("\"annotations\": []"));

@@ -356,6 +356,7 @@ impl Built {
                 labels: self.labels,
                 annotator: self.annotator,
                 annotations: self.annotations,
+                status: Default::default(),
             },
             problems: self.problems,
             total,

@@ -272,6 +272,9 @@ pub struct Bundle {
     pub annotator: String,
     /// In (start, end, id) order.
     pub annotations: Vec<Annotation>,
+    /// Where the document stands in its project (the native file's `status`, a Prodigy
+    /// task's `answer`); `New` where a file does not say.
+    pub status: crate::model::Status,
 }
 
 impl Bundle {
@@ -282,6 +285,7 @@ impl Bundle {
             labels: state.labels().clone(),
             annotator: annotator.to_string(),
             annotations: state.annotations().iter().map(|a| (**a).clone()).collect(),
+            status: Default::default(),
         }
     }
 }

@@ -399,6 +399,7 @@ pub fn import(text: &str) -> Result<Imported, FileError> {
             labels,
             annotator,
             annotations,
+            status: Default::default(),
         },
         problems,
         total: items.len(),

@@ -534,6 +534,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
             labels,
             annotator,
             annotations,
+            status: Default::default(),
         },
         problems: Vec::new(),
         total,

@@ -717,6 +717,7 @@ fn an_entity_called_quote_stays_an_entity() {
         },
         annotator: String::new(),
         annotations: Vec::new(),
+        status: Default::default(),
     };
     bundle.annotations = vec![
         Annotation {
@@ -791,6 +792,7 @@ fn an_unannotated_document_round_trips() {
         labels: Labels::default(),
         annotator: String::new(),
         annotations: Vec::new(),
+        status: Default::default(),
     };
     let out = export(&bundle);
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -321,6 +321,7 @@ pub fn open_text(store: StoreHandle, session: SessionRef, name: &str, title: &st
         labels: store.state().labels().clone(),
         annotator: store.ui.annotator.clone(),
         annotations: Vec::new(),
+        status: Default::default(),
     };
     store.dispatch(Msg::Ask(None));
     open_bundle(store, session, bundle);
