@@ -5,6 +5,7 @@
 
 pub mod annotation;
 pub mod blanks;
+pub mod catalog;
 pub mod document;
 pub mod labels;
 pub mod links;
