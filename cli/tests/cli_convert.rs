@@ -44,6 +44,7 @@ fn a_corpus_becomes_one_native_file_per_document() {
             "\n",
             r#"{"text": "Skipped", "answer": "ignore"}"#,
             "\n",
+            "{\"text\": \"broken\n",
         ),
     )
     .unwrap();
@@ -58,16 +59,24 @@ fn a_corpus_becomes_one_native_file_per_document() {
     ]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     // The refused line is named, and the run fails so that a pipeline notices; the others
-    // are written all the same.
+    // are written all the same, the ignored task too, with its status.
     assert_eq!(run.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("headlines.jsonl: line 3: This Prodigy task was answered “ignore”"),
+        stdout.contains("headlines.jsonl: line 4: it is not JSON"),
         "{stdout}"
     );
     assert_eq!(
         names(&out),
-        ["headlines-1.marginalia.json", "n2.marginalia.json"]
+        [
+            "headlines-1.marginalia.json",
+            "headlines-3.marginalia.json",
+            "n2.marginalia.json"
+        ]
     );
+    let third =
+        native::import(&std::fs::read_to_string(out.join("headlines-3.marginalia.json")).unwrap())
+            .unwrap();
+    assert_eq!(third.bundle.status, marginalia_core::model::Status::Ignored);
     let first =
         native::import(&std::fs::read_to_string(out.join("headlines-1.marginalia.json")).unwrap())
             .unwrap();

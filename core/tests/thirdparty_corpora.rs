@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use marginalia_core::formats::corpus::{self, Corpus};
 use marginalia_core::formats::Format;
+use marginalia_core::model::Status;
 
 fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/thirdparty");
@@ -62,13 +63,24 @@ fn every_document_of_the_doccano_files_comes_in() {
 fn every_document_of_the_prodigy_files_comes_in() {
     let Some(dir) = shared() else { return };
     let p = |p: &str| read(&dir, &format!("prodigy/{p}"), Format::Spacy);
-    // 200 documents, 85 spans (4 of them after an astral character, at code-point offsets).
+    // 200 documents, 85 spans (4 of them after an astral character, at code-point offsets),
+    // all accepted: done.
     let c = p("fashion_brands_eval.first200.jsonl");
     assert_eq!(counts(&c), (200, 85, 0, vec![]));
-    // 372 accepted and one "ignore" (line 337), which is named, not dropped unseen.
+    assert!(c.documents.iter().all(|d| d.bundle.status == Status::Done));
+    // 373 records: 372 accepted (done) and one "ignore" (line 337, no spans), kept as an
+    // ignored document rather than dropped; the 303 spans are all in accepted records.
     let c = p("news_headlines_ner.jsonl");
-    assert_eq!(counts(&c), (372, 303, 0, vec!["line 337"]));
-    assert!(c.refused[0].message.contains("“ignore”"));
+    assert_eq!(counts(&c), (373, 303, 0, vec![]));
+    let status = |s| c.documents.iter().filter(|d| d.bundle.status == s).count();
+    assert_eq!(status(Status::Done), 372);
+    let ignored: Vec<&str> = c
+        .documents
+        .iter()
+        .filter(|d| d.bundle.status == Status::Ignored)
+        .map(|d| d.bundle.document.id.as_str())
+        .collect();
+    assert_eq!(ignored, ["news_headlines_ner-337"]);
     // 149 documents, 466 spans; the 267 relations are listed as left out.
     let c = p("rel_component_annotations.jsonl");
     assert_eq!(counts(&c), (149, 466, 267, vec![]));

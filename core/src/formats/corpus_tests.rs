@@ -121,16 +121,31 @@ fn one_line_or_one_object_over_several_lines_reads_as_before() {
 }
 
 #[test]
-fn prodigy_tasks_answered_ignore_are_refused_by_line_and_the_rest_kept() {
+fn prodigy_tasks_answered_reject_or_ignore_are_kept_with_their_status() {
+    use crate::model::Status;
     let lines = [
         r#"{"text": "Apple buys", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "accept"}"#,
         r#"{"text": "Skip me", "answer": "ignore"}"#,
+        r#"{"text": "Intel sells", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "reject"}"#,
     ];
     let corpus = import(Format::Spacy, &jsonl(&lines), "news.jsonl").unwrap();
-    assert_eq!(corpus.documents.len(), 1);
-    assert_eq!(corpus.refused.len(), 1);
-    assert_eq!(corpus.refused[0].place, "line 2");
-    assert!(corpus.refused[0].message.contains("“ignore”"));
+    assert!(corpus.refused.is_empty(), "{:?}", corpus.refused);
+    let got: Vec<(&str, Status, usize)> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            let b = &d.bundle;
+            (b.document.id.as_str(), b.status, b.annotations.len())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("news-1", Status::Done, 1),
+            ("news-2", Status::Ignored, 0),
+            ("news-3", Status::Rejected, 1)
+        ]
+    );
 }
 
 #[test]

@@ -385,3 +385,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_status_travels_in_the_extras_of_both_shapes() {
+    use crate::model::Status;
+    for status in Status::ALL {
+        let bundle = Bundle {
+            status: *status,
+            ..bundle_of(&sample_state())
+        };
+        for out in [export(&bundle), export_rel(&bundle)] {
+            assert_eq!(
+                out.contains("\"status\""),
+                *status != Status::New,
+                "written only when not new"
+            );
+            let back = import(out.as_bytes(), "d.doccano.jsonl").unwrap();
+            assert_eq!(back.bundle.status, *status);
+        }
+    }
+    // A line without extras is a new document.
+    let line = r#"{"text": "EU rejects", "label": [[0, 2, "ORG"]]}"#;
+    assert_eq!(
+        import(line.as_bytes(), "d.jsonl").unwrap().bundle.status,
+        Status::New
+    );
+}

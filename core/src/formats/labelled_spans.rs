@@ -9,13 +9,14 @@
 //! travels in an object `_marginalia` that the tools keep but do not read:
 //!
 //! ```json
-//! "_marginalia": {"version": 1, "annotator": "…", "labels": {"entity": […], "checkworthiness": […]},
+//! "_marginalia": {"version": 1, "annotator": "…", "status": "done", "labels": {"entity": […], "checkworthiness": […]},
 //!   "annotations": [{"start": 32, "end": 52, "label": "ORG", "id": "e1", "kind": "entity",
 //!                    "note": "", "created": "…", "updated": "…"}, …]}
 //! ```
 //!
 //! An entry belongs to the span with its start, end and label, so spans edited in the other
-//! tool simply lose their extras. Offsets in the extras count as the file's spans do.
+//! tool simply lose their extras. Offsets in the extras count as the file's spans do. `status`
+//! (where the document stands, left out when it is new) is what the file reads back with.
 //!
 //! One file is one document: Marginalia opens one at a time, so a file of several lines (a
 //! whole doccano project, a Prodigy dataset) is refused with the number of documents, rather
@@ -38,7 +39,7 @@ use super::{
 };
 use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
-use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
+use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Status, Timestamp};
 
 /// How a format counts offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +196,9 @@ pub struct MetaOut<'a> {
 pub struct ExtrasOut<'a> {
     version: u64,
     annotator: &'a str,
+    /// Where the document stands, when it is not new.
+    #[serde(skip_serializing_if = "is_new")]
+    status: Status,
     labels: &'a Labels,
     annotations: Vec<ExtraOut<'a>>,
     /// Where tokens were split to give a span a token boundary (spaCy only).
@@ -228,6 +232,10 @@ struct ExtraOut<'a> {
     note: &'a str,
     created: String,
     updated: String,
+}
+
+fn is_new(status: &Status) -> bool {
+    *status == Status::New
 }
 
 /// The label a span of this annotation carries in the file.
@@ -313,6 +321,7 @@ pub fn extras<'a>(bundle: &'a super::Bundle, units: Units, links: bool) -> Extra
     ExtrasOut {
         version: 1,
         annotator: &bundle.annotator,
+        status: bundle.status,
         labels: &bundle.labels,
         annotations,
         token_splits: Vec::new(),
@@ -343,6 +352,8 @@ pub struct FileLink {
 pub struct Built {
     pub labels: Labels,
     pub annotator: String,
+    /// The status the extras give: `None` when the file has none.
+    pub status: Option<Status>,
     pub annotations: Vec<Annotation>,
     pub problems: Vec<Problem>,
 }
@@ -356,7 +367,7 @@ impl Built {
                 labels: self.labels,
                 annotator: self.annotator,
                 annotations: self.annotations,
-                status: Default::default(),
+                status: self.status.unwrap_or_default(),
             },
             problems: self.problems,
             total,
@@ -402,6 +413,8 @@ struct Extra {
 struct Extras {
     labels: Option<Labels>,
     annotator: String,
+    /// The document's status: `None` without extras, `New` when they do not say.
+    status: Option<Status>,
     entries: Vec<Extra>,
 }
 
@@ -409,6 +422,7 @@ fn read_extras(v: Option<&Value>) -> Result<Extras, FileError> {
     let mut extras = Extras {
         labels: None,
         annotator: String::new(),
+        status: None,
         entries: Vec::new(),
     };
     let o = match v {
@@ -432,6 +446,26 @@ fn read_extras(v: Option<&Value>) -> Result<Extras, FileError> {
             .map_err(|e| shape(format!("The file's labels are not valid: {e}.")))?;
         extras.labels = Some(labels);
     }
+    extras.status = Some(match o.get("status") {
+        None | Some(Value::Null) => Status::New,
+        Some(Value::String(s)) => Status::parse(s).ok_or_else(|| {
+            shape(format!(
+                "_marginalia.status “{}” is not one of {}.",
+                short(s, 40),
+                Status::ALL
+                    .iter()
+                    .map(|s| s.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?,
+        Some(other) => {
+            return Err(shape(format!(
+                "_marginalia.status must be a string, not {}.",
+                json_type(other)
+            )))
+        }
+    });
     match o.get("annotator") {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) => extras.annotator = s.clone(),
@@ -612,6 +646,7 @@ pub fn build(
     Ok(Built {
         labels,
         annotator: extras.annotator,
+        status: extras.status,
         annotations,
         problems,
     })

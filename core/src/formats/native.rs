@@ -26,7 +26,7 @@ use super::{
 };
 use crate::model::blanks::Blanks;
 use crate::model::labels::{validate_label, LabelIndex};
-use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
+use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Status, Timestamp};
 
 pub const FORMAT: &str = "marginalia";
 pub const VERSION: u64 = 1;
@@ -41,7 +41,15 @@ struct FileOut<'a> {
     document: DocumentOut<'a>,
     labels: &'a Labels,
     annotator: &'a str,
+    /// Where the document stands; left out when it is new, so that files of documents nobody
+    /// has set a status for are as they always were.
+    #[serde(skip_serializing_if = "is_new")]
+    status: Status,
     annotations: Vec<AnnotationOut<'a>>,
+}
+
+fn is_new(status: &Status) -> bool {
+    *status == Status::New
 }
 
 #[derive(Serialize)]
@@ -127,6 +135,7 @@ pub fn export(bundle: &Bundle) -> String {
         },
         labels: &bundle.labels,
         annotator: &bundle.annotator,
+        status: bundle.status,
         annotations: anns.into_iter().map(|a| annotation_out(doc, a)).collect(),
     };
     let mut out = serde_json::to_string_pretty(&file).expect("serialising plain data cannot fail");
@@ -381,6 +390,8 @@ pub fn import(text: &str) -> Result<Imported, FileError> {
         }
     };
 
+    let status = read_status(root.get("status"))?;
+
     let items = match root.get("annotations") {
         Some(Value::Array(items)) => items,
         Some(other) => {
@@ -399,12 +410,38 @@ pub fn import(text: &str) -> Result<Imported, FileError> {
             labels,
             annotator,
             annotations,
-            status: Default::default(),
+            status,
         },
         problems,
         total: items.len(),
         notes: Vec::new(),
     })
+}
+
+/// The file's `"status"`: absent (or null) is a new document; otherwise one of the keys.
+fn read_status(v: Option<&Value>) -> Result<Status, FileError> {
+    let allowed = || {
+        Status::ALL
+            .iter()
+            .map(|s| format!("\"{}\"", s.key()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match v {
+        None | Some(Value::Null) => Ok(Status::New),
+        Some(Value::String(s)) => Status::parse(s).ok_or_else(|| {
+            shape(format!(
+                "The file's \"status\" is “{}”; it must be one of {}.",
+                short(s, 40),
+                allowed()
+            ))
+        }),
+        Some(other) => Err(shape(format!(
+            "\"status\" must be a string (one of {}), not {}.",
+            allowed(),
+            json_type(other)
+        ))),
+    }
 }
 
 /// Reads every annotation, keeping the valid ones; then drops (as problems) those linking to

@@ -338,10 +338,13 @@ fn arb_state() -> impl Strategy<Value = State> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
-    /// import(export(s)) == s, for any state the reducer can make.
+    /// import(export(s)) == s, for any state the reducer can make and any status.
     #[test]
-    fn import_of_export_is_identity(state in arb_state()) {
-        let bundle = Bundle::from_state(&state, "someone");
+    fn import_of_export_is_identity(state in arb_state(), status in 0..crate::model::Status::ALL.len()) {
+        let bundle = Bundle {
+            status: crate::model::Status::ALL[status],
+            ..Bundle::from_state(&state, "someone")
+        };
         let back = import(&export(&bundle)).unwrap();
         prop_assert_eq!(&back.problems, &vec![]);
         prop_assert_eq!(&back.bundle, &bundle);
@@ -355,4 +358,52 @@ proptest! {
         .unwrap();
         prop_assert_eq!(restored.annotations(), state.annotations());
     }
+}
+
+// ---- the document's status ----
+
+#[test]
+fn a_status_other_than_new_is_written_and_read_back() {
+    let plain = export(&bundle_of(&sample_state()));
+    assert!(
+        !plain.contains("\"status\""),
+        "a new document's file is as before"
+    );
+    for status in crate::model::Status::ALL {
+        let bundle = Bundle {
+            status: *status,
+            ..bundle_of(&sample_state())
+        };
+        let out = export(&bundle);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        if *status == crate::model::Status::New {
+            assert_eq!(out, plain);
+        } else {
+            assert_eq!(v["status"], status.key());
+            // Between the annotator and the annotations.
+            let at = |k: &str| out.find(&format!("\n  \"{k}\"")).unwrap();
+            assert!(at("annotator") < at("status") && at("status") < at("annotations"));
+        }
+        assert_eq!(import(&out).unwrap().bundle, bundle);
+    }
+    // Written out as "new", it reads as new too.
+    let got = import_edited(|v| v["status"] = json!("new")).unwrap();
+    assert_eq!(got.bundle.status, crate::model::Status::New);
+}
+
+#[test]
+fn an_unknown_status_is_named_with_the_allowed_ones() {
+    let err = import_edited(|v| v["status"] = json!("finished"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "The file's \"status\" is “finished”; it must be one of \"new\", \"in-progress\", \
+         \"done\", \"rejected\", \"ignored\"."
+    );
+    let err = import_edited(|v| v["status"] = json!(3))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("\"status\" must be a string"), "{err}");
+    assert!(err.ends_with("not a number."), "{err}");
 }

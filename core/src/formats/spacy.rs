@@ -27,7 +27,15 @@
 //!
 //! Import reads such tasks, and plain `{"text", "spans"}` lines from other tools: spans
 //! labelled `QUOTE` or `CLAIM` become quotes and claims, others entities; `tokens` are not
-//! needed. A task answered "reject" or "ignore" is refused, as its spans were not accepted.
+//! needed.
+//!
+//! `answer` is where the document stands ([`Status`]): export writes `accept` for a document
+//! new, in progress or done, `reject` and `ignore` for one rejected or ignored; import reads
+//! `accept` as done, `reject` as rejected, `ignore` as ignored (a task without an answer is
+//! new). Marginalia's own export also keeps the exact status in `_marginalia.status`, so an
+//! `accept` it wrote for a document new or in progress reads back as that. A rejected or ignored task is kept, spans and all, as a document of that status, so
+//! that writing it back gives the same answer: what an annotator refused or skipped is seen,
+//! not dropped.
 
 use crate::model::sort;
 use std::collections::{BTreeMap, HashMap};
@@ -38,7 +46,7 @@ use serde_json::Value;
 use super::labelled_spans::{self as spans, FileLink, FileSpan, MetaOut, Units};
 use super::native::Imported;
 use super::{Bundle, FileError};
-use crate::model::Annotation;
+use crate::model::{Annotation, Status};
 
 // Generated, and compared with what the generator makes: rustfmt leaves it as written.
 #[rustfmt::skip]
@@ -220,7 +228,7 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
             title: &doc.title,
         },
         _view_id: "ner_manual",
-        answer: "accept",
+        answer: bundle.status.answer(),
         _marginalia: extras,
     };
     let mut out = serde_json::to_string(&task).expect("serialising plain data cannot fail");
@@ -233,22 +241,16 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
 /// Reads a file of one Prodigy task (or one `{"text", "spans"}` line).
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
     let root = spans::read_object(bytes, "a spaCy / Prodigy task")?;
-    match root.get("answer") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(a)) if a == "accept" => {}
-        Some(Value::String(a)) if a == "reject" || a == "ignore" => {
-            return Err(spans::shape(format!(
-                "This Prodigy task was answered “{a}”: its spans were not accepted, so \
-                 Marginalia does not open them as annotations."
-            )))
-        }
+    let answer = match root.get("answer") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(a)) if Status::from_answer(a).is_some() => Status::from_answer(a),
         Some(other) => {
             return Err(spans::shape(format!(
                 "\"answer\" must be \"accept\", \"reject\" or \"ignore\", not {}.",
                 super::short_json(other)
             )))
         }
-    }
+    };
     let document = spans::document(&root, file_name, EXTENSION)?;
     let items: &[Value] = match root.get("spans") {
         None | Some(Value::Null) => &[],
@@ -269,7 +271,21 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
         &links,
         root.get("_marginalia"),
     )?;
-    Ok(built.into_imported(document, items.len()))
+    let status = status_of(answer, built.status);
+    let mut imported = built.into_imported(document, items.len());
+    imported.bundle.status = status;
+    Ok(imported)
+}
+
+/// Where a task's document stands: `reject` and `ignore` say so; `accept` is done unless
+/// Marginalia's extras say it is new or in progress (an `accept` Marginalia wrote for a document
+/// not yet done); a task without an answer is what the extras say, or new.
+fn status_of(answer: Option<Status>, extras: Option<Status>) -> Status {
+    match (answer, extras) {
+        (Some(Status::Done), Some(s @ (Status::New | Status::InProgress | Status::Done))) => s,
+        (Some(answer), _) => answer,
+        (None, extras) => extras.unwrap_or_default(),
+    }
 }
 
 fn read_span(item: &Value) -> Result<FileSpan, String> {

@@ -428,8 +428,8 @@ fn whole_file_errors_are_named() {
         ),
         (Box::new(|v| v["spans"] = json!({})), "\"spans\" must be a list, not an object."),
         (
-            Box::new(|v| v["answer"] = json!("reject")),
-            "This Prodigy task was answered “reject”",
+            Box::new(|v| v["answer"] = json!("maybe")),
+            "\"answer\" must be \"accept\", \"reject\" or \"ignore\", not \"maybe\".",
         ),
         (
             Box::new(|v| v["relations"][0]["head_span"]["start"] = json!(3)),
@@ -670,4 +670,78 @@ proptest! {
         let restored = restore(&back.bundle);
         prop_assert_eq!(restored.annotations(), state.annotations());
     }
+}
+
+// ---- the task's answer: where the document stands ----
+
+#[test]
+fn every_status_is_written_as_its_answer_and_read_back() {
+    use crate::model::Status;
+    for status in Status::ALL {
+        let bundle = Bundle {
+            status: *status,
+            ..bundle_of(&sample_state())
+        };
+        let out = export(&bundle);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["answer"], status.answer(), "{status:?}");
+        let back = import(out.as_bytes(), "damascus.spacy.jsonl").unwrap();
+        assert_eq!(back.bundle.status, *status, "{status:?}");
+        assert_eq!(back.bundle.annotations, bundle.annotations, "{status:?}");
+    }
+    // A new document's line is as before: "accept", no status in the extras.
+    let plain = export(&bundle_of(&sample_state()));
+    assert!(!plain.contains("\"status\""));
+}
+
+#[test]
+fn prodigy_answers_give_the_status_and_the_spans_are_kept() {
+    use crate::model::Status;
+    let line = |answer: &str| {
+        format!(
+            r#"{{"text": "Apple buys", "spans": [{{"start": 0, "end": 5, "label": "ORG"}}], "answer": "{answer}"}}"#
+        )
+    };
+    for (answer, status) in [
+        ("accept", Status::Done),
+        ("reject", Status::Rejected),
+        ("ignore", Status::Ignored),
+    ] {
+        let got = import(line(answer).as_bytes(), "t.jsonl").unwrap();
+        assert_eq!(got.bundle.status, status, "{answer}");
+        assert_eq!(
+            got.bundle.annotations.len(),
+            1,
+            "{answer}: its span is kept"
+        );
+    }
+    let unanswered = r#"{"text": "Apple buys", "spans": []}"#;
+    let got = import(unanswered.as_bytes(), "t.jsonl").unwrap();
+    assert_eq!(got.bundle.status, Status::New);
+    // Re-answered in Prodigy: the answer wins over what Marginalia's extras said.
+    let mut v = task(&Bundle {
+        status: Status::InProgress,
+        ..bundle_of(&sample_state())
+    });
+    v["answer"] = json!("reject");
+    let got = import(v.to_string().as_bytes(), "d.spacy.jsonl").unwrap();
+    assert_eq!(got.bundle.status, Status::Rejected);
+    v["answer"] = json!("accept");
+    let got = import(v.to_string().as_bytes(), "d.spacy.jsonl").unwrap();
+    assert_eq!(got.bundle.status, Status::InProgress);
+    let mut v = task(&Bundle {
+        status: Status::Ignored,
+        ..bundle_of(&sample_state())
+    });
+    v["answer"] = json!("accept");
+    let got = import(v.to_string().as_bytes(), "d.spacy.jsonl").unwrap();
+    assert_eq!(got.bundle.status, Status::Done);
+    // An unknown status in the extras is named.
+    v["_marginalia"]["status"] = json!("finished");
+    let err = import(v.to_string().as_bytes(), "d.spacy.jsonl").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("_marginalia.status “finished” is not one of new, in-progress"),
+        "{err}"
+    );
 }
