@@ -18,8 +18,10 @@ use std::collections::HashSet;
 use super::labelled_spans::file_stem;
 use super::native::Imported;
 use super::{
-    brat, decode_text, describe_json_error, doccano, label_studio, short, FileError, Format,
+    brat, decode_text, describe_json_error, doccano, label_studio, short, w3c, FileError, Format,
 };
+
+pub use super::corpus_out::export;
 
 /// A part of a corpus file that gave no document, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub const MAX_DOCUMENTS: usize = 10_000;
 const SUMMARY_LINES: usize = 1_000;
 
 /// Refuses a file of more parts than [`MAX_DOCUMENTS`], before reading them.
-fn at_most(parts: usize, what: &str, split: &str) -> Result<(), FileError> {
+pub(crate) fn at_most(parts: usize, what: &str, split: &str) -> Result<(), FileError> {
     if parts <= MAX_DOCUMENTS {
         return Ok(());
     }
@@ -190,12 +192,13 @@ pub fn import(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, F
         Format::Spacy | Format::Doccano | Format::DoccanoRel => lines(format, bytes, file_name),
         Format::LabelStudio => tasks(bytes, file_name),
         Format::Brat => pairs(bytes, file_name),
-        _ => format.import(bytes, file_name).map(Corpus::single),
+        Format::W3c => w3c::many::import(bytes, file_name),
+        Format::Native | Format::Conll => format.import(bytes, file_name).map(Corpus::single),
     }
 }
 
 /// Gathers a corpus part by part, naming its documents uniquely.
-struct Gather {
+pub(crate) struct Gather {
     /// The name a reader gives a document the file does not name.
     stem: String,
     corpus: Corpus,
@@ -203,7 +206,7 @@ struct Gather {
 }
 
 impl Gather {
-    fn new(stem: String, parts: usize) -> Gather {
+    pub(crate) fn new(stem: String, parts: usize) -> Gather {
         Gather {
             stem,
             corpus: Corpus {
@@ -215,7 +218,7 @@ impl Gather {
     }
 
     /// Adds what part `no` of the file (the `unit` it counts in: "line", "task") gave.
-    fn add(&mut self, unit: &str, no: &str, part: Result<Imported, String>) {
+    pub(crate) fn add(&mut self, unit: &str, no: &str, part: Result<Imported, String>) {
         match part {
             Err(message) => self.corpus.refused.push(Refused {
                 place: format!("{unit} {no}"),
@@ -245,7 +248,7 @@ impl Gather {
     }
 
     /// The corpus, or why the file gives no document at all.
-    fn finish(self, unit: &str) -> Result<Corpus, FileError> {
+    pub(crate) fn finish(self, unit: &str) -> Result<Corpus, FileError> {
         let Some(first) = self
             .corpus
             .refused

@@ -65,7 +65,7 @@
 //! sets' unused labels, and entity labels named `QUOTE`, `CLAIM` or `CUE` (they read back as
 //! quotes, claims, cues).
 //!
-//! Why one file of ~1,170 lines: Label Studio's task format, read and written, with its labeling
+//! Why one file of ~1,200 lines: Label Studio's task format, read and written, with its labeling
 //! configuration; the export and the import must agree result by result (regions, relations, per-
 //! region controls), and this documentation is the format's specification. Its tests are in
 //! `label_studio_tests.rs`.
@@ -199,8 +199,26 @@ fn relation<'a>(from_id: &'a str, to_id: &str, label: &'static str) -> ResultOut
     }
 }
 
-/// The bundle as a Label Studio tasks file.
+/// The bundle as a Label Studio tasks file: a list of one task.
 pub fn export(bundle: &Bundle) -> String {
+    export_tasks(std::slice::from_ref(bundle))
+}
+
+/// The bundles as a Label Studio tasks file, a task each, numbered from 1 (as are their
+/// annotations): what Label Studio exports of a project, and imports.
+pub fn export_tasks(bundles: &[Bundle]) -> String {
+    let tasks: Vec<TaskOut> = bundles
+        .iter()
+        .enumerate()
+        .map(|(n, b)| task(b, n as u64 + 1))
+        .collect();
+    let mut out = serde_json::to_string_pretty(&tasks).expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+/// One bundle as task number `n`.
+fn task(bundle: &Bundle, n: u64) -> TaskOut<'_> {
     let doc = &bundle.document;
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
     sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
@@ -300,7 +318,7 @@ pub fn export(bundle: &Bundle) -> String {
         let created = anns.iter().map(|a| a.created).min().unwrap_or_default();
         let updated = anns.iter().map(|a| a.updated).max().unwrap_or_default();
         vec![AnnotationOut {
-            id: 1,
+            id: n,
             result: regions,
             was_cancelled: false,
             ground_truth: false,
@@ -308,8 +326,8 @@ pub fn export(bundle: &Bundle) -> String {
             updated_at: updated.to_rfc3339(),
         }]
     };
-    let tasks = [TaskOut {
-        id: 1,
+    TaskOut {
+        id: n,
         data: DataOut {
             text: doc.text(),
             document_id: &doc.id,
@@ -317,10 +335,7 @@ pub fn export(bundle: &Bundle) -> String {
             annotator: &bundle.annotator,
         },
         annotations,
-    }];
-    let mut out = serde_json::to_string_pretty(&tasks).expect("serialising plain data cannot fail");
-    out.push('\n');
-    out
+    }
 }
 
 /// The Label Studio labeling configuration for files of this format with these labels: the

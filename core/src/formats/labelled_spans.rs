@@ -22,7 +22,7 @@
 //! whole doccano project, a Prodigy dataset) is refused with the number of documents, rather
 //! than silently opening the first.
 //!
-//! Why one file of ~960 lines: the span logic spaCy/Prodigy and doccano share (reading and writing
+//! Why one file of ~1,000 lines: the span logic spaCy/Prodigy and doccano share (reading and writing
 //! spans, tokens and their extras) is one convention with one set of checks; the two formats' own
 //! files hold only what differs.
 

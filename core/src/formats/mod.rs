@@ -8,12 +8,14 @@
 pub mod brat;
 pub mod conll;
 pub mod corpus;
+mod corpus_out;
 pub mod doccano;
 pub mod fuzzing;
 pub mod hostile;
 pub mod label_studio;
 mod labelled_spans;
 pub mod native;
+pub mod project;
 pub mod spacy;
 #[cfg(test)]
 pub mod testing;
@@ -125,6 +127,13 @@ impl Format {
     /// The file name of a document's export in this format.
     pub fn file_name(self, document_id: &str) -> String {
         format!("{}{}", safe_file_stem(document_id), self.extension())
+    }
+
+    /// The file name of a corpus of several documents in this format, the same on the page
+    /// and on the command line: `project.spacy.jsonl`, `project.brat.zip`, and for the native
+    /// format the project file, `project.marginalia.json` (see [`corpus::export`]).
+    pub fn corpus_file_name(self) -> String {
+        format!("project{}", self.extension())
     }
 
     pub fn export(self, bundle: &Bundle) -> Vec<u8> {

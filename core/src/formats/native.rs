@@ -10,7 +10,7 @@
 //! the person can choose to import the rest. An annotation that links to an invalid one is
 //! invalid too.
 //!
-//! Why one file of ~700 lines: the native format's writer, reader and the checks on every field
+//! Why one file of ~750 lines: the native format's writer, reader and the checks on every field
 //! must agree field by field, and the stored-record reader shares them; its tests are in
 //! `native_tests.rs`.
 
@@ -33,8 +33,9 @@ pub const VERSION: u64 = 1;
 
 // ---- export ----
 
+/// A document's file as it is written (also each document of a project file).
 #[derive(Serialize)]
-struct FileOut<'a> {
+pub(crate) struct FileOut<'a> {
     format: &'static str,
     version: u64,
     offsets: &'static str,
@@ -120,10 +121,18 @@ fn party_out(p: &Option<Party>) -> Option<PartyOut<'_>> {
 
 /// The bundle as a native file.
 pub fn export(bundle: &Bundle) -> String {
+    let mut out = serde_json::to_string_pretty(&file_out(bundle))
+        .expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+/// The bundle as the object its native file holds.
+pub(crate) fn file_out(bundle: &Bundle) -> FileOut<'_> {
     let doc = &bundle.document;
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
     sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
-    let file = FileOut {
+    FileOut {
         format: FORMAT,
         version: VERSION,
         offsets: "codepoint",
@@ -137,10 +146,7 @@ pub fn export(bundle: &Bundle) -> String {
         annotator: &bundle.annotator,
         status: bundle.status,
         annotations: anns.into_iter().map(|a| annotation_out(doc, a)).collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&file).expect("serialising plain data cannot fail");
-    out.push('\n');
-    out
+    }
 }
 
 fn annotation_out<'a>(doc: &'a Document, a: &'a Annotation) -> AnnotationOut<'a> {

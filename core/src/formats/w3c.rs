@@ -67,7 +67,9 @@
 //!
 //! # Import
 //!
-//! Reads a collection (with its embedded pages), a page, one annotation or a list of them.
+//! Reads a collection (with its embedded pages), a page, one annotation or a list of them; a
+//! collection about several documents (`schema:about` a list, as a corpus export writes it) is
+//! read document by document by [`many`].
 //! Each span is anchored by its selectors: with a `TextPositionSelector`, its offsets, and any
 //! `TextQuoteSelector` must agree with the text there (exact, prefix and suffix); with only a
 //! `TextQuoteSelector`, the span is found the way Hypothesis re-anchors: every exact match,
@@ -75,7 +77,7 @@
 //! several equally good are found. Anything wrong refuses the whole file with one sentence
 //! naming the first bad annotation (its place in the file and its IRI).
 //!
-//! Why one file of ~1,790 lines: the Web Annotation export and import share the IRI scheme, the
+//! Why one file of ~1,830 lines: the Web Annotation export and import share the IRI scheme, the
 //! selectors and the quote anchoring, and must agree annotation by annotation; this documentation
 //! is the format's specification, checked by the W3C suite. Its tests are in `w3c_tests.rs`.
 
@@ -99,6 +101,10 @@ pub const CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";
 /// Code points of context a `TextQuoteSelector` keeps on each side (as Hypothesis does).
 pub const CONTEXT_CHARS: usize = 32;
 const URN: &str = "urn:marginalia:";
+
+/// Collections about many documents: a corpus written and read.
+#[path = "w3c_corpus.rs"]
+pub mod many;
 
 // ---- IRIs ----
 
@@ -156,8 +162,9 @@ struct CollectionOut<'a> {
     creator: Option<AgentOut<'a>>,
     total: usize,
     last: String,
+    /// The document, or (in a corpus) the list of every document.
     #[serde(rename = "schema:about")]
-    about: DocumentOut<'a>,
+    about: OneOrMany<DocumentOut<'a>>,
     first: PageOut<'a>,
 }
 
@@ -324,22 +331,82 @@ fn specific<'a>(doc: &'a Document, doc_iri: &str, span: Span) -> SpecificOut<'a>
 /// The bundle as a W3C Web Annotation collection (JSON-LD), deterministic: annotations by
 /// (start, end, id), each followed by its links; two-space indentation; a final newline.
 pub fn export(bundle: &Bundle) -> String {
-    export_items(bundle)
+    let doc = &bundle.document;
+    let label = if doc.title.trim().is_empty() {
+        format!("Annotations of {}", doc.id)
+    } else {
+        format!("Annotations of “{}”", doc.title)
+    };
+    collection(
+        format!("{}/annotations", document_iri(&doc.id)),
+        label,
+        creator_of(bundle),
+        annotations_of(bundle),
+        OneOrMany::One(about_of(bundle)),
+    )
 }
 
-// Separate only to name the bundle's lifetime, which the link closure's bodies borrow.
-fn export_items<'a>(bundle: &'a Bundle) -> String {
-    let doc = &bundle.document;
-    let doc_iri = document_iri(&doc.id);
-    let collection_iri = format!("{doc_iri}/annotations");
+/// A collection of `items`, about the documents `about`, as the file's text.
+fn collection<'a>(
+    collection_iri: String,
+    label: String,
+    creator: Option<AgentOut<'a>>,
+    items: Vec<AnnotationOut<'a>>,
+    about: OneOrMany<DocumentOut<'a>>,
+) -> String {
     let page_iri = format!("{collection_iri}/1");
-    let creator = (!bundle.annotator.trim().is_empty()).then_some(AgentOut {
+    let collection = CollectionOut {
+        context: CONTEXT,
+        id: collection_iri.clone(),
+        kind: "AnnotationCollection",
+        label,
+        creator,
+        total: items.len(),
+        last: page_iri.clone(),
+        about,
+        first: PageOut {
+            id: page_iri,
+            kind: "AnnotationPage",
+            part_of: collection_iri,
+            start_index: 0,
+            items,
+        },
+    };
+    let mut out =
+        serde_json::to_string_pretty(&collection).expect("serialising plain data cannot fail");
+    out.push('\n');
+    out
+}
+
+/// The bundle's annotator as the agent that created its annotations, when it is set.
+fn creator_of(bundle: &Bundle) -> Option<AgentOut<'_>> {
+    (!bundle.annotator.trim().is_empty()).then_some(AgentOut {
         kind: "Person",
         name: &bundle.annotator,
-    });
+    })
+}
+
+/// The document as the collection describes it (`schema:about`), its text included.
+fn about_of(bundle: &Bundle) -> DocumentOut<'_> {
+    let doc = &bundle.document;
+    DocumentOut {
+        id: document_iri(&doc.id),
+        kind: "Text",
+        format: "text/plain",
+        identifier: &doc.id,
+        name: &doc.title,
+        sha256: sha256_hex(doc.text()),
+        text: doc.text(),
+    }
+}
+
+/// The bundle's annotations, by (start, end, id), each followed by its links.
+fn annotations_of<'a>(bundle: &'a Bundle) -> Vec<AnnotationOut<'a>> {
+    let doc = &bundle.document;
+    let doc_iri = document_iri(&doc.id);
+    let creator = creator_of(bundle);
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
     sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
-
     let mut items = Vec::new();
     for a in anns {
         let iri = annotation_iri(&doc.id, &a.id);
@@ -412,40 +479,7 @@ fn export_items<'a>(bundle: &'a Bundle) -> String {
         items.extend(links);
     }
 
-    let label = if doc.title.trim().is_empty() {
-        format!("Annotations of {}", doc.id)
-    } else {
-        format!("Annotations of “{}”", doc.title)
-    };
-    let collection = CollectionOut {
-        context: CONTEXT,
-        id: collection_iri.clone(),
-        kind: "AnnotationCollection",
-        label,
-        creator,
-        total: items.len(),
-        last: page_iri.clone(),
-        about: DocumentOut {
-            id: doc_iri.clone(),
-            kind: "Text",
-            format: "text/plain",
-            identifier: &doc.id,
-            name: &doc.title,
-            sha256: sha256_hex(doc.text()),
-            text: doc.text(),
-        },
-        first: PageOut {
-            id: page_iri,
-            kind: "AnnotationPage",
-            part_of: collection_iri,
-            start_index: 0,
-            items,
-        },
-    };
-    let mut out =
-        serde_json::to_string_pretty(&collection).expect("serialising plain data cannot fail");
-    out.push('\n');
-    out
+    items
 }
 
 // ---- import ----
@@ -461,13 +495,19 @@ pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError
 /// Reads a W3C Web Annotation file: a collection, a page, an annotation or a list of them.
 pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
     let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
-    let found = container(&root)?;
+    import_value(&root, text.len(), file_name)
+}
+
+/// Reads a file already parsed; `file_bytes` is its size, which bounds the work of placing
+/// quote-only annotations ([`Quotes`]).
+fn import_value(root: &Value, file_bytes: usize, file_name: &str) -> Result<Imported, FileError> {
+    let found = container(root)?;
     let (document, doc_iri) = read_document(&found, file_name)?;
     let annotator = found.annotator.clone().unwrap_or_default();
 
     let mut spans: Vec<SpanItem> = Vec::new();
     let mut links: Vec<LinkItem> = Vec::new();
-    let quotes = Quotes::new(&document, text.len());
+    let quotes = Quotes::new(&document, file_bytes);
     for (index, item) in found.items.iter().enumerate() {
         let o = match item {
             Value::Object(o) => o,

@@ -34,7 +34,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_entries: 1000,
+            // A brat corpus of as many documents as a project holds: a .txt and an .ann each,
+            // its annotation.conf, and room for folders and notes.
+            max_entries: 2 * super::corpus::MAX_DOCUMENTS + 100,
             max_total: 50_000_000,
         }
     }
