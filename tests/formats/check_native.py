@@ -1,11 +1,16 @@
 """Checks native Marginalia files the way a training script would read them.
 
 usage: check_native.py FILE...
+       check_native.py --self-test DOCUMENT_FILE [PROJECT_FILE]
 
-For each file: valid against schema/marginalia-v1.schema.json; the sha256 is the UTF-8 text's;
-every annotation's text is document.text[start:end] (Python slices count code points); cues
-too; annotations sorted by (start, end); ids unique; links point at entities. Exits 1 on the
-first file that fails, naming what is wrong.
+For each document file: valid against schema/marginalia-v1.schema.json; the sha256 is the UTF-8
+text's; every annotation's text is document.text[start:end] (Python slices count code points);
+cues too; annotations sorted by (start, end); ids unique; links point at entities. A project
+file ("format": "marginalia-project") must be valid against
+schema/marginalia-project-v1.schema.json (which refers to the document schema for each
+document), its document ids unique, and each document must pass the document checks. Exits 1
+on the first file that fails, naming what is wrong. The self-test breaks copies of good files,
+which must each fail.
 """
 
 import hashlib
@@ -14,13 +19,29 @@ import pathlib
 import sys
 
 import jsonschema
+from referencing import Registry, Resource
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schema" / "marginalia-v1.schema.json").read_text(encoding="utf-8"))
+PROJECT_SCHEMA = json.loads((ROOT / "schema" / "marginalia-project-v1.schema.json").read_text(encoding="utf-8"))
+# The project schema refers to the document schema by its $id, resolved here, not online.
+REGISTRY = Registry().with_resource(SCHEMA["$id"], Resource.from_contents(SCHEMA))
 
 
 def check(path):
+    """Checks a document or project file; returns (documents, annotations)."""
     data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    if data.get("format") == "marginalia-project":
+        jsonschema.Draft202012Validator(
+            PROJECT_SCHEMA, registry=REGISTRY, format_checker=jsonschema.FormatChecker()
+        ).validate(data)
+        ids = [d["document"]["id"] for d in data["documents"]]
+        assert len(ids) == len(set(ids)), "document ids are unique"
+        return len(ids), sum(check_document(d) for d in data["documents"])
+    return 1, check_document(data)
+
+
+def check_document(data):
     jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
     text = data["document"]["text"]
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == data["document"]["sha256"], "sha256"
@@ -45,7 +66,18 @@ def check(path):
     return len(anns)
 
 
-def self_test(path):
+def refuses(name, bad):
+    tmp = ROOT / "target" / "formats" / "broken.json"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps(bad), encoding="utf-8")
+    try:
+        check(tmp)
+    except (AssertionError, jsonschema.ValidationError):
+        return
+    raise SystemExit(f"self-test: a file with {name} passed the check")
+
+
+def self_test(path, project=None):
     """The checks have teeth: each broken copy of a good file must fail."""
     good = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     breakers = {
@@ -55,31 +87,45 @@ def self_test(path):
         "a reversed span": lambda d: d["annotations"][0].update(start=d["annotations"][0]["end"] + 1),
         "a changed text": lambda d: d["document"].update(text=d["document"]["text"] + "!"),
         "an unsorted list": lambda d: d["annotations"].reverse(),
+        "an unknown status": lambda d: d.update(status="finished"),
     }
-    tmp = ROOT / "target" / "formats" / "broken.json"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
     for name, breaker in breakers.items():
         bad = json.loads(json.dumps(good))
         breaker(bad)
-        tmp.write_text(json.dumps(bad), encoding="utf-8")
-        try:
-            check(tmp)
-        except (AssertionError, jsonschema.ValidationError):
-            continue
-        raise SystemExit(f"self-test: a file with {name} passed the check")
-    print(f"native self-test ok: {len(breakers)} broken files refused")
+        refuses(name, bad)
+    n = len(breakers)
+    if project:
+        good = json.loads(pathlib.Path(project).read_text(encoding="utf-8"))
+        assert good["format"] == "marginalia-project", f"{project} is not a project file"
+        first_text = lambda d: d["documents"][0]["annotations"][0]
+        project_breakers = {
+            "no document": lambda d: d.update(documents=[]),
+            "a project version 2": lambda d: d.update(version=2),
+            "a field beside documents": lambda d: d.update(labels={}),
+            "a repeated document id": lambda d: d["documents"][1]["document"].update(id=d["documents"][0]["document"]["id"]),
+            "a document's bad span text": lambda d: first_text(d).update(text=first_text(d)["text"] + "x"),
+            "a document's unknown status": lambda d: d["documents"][-1].update(status="finished"),
+            "a document that is not a file": lambda d: d["documents"].append({"text": "x"}),
+        }
+        for name, breaker in project_breakers.items():
+            bad = json.loads(json.dumps(good))
+            breaker(bad)
+            refuses(name, bad)
+        n += len(project_breakers)
+    print(f"native self-test ok: {n} broken files refused")
 
 
 def main(paths):
     if paths[:1] == ["--self-test"]:
-        self_test(paths[1])
+        self_test(*paths[1:3])
         return 0
     if not paths:
         print(__doc__)
         return 2
     for p in paths:
-        n = check(p)
-        print(f"native ok: {p} ({n} annotations, schema and text[start:end] checked)")
+        docs, n = check(p)
+        what = f"a project of {docs} documents, " if docs > 1 else ""
+        print(f"native ok: {p} ({what}{n} annotations, schema and text[start:end] checked)")
     return 0
 
 

@@ -193,7 +193,8 @@ pub fn import(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, F
         Format::LabelStudio => tasks(bytes, file_name),
         Format::Brat => pairs(bytes, file_name),
         Format::W3c => w3c::many::import(bytes, file_name),
-        Format::Native | Format::Conll => format.import(bytes, file_name).map(Corpus::single),
+        Format::Native => super::project::import(bytes),
+        Format::Conll => format.import(bytes, file_name).map(Corpus::single),
     }
 }
 
@@ -203,6 +204,9 @@ pub(crate) struct Gather {
     stem: String,
     corpus: Corpus,
     ids: HashSet<String>,
+    /// Whether a document renamed because an earlier one has its id says so in a note (the
+    /// project file, whose ids are the person's own).
+    pub(crate) note_renames: bool,
 }
 
 impl Gather {
@@ -214,6 +218,7 @@ impl Gather {
                 refused: Vec::new(),
             },
             ids: HashSet::new(),
+            note_renames: false,
         }
     }
 
@@ -238,6 +243,12 @@ impl Gather {
                     }
                     if doc.title == doc.id {
                         doc.title = title_of(doc.text(), &id);
+                    }
+                    if self.note_renames {
+                        imported.notes.push(format!(
+                            "its id “{}” is an earlier document's too: it is read as “{id}”.",
+                            short(&doc.id, 60)
+                        ));
                     }
                     doc.id = id;
                 }

@@ -243,16 +243,9 @@ fn corpus_file_names_are_project_and_the_ending() {
     assert_eq!(Format::Native.corpus_file_name(), "project.marginalia.json");
 }
 
-/// The formats whose corpus files Marginalia reads (the project file is not read yet).
-fn readable() -> &'static [Format] {
-    &[
-        Format::Spacy,
-        Format::Doccano,
-        Format::DoccanoRel,
-        Format::LabelStudio,
-        Format::Brat,
-        Format::W3c,
-    ]
+/// The formats whose corpus files Marginalia reads.
+fn readable() -> impl Iterator<Item = &'static Format> {
+    Format::ALL.iter().filter(|f| f.can_import())
 }
 
 /// Reading the corpus back gives each document as reading its own export does.
@@ -307,7 +300,12 @@ fn every_importable_corpus_reads_back_document_by_document() {
         }
     }
     // Formats that say where a document stands keep it per document.
-    for f in [Format::Spacy, Format::Doccano, Format::DoccanoRel] {
+    for f in [
+        Format::Native,
+        Format::Spacy,
+        Format::Doccano,
+        Format::DoccanoRel,
+    ] {
         let read = corpus::import(f, &export(f, &bundles).unwrap(), "x").unwrap();
         let statuses: Vec<Status> = read.documents.iter().map(|d| d.bundle.status).collect();
         assert_eq!(

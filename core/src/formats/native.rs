@@ -281,14 +281,24 @@ pub fn import_bytes(bytes: &[u8]) -> Result<Imported, FileError> {
 /// Reads a native file.
 pub fn import(text: &str) -> Result<Imported, FileError> {
     let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
-    let Value::Object(root) = &value else {
+    import_value(&value)
+}
+
+/// Reads a native file already parsed (also each document of a project file).
+pub(crate) fn import_value(value: &Value) -> Result<Imported, FileError> {
+    let Value::Object(root) = value else {
         return Err(shape(format!(
             "This is JSON, but not a Marginalia file: it is {} where an object was expected.",
-            json_type(&value)
+            json_type(value)
         )));
     };
     match root.get("format") {
         Some(Value::String(f)) if f == FORMAT => {}
+        Some(Value::String(f)) if f == super::project::FORMAT => {
+            return Err(shape(
+                "This is a Marginalia project file, which holds many documents: it is read with                  every document it holds (Import on the page, marginalia convert --from native),                  not as one document.",
+            ))
+        }
         Some(other) => {
             return Err(shape(format!(
             "This is JSON, but not a Marginalia file: its \"format\" is {}, not \"marginalia\".",
