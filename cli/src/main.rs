@@ -1,36 +1,47 @@
 //! The command-line tool: the same converters as the page, for pipelines.
 //!
 //!     marginalia validate FILE…
-//!     marginalia convert --to FORMAT FILE… [-o DIR]
+//!     marginalia convert --to FORMAT FILE… [--each] [-o DIR]
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
 //!     marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE… (-o DIR | --in-place)
 //!     marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
 //!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
 //!     marginalia fuzz-seed restore FILE... -o DIR
 //!
-//! `validate` checks native files (schema, offsets, links) and prints one line per problem;
-//! it exits 1 when any file has one. `convert --to` writes each native file in another format;
-//! `convert --from` turns files of another format into native ones, one per document a file
-//! holds (a doccano or Prodigy JSONL has one a line), named `<document id>.marginalia.json`. Output files are named as
-//! the page names its downloads, byte for byte the same content. `tag-all` tags every other
+//! `validate` checks native files, document files and project files (schema, offsets, links;
+//! every document of a project, its lines prefixed by the document id) and prints one line per
+//! problem; it exits 1 when any file has one. `convert --to` reads native document and project
+//! files: when they hold several documents in all it writes one corpus file of the format,
+//! `project<ending>` (`formats::corpus::export`, the page's project export; for the native
+//! format the project file), and when they hold one, or with `--each`, a file per document,
+//! `<document id><ending>`. `convert --from` turns files of another format (or project files,
+//! `--from native`) into native ones, one per document a file holds (a doccano or Prodigy
+//! JSONL has one a line), named `<document id>.marginalia.json`. Output files are named as the
+//! page names its downloads, byte for byte the same content. `tag-all` tags every other
 //! whole-word occurrence, as the page's "Tag every occurrence" does (`Action::TagAll`).
 
-use std::collections::HashMap;
+mod convert;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use marginalia_core::formats::{corpus, megabytes, native, Bundle, Format, MAX_FILE_BYTES};
+use marginalia_core::formats::{megabytes, native, Bundle, Format, MAX_FILE_BYTES};
 use marginalia_core::model::occurrences::fold;
 use marginalia_core::model::{Action, Body, Kind, Match, ModelError, State, Timestamp};
 
 const USAGE: &str = "\
 usage:
   marginalia validate FILE...
-  marginalia convert --to FORMAT FILE... [-o DIR]
+      (native document or project files; exits 1 naming each problem)
+  marginalia convert --to FORMAT FILE... [--each] [-o DIR]
+      (FILEs are native document or project files; several documents in all make one file
+      DIR/project<ending> of FORMAT, e.g. project.spacy.jsonl, project.brat.zip,
+      project.marginalia.json; one document, or --each, a file per document,
+      <document id><ending>)
   marginalia convert --from FORMAT FILE... [-o DIR]
       (one native file per document each FILE holds, <document id>.marginalia.json; a JSONL
-      corpus holds one a line)
+      corpus holds one a line, a project file (--from native) its documents)
   marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE... (-o DIR | --in-place)
       (tags every whole-word occurrence of TEXT as the entity type LABEL; without them, every
       entity's text at its other occurrences, skipping a text tagged with two types; case
@@ -64,8 +75,8 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
-        Some("validate") => validate(&args[1..]),
-        Some("convert") => convert(&args[1..]),
+        Some("validate") => convert::validate(&args[1..]),
+        Some("convert") => convert::convert(&args[1..]),
         Some("tag-all") => tag_all(&args[1..]),
         Some("synth") => synth(&args[1..]),
         Some("synth-hostile") => synth_hostile(&args[1..]),
@@ -80,182 +91,6 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn validate(files: &[String]) -> Result<ExitCode, String> {
-    if files.is_empty() {
-        return Err(usage());
-    }
-    let mut bad = false;
-    for file in files {
-        let path = Path::new(file);
-        match native::import_bytes(&read(path)?) {
-            Err(e) => {
-                bad = true;
-                println!("{file}: {e}");
-            }
-            Ok(imported) if !imported.problems.is_empty() => {
-                bad = true;
-                for p in &imported.problems {
-                    println!("{file}: {p}");
-                }
-            }
-            Ok(imported) => {
-                eprintln!("{file}: ok, {} annotations", imported.total);
-            }
-        }
-    }
-    Ok(if bad {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn convert(args: &[String]) -> Result<ExitCode, String> {
-    let mut to = None;
-    let mut from = None;
-    let mut out_dir = PathBuf::from(".");
-    let mut files = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--to" => to = Some(it.next().ok_or("--to needs a format")?.clone()),
-            "--from" => from = Some(it.next().ok_or("--from needs a format")?.clone()),
-            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
-            f if f.starts_with('-') => return Err(format!("unknown option {f}\n{}", usage())),
-            f => files.push(PathBuf::from(f)),
-        }
-    }
-    if files.is_empty() {
-        return Err(usage());
-    }
-    let parse =
-        |key: &str| Format::parse(key).ok_or_else(|| format!("unknown format {key}\n{}", usage()));
-    let (source, target) = match (from, to) {
-        (Some(_), Some(_)) => return Err("give either --to or --from, not both".into()),
-        (None, Some(t)) => (Format::Native, parse(&t)?),
-        (Some(f), None) => (parse(&f)?, Format::Native),
-        (None, None) => return Err(format!("convert needs --to or --from\n{}", usage())),
-    };
-    if !source.can_import() {
-        return Err(format!(
-            "{} files cannot be read, only written",
-            source.key()
-        ));
-    }
-    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    if target == Format::Native {
-        return convert_from(source, &files, &out_dir);
-    }
-    let mut bad = false;
-    for path in &files {
-        let imported = match source.import(&read(path)?, name_of(path)) {
-            Ok(i) => i,
-            Err(e) => {
-                bad = true;
-                println!("{}: {e}", path.display());
-                continue;
-            }
-        };
-        if !imported.problems.is_empty() {
-            bad = true;
-            for p in &imported.problems {
-                println!("{}: {p}", path.display());
-            }
-            continue;
-        }
-        let out = out_dir.join(target.file_name(&imported.bundle.document.id));
-        std::fs::write(&out, target.export(&imported.bundle))
-            .map_err(|e| format!("{}: {e}", out.display()))?;
-        eprintln!("{} -> {}", path.display(), out.display());
-    }
-    Ok(exit(bad))
-}
-
-/// `convert --from`: every document each file holds (a corpus of a line per document, say),
-/// one native file per document, `<document id>.marginalia.json`. A part of a file that gives
-/// no document, and a document with annotations it cannot keep, is printed and not written;
-/// the others are.
-fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<ExitCode, String> {
-    let mut bad = false;
-    let mut written: HashMap<PathBuf, String> = HashMap::new();
-    // brat's .txt and .ann files given as they are (not zipped) are read together, as the
-    // page reads files picked together: a pair a document.
-    let loose = |p: &PathBuf| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("ann"))
-    };
-    let (loose, zipped): (Vec<&PathBuf>, Vec<&PathBuf>) = if source == Format::Brat {
-        files.iter().partition(|p| loose(p))
-    } else {
-        (Vec::new(), files.iter().collect())
-    };
-    let mut reads: Vec<(String, Result<corpus::Corpus, String>)> = Vec::new();
-    if !loose.is_empty() {
-        let mut picked = Vec::with_capacity(loose.len());
-        for path in &loose {
-            picked.push((name_of(path).to_string(), read(path)?));
-        }
-        let names: Vec<String> = loose.iter().map(|p| p.display().to_string()).collect();
-        reads.push((
-            names.join(", "),
-            corpus::import_files(&picked).map_err(|e| e.to_string()),
-        ));
-    }
-    for path in zipped {
-        let read = corpus::import(source, &read(path)?, name_of(path)).map_err(|e| e.to_string());
-        reads.push((path.display().to_string(), read));
-    }
-    for (path, corpus) in reads {
-        let corpus = match corpus {
-            Ok(c) => c,
-            Err(e) => {
-                bad = true;
-                println!("{path}: {e}");
-                continue;
-            }
-        };
-        let many = corpus.documents.len() > 1 || !corpus.refused.is_empty();
-        for r in &corpus.refused {
-            bad = true;
-            println!("{path}: {}: {}", r.place, r.message);
-        }
-        for imported in &corpus.documents {
-            let id = &imported.bundle.document.id;
-            // In a corpus, say which document; a file of one is the document.
-            let at = if many {
-                format!("{path} ({id})")
-            } else {
-                path.clone()
-            };
-            for n in &imported.notes {
-                eprintln!("{at}: {n}");
-            }
-            if !imported.problems.is_empty() {
-                bad = true;
-                for p in &imported.problems {
-                    println!("{at}: {p}");
-                }
-                continue;
-            }
-            let out = out_dir.join(Format::Native.file_name(id));
-            if let Some(earlier) = written.get(&out) {
-                bad = true;
-                println!(
-                    "{at}: {} was written from {earlier} already; not overwritten",
-                    out.display()
-                );
-                continue;
-            }
-            std::fs::write(&out, Format::Native.export(&imported.bundle))
-                .map_err(|e| format!("{}: {e}", out.display()))?;
-            eprintln!("{at} -> {}", out.display());
-            written.insert(out, at);
-        }
-    }
-    Ok(exit(bad))
 }
 
 /// A path's file name, which names a document a file does not name.

@@ -3,32 +3,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use marginalia_core::formats::native;
 
-/// A fresh directory for one test.
+mod common;
+use common::{names, run};
+
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("marginalia-convert-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    marginalia_core::model::sort::sort_by(&mut out, |a, b| a.cmp(b));
-    out
+    common::dir("convert", name)
 }
 
 #[test]
