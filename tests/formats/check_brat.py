@@ -1,6 +1,6 @@
 """Checks brat exports with a brat standoff parser from PyPI and brat's own rules.
 
-usage: check_brat.py OUT_DIR NATIVE_FILE...
+usage: check_brat.py [--corpus] OUT_DIR NATIVE_FILE...
 
 For each native file, OUT_DIR/<stem>.brat.zip (unpacked with zipfile) must hold exactly
 <stem>.txt, <stem>.ann and annotation.conf, the .txt being the document text byte for byte.
@@ -22,6 +22,10 @@ Then: the same on an extra document built here (spans across CRLF line breaks, n
 speakers, a claimant link), converted by the command-line tool; every export re-zipped with
 Python's zipfile (deflated, in a folder) and read back by `marginalia convert --from brat`,
 giving the native annotations again; and a self-test: broken copies of the exports must fail.
+With --corpus, OUT_DIR holds one zip, project.brat.zip: a .txt and an .ann per native file's
+document, in order, and one annotation.conf; pybrat parses the unpacked folder (a document a
+pair), each document is checked as above against the one annotation.conf, the whole is
+re-zipped and read back, and a copy with two documents' .ann files swapped must fail.
 Exits 1 on the first failure, naming it.
 """
 
@@ -192,15 +196,16 @@ def check_against_conf(lines, conf):
 # ---- one export ----
 
 
-def check_dir(folder, stem, data):
-    """Checks an unpacked export against its native source; returns a summary."""
+def check_dir(folder, stem, data, example=None):
+    """Checks an unpacked export against its native source; returns a summary. `example` is
+    pybrat's reading of the pair when the folder holds several (a corpus)."""
     try:
-        return check_dir_unguarded(folder, stem, data)
+        return check_dir_unguarded(folder, stem, data, example)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError) as e:
         raise Fail(f"the export is malformed where the check looked: {e!r}") from e
 
 
-def check_dir_unguarded(folder, stem, data):
+def check_dir_unguarded(folder, stem, data, example):
     raw = data["document"]["text"]
     view = view_of(raw)
     offsets = Offsets(raw)
@@ -210,7 +215,8 @@ def check_dir_unguarded(folder, stem, data):
     lines = parse_strict(ann)
 
     # pybrat parses every T, E and R line, as the strict parser does.
-    [example] = BratParser(error="ignore").parse(folder)
+    if example is None:
+        [example] = BratParser(error="ignore").parse(folder)
     expect(example.text == view, "pybrat reads the text as brat does")
     ents = {e.id: e for e in example.entities}
     expect(sorted(ents) == sorted(lines["T"]), f"pybrat parsed every T line ({len(ents)} of {len(lines['T'])})")
@@ -413,20 +419,23 @@ def carried(data):
     return sorted(out, key=repr)
 
 
-def check_rezipped(folder, data):
-    """Deflated, in a folder, by Python's zipfile; read back by `marginalia convert --from brat`."""
-    stem = safe_stem(data["document"]["id"])
+def check_rezipped(folder, datas):
+    """Deflated, in a folder, by Python's zipfile; read back by `marginalia convert --from brat`,
+    a native file per document."""
+    stems = [safe_stem(d["document"]["id"]) for d in datas]
     again = folder.parent / f"{folder.name}-rezipped.zip"
     with zipfile.ZipFile(again, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in (f"{stem}.txt", f"{stem}.ann", "annotation.conf"):
+        for name in [f"{s}.{e}" for s in stems for e in ("txt", "ann")] + ["annotation.conf"]:
             z.write(folder / name, f"export/{name}")
     out = folder.parent / f"{folder.name}-native"
     run = subprocess.run([str(CLI), "convert", "--from", "brat", str(again), "-o", str(out)], capture_output=True, text=True)
     expect(run.returncode == 0, f"re-zipped: marginalia convert --from brat read it ({run.stdout}{run.stderr})")
-    [back_file] = list(out.glob("*.marginalia.json"))
-    back = json.loads(back_file.read_text(encoding="utf-8"))
-    expect(back["document"]["text"] == data["document"]["text"], "re-zipped: the exact text")
-    expect(carried(back) == carried(data), "re-zipped: the same annotations come back")
+    back_files = sorted(out.glob("*.marginalia.json"))
+    expect(len(back_files) == len(datas), f"re-zipped: {len(back_files)} documents read back, not {len(datas)}")
+    for stem, data in zip(stems, datas):
+        back = json.loads((out / f"{stem}.marginalia.json").read_text(encoding="utf-8"))
+        expect(back["document"]["text"] == data["document"]["text"], "re-zipped: the exact text")
+        expect(carried(back) == carried(data), "re-zipped: the same annotations come back")
 
 
 # ---- an extra document: spans across CRLF line breaks ----
@@ -548,13 +557,55 @@ def broken_copies(folder, stem, data):
         raise SystemExit(f"brat self-test: an export with {name} passed the check")
 
 
+def check_corpus(out_dir, natives):
+    files = sorted(out_dir.iterdir())
+    expect([f.name for f in files] == ["project.brat.zip"], f"{out_dir} holds {[f.name for f in files]}")
+    datas = [json.loads(pathlib.Path(p).read_text(encoding="utf-8")) for p in natives]
+    stems = [safe_stem(d["document"]["id"]) for d in datas]
+    folder = pathlib.Path(tempfile.mkdtemp(dir=WORK))
+    names = unpack(files[0], folder)
+    want = [f"{s}.{e}" for s in stems for e in ("txt", "ann")] + ["annotation.conf"]
+    expect(names == want, f"{files[0].name} holds {names}, not {want}")
+    examples = {e.id: e for e in BratParser(error="ignore").parse(folder)}
+    expect(sorted(examples) == sorted(stems), f"pybrat read the documents {sorted(examples)}")
+    for stem, data in zip(stems, datas):
+        summary = check_dir(folder, stem, data, examples[stem])
+        print(f"brat ok: {files[0].name} ({stem}: pybrat and brat's rules against the one annotation.conf: {summary})")
+    check_rezipped(folder, datas)
+    print(f"brat ok: {files[0].name} re-zipped and read back, {len(datas)} documents")
+    # Teeth: two documents' .ann files swapped must fail.
+    swapped = pathlib.Path(tempfile.mkdtemp(dir=WORK))
+    for f in folder.iterdir():
+        shutil.copy(f, swapped / f.name)
+    a, b = (swapped / f"{s}.ann" for s in stems[:2])
+    a_text, b_text = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
+    a.write_text(b_text, encoding="utf-8")
+    b.write_text(a_text, encoding="utf-8")
+    try:
+        examples = {e.id: e for e in BratParser(error="ignore").parse(swapped)}
+        for stem, data in zip(stems, datas):
+            check_dir(swapped, stem, data, examples[stem])
+    except Fail:
+        print("brat corpus self-test ok: two documents' .ann files swapped refused")
+        return 0
+    raise SystemExit("brat corpus self-test: a corpus with two .ann files swapped passed the check")
+
+
 def main(args):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
     out_dir, natives = pathlib.Path(args[0]), args[1:]
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
+    if corpus:
+        try:
+            return check_corpus(out_dir, natives)
+        except Fail as e:
+            print(f"brat FAILED: {out_dir}: {e}", file=sys.stderr)
+            return 1
     sources = [(p, json.loads(pathlib.Path(p).read_text(encoding="utf-8"))) for p in natives]
     extra = WORK / "lines.marginalia.json"
     extra.write_text(json.dumps(extra_native(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -567,7 +618,7 @@ def main(args):
         zip_path = folder_out / f"{safe_stem(data['document']['id'])}.brat.zip"
         try:
             folder, summary = check_zip(zip_path, data)
-            check_rezipped(folder, data)
+            check_rezipped(folder, [data])
         except Fail as e:
             print(f"brat FAILED: {zip_path}: {e}", file=sys.stderr)
             return 1

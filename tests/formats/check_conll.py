@@ -1,6 +1,6 @@
 """Checks CoNLL-2003 (IOB2) exports with seqeval, the metric library NER training reports with.
 
-usage: check_conll.py OUT_DIR NATIVE_FILE...
+usage: check_conll.py [--corpus] OUT_DIR NATIVE_FILE...
 
 For each native sample, its export OUT_DIR/<document id>.conll is parsed by the documented
 layout: the header line `-DOCSTART- -X- -X- O` and a blank line, then one `TOKEN _ _ TAG` line
@@ -14,7 +14,12 @@ per token (four columns, single spaces), a blank line after each sentence. Then:
 - the entities seqeval's get_entities rebuilds from the tags are, in order and by offsets, text
   and label, the native entities that IOB can hold: of overlapping entities the longest, then
   the earliest, then the first in the file, is kept and the others dropped.
-Exits 1 on the first difference, naming it.
+With --corpus, OUT_DIR holds one file, project.conll: the native files' documents in order,
+each from its `-DOCSTART- -X- -X- O` line, split as CoNLL-2003 readers split documents (a line
+starting -DOCSTART- begins one: Hugging Face's conll2003 loader, flair's ColumnCorpus); each is
+checked as above, and seqeval reads all of their sentences together. (spaCy's `convert -c ner`
+splits documents only at its own `-DOCSTART- -X- O O`, not CoNLL-2003's line: it reads such a
+file as one document.) Exits 1 on the first difference, naming it.
 """
 
 import hashlib
@@ -70,8 +75,8 @@ def safe_stem(doc_id):
     return stem or "document"
 
 
-def parse(path):
-    lines = path.read_text(encoding="utf-8").split("\n")
+def parse(path, text=None):
+    lines = (path.read_text(encoding="utf-8") if text is None else text).split("\n")
     if lines[:2] != [HEADER, ""]:
         fail(path, f"does not start with {HEADER!r} and a blank line")
     if lines[-1] != "" or (len(lines) > 3 and lines[-2] != ""):
@@ -114,9 +119,11 @@ def kept_entities(native):
     return out
 
 
-def check(path, native):
+def check(path, native, file_text=None):
+    """Checks one document's CoNLL (the file, or `file_text`, its part of a corpus); returns
+    (tokens, sentences, entities, dropped) and the tags of its sentences."""
     text = native["document"]["text"]
-    sentences = parse(path)
+    sentences = parse(path, file_text)
     labels = set(native["labels"]["entity"])
     # Offsets of every token: the next non-space run of the text must start with it.
     offsets, cursor = [], 0
@@ -152,7 +159,7 @@ def check(path, native):
     if found != want:
         fail(path, f"the entities read back differ from the native ones:\n{found}\n!=\n{want}")
     dropped = sum(a["kind"] == "entity" for a in native["annotations"]) - len(want)
-    return sum(len(s) for s in sentences), len(sentences), len(found), dropped
+    return (sum(len(s) for s in sentences), len(sentences), len(found), dropped), y
 
 
 def edge_native():
@@ -173,11 +180,41 @@ def edge_native():
     }
 
 
+def check_corpus(out_dir, natives):
+    files = sorted(out_dir.iterdir())
+    if [f.name for f in files] != ["project.conll"]:
+        fail(out_dir, f"holds {[f.name for f in files]}, not project.conll")
+    path = files[0]
+    text = path.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"(?m)^-DOCSTART-", text)]
+    if starts[:1] != [0]:
+        fail(path, "does not start with -DOCSTART-")
+    parts = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    if len(parts) != len(natives):
+        fail(path, f"holds {len(parts)} documents, not {len(natives)}")
+    every = []
+    for part, n in zip(parts, natives):
+        native = json.loads(pathlib.Path(n).read_text(encoding="utf-8"))
+        (tokens, sentences, entities, dropped), y = check(path, native, part)
+        every.extend(y)
+        print(
+            f"conll ok: {path.name} ({native['document']['id']}: {tokens} tokens, {sentences} "
+            f"sentences, {entities} entities rebuilt by seqeval, {dropped} overlapping dropped)"
+        )
+    classification_report(every, every, mode="strict", scheme=IOB2)
+    print(f"conll ok: {path.name} (seqeval read the {len(every)} sentences of its {len(parts)} documents together)")
+    return 0
+
+
 def main(args):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
     out_dir, natives = pathlib.Path(args[0]), list(args[1:])
+    if corpus:
+        return check_corpus(out_dir, natives)
     with tempfile.TemporaryDirectory() as tmp:
         edge = pathlib.Path(tmp) / "conll-edge-cases.marginalia.json"
         edge.write_text(json.dumps(edge_native(), ensure_ascii=False), encoding="utf-8")
@@ -194,7 +231,7 @@ def check_all(out_dir, natives):
         path = out_dir / (safe_stem(native["document"]["id"]) + ".conll")
         if not path.exists():
             fail(n, f"no export {path}")
-        tokens, sentences, entities, dropped = check(path, native)
+        (tokens, sentences, entities, dropped), _ = check(path, native)
         print(
             f"conll ok: {path.name} ({tokens} tokens, {sentences} sentences, {entities} entities "
             f"rebuilt by seqeval, {dropped} overlapping dropped)"

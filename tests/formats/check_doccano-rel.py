@@ -1,6 +1,9 @@
 """Checks doccano JSONL exports with relations against doccano's shape.
 
-usage: check_doccano-rel.py OUT_DIR NATIVE_FILE...
+usage: check_doccano-rel.py [--corpus] OUT_DIR NATIVE_FILE...
+
+With --corpus, OUT_DIR holds one file, project.doccano-rel.jsonl, a line a document (see
+check_doccano.py).
 
 doccano exports a sequence-labelling project with relation labelling as one JSON object per
 line: {"id", "text", "entities": [{"id", "label", "start_offset", "end_offset"}],

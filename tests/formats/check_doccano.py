@@ -1,6 +1,9 @@
 """Checks doccano JSONL exports (sequence labelling, without relations) against doccano's shape.
 
-usage: check_doccano.py OUT_DIR NATIVE_FILE...
+usage: check_doccano.py [--corpus] OUT_DIR NATIVE_FILE...
+
+With --corpus, OUT_DIR holds one file, project.doccano.jsonl, a line per native file's
+document in order, as doccano exports a project (and imports one: a document a line).
 
 doccano exports a sequence-labelling project as one JSON object per line:
 {"id", "text", "label": [[start_offset, end_offset, "LABEL"], ...], "Comments", ...meta}
@@ -98,6 +101,19 @@ def breakers(line):
     return out
 
 
+def load_corpus(out_dir, extension, natives):
+    """The one corpus file of OUT_DIR: a line a native document, in order."""
+    files = sorted(pathlib.Path(out_dir).iterdir())
+    name = "project" + extension
+    assert [f.name for f in files] == [name], f"{out_dir} holds {[f.name for f in files]}, not {name}"
+    text = files[0].read_text(encoding="utf-8")
+    assert text.endswith("\n") and "\n\n" not in text, "a line a document, each ending in a line break"
+    lines = [json.loads(l) for l in text.splitlines()]
+    ids = [json.loads(pathlib.Path(n).read_text(encoding="utf-8"))["document"]["id"] for n in natives]
+    assert [l["meta"]["id"] for l in lines] == ids, f"the corpus's lines are {[l['meta']['id'] for l in lines]}, not {ids}"
+    return {l["meta"]["id"]: (files[0], l) for l in lines}
+
+
 def load_exports(out_dir, extension):
     exports = {}
     for path in sorted(pathlib.Path(out_dir).glob("*" + extension)):
@@ -109,10 +125,12 @@ def load_exports(out_dir, extension):
 
 
 def run(args, extension, check, breakers, name):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
-    exports = load_exports(args[0], extension)
+    exports = load_corpus(args[0], extension, args[1:]) if corpus else load_exports(args[0], extension)
     for native_path in args[1:]:
         native = json.loads(pathlib.Path(native_path).read_text(encoding="utf-8"))
         doc_id = native["document"]["id"]
@@ -129,7 +147,7 @@ def run(args, extension, check, breakers, name):
             raise SystemExit(f"{path}: a copy with {what} passed the check")
         astral = any(ord(c) > 0xFFFF for c in native["document"]["text"])
         print(
-            f"{name} ok: {path} ({n} spans, offsets in UTF-16 code units"
+            f"{name} ok: {path}{' (' + doc_id + ')' if corpus else ''} ({n} spans, offsets in UTF-16 code units"
             + (", which differ from code points in this text" if astral else "")
             + f"; {refused} broken copies refused)"
         )

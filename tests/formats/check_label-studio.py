@@ -1,6 +1,6 @@
 """Checks Label Studio exports with label-studio-converter, the library Label Studio exports with.
 
-usage: check_label-studio.py OUT_DIR NATIVE_FILE...
+usage: check_label-studio.py [--corpus] OUT_DIR NATIVE_FILE...
 
 For each native sample, the export in OUT_DIR (found by data.document_id) is:
 1. read as JSON and compared with the native file: the text, the document's id and title; every
@@ -14,7 +14,10 @@ For each native sample, the export in OUT_DIR (found by data.document_id) is:
 3. converted to CONLL2003, whose tokens (nltk's Treebank tokenizer, as the converter uses)
    must carry B-/I- tags of every entity that overlaps no other span (the converter's
    tagger cannot nest, so spans inside quotes are its loss, not ours).
-Exits 1 on the first difference, naming it.
+With --corpus, OUT_DIR holds one file, project.label-studio.json: one list of tasks numbered
+from 1, a task per native file in order, as Label Studio exports a project. It is converted
+whole (one JSON_MIN record a task, CONLL2003 tasks separated by blank lines), and each task is
+checked as above. Exits 1 on the first difference, naming it.
 """
 
 import json
@@ -106,13 +109,17 @@ def as_list(v):
     return v if isinstance(v, list) else [v]
 
 
-def check_json_min(path, converter, native, tmp):
+def json_min(path, converter, tmp, n):
+    """The converter's JSON_MIN records of a file of `n` tasks."""
     out = pathlib.Path(tmp) / "json_min"
     converter.convert_to_json_min(str(path), str(out), is_dir=False)
     records = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    if len(records) != 1:
-        fail(path, f"JSON_MIN has {len(records)} records, not 1")
-    rec = records[0]
+    if len(records) != n:
+        fail(path, f"JSON_MIN has {len(records)} records, not {n}")
+    return records
+
+
+def check_json_min(path, rec, native):
     if rec["text"] != native["document"]["text"]:
         fail(path, "JSON_MIN text differs")
     spans = [
@@ -130,13 +137,29 @@ def check_json_min(path, converter, native, tmp):
     return len(spans)
 
 
-def check_conll(path, converter, native, tmp):
+def conll(path, converter, tmp, n):
+    """The converter's CONLL2003 rows of a file of `n` tasks, a list of rows a task: after one
+    -DOCSTART- line, each task's tokens end with a blank line."""
     out = pathlib.Path(tmp) / "conll"
     converter.convert_to_conll2003(str(path), str(out), is_dir=False)
     lines = (out / "result.conll").read_text(encoding="utf-8").split("\n")
     if lines[0] != "-DOCSTART- -X- O":
         fail(path, f"CoNLL starts with {lines[0]!r}")
-    rows = [line.split(" ") for line in lines[1:] if line]
+    tasks, rows = [], []
+    for line in lines[1:]:
+        if line:
+            rows.append(line.split(" "))
+        elif rows:
+            tasks.append(rows)
+            rows = []
+    if rows:
+        tasks.append(rows)
+    if len(tasks) != n:
+        fail(path, f"the converter's CoNLL holds {len(tasks)} tasks, not {n}")
+    return tasks
+
+
+def check_conll(path, rows, native):
     if any(len(r) != 4 for r in rows):
         fail(path, "a CoNLL line has not four columns")
     text = native["document"]["text"]
@@ -159,11 +182,50 @@ def check_conll(path, converter, native, tmp):
     return checked
 
 
+def check_task(path, task, native, record, rows):
+    check_raw(path, [task], native)
+    spans = check_json_min(path, record, native)
+    entities = check_conll(path, rows, native)
+    if native["annotations"] and not entities:
+        fail(path, "no entity could be checked in the converter's CoNLL output")
+    return spans, entities
+
+
+def check_corpus(out_dir, natives, converter):
+    files = sorted(out_dir.iterdir())
+    if [f.name for f in files] != ["project.label-studio.json"]:
+        fail(out_dir, f"holds {[f.name for f in files]}, not project.label-studio.json")
+    path = files[0]
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    data = [json.loads(pathlib.Path(n).read_text(encoding="utf-8")) for n in natives]
+    ids = [d["document"]["id"] for d in data]
+    if [t["data"]["document_id"] for t in tasks] != ids:
+        fail(path, f"its tasks are {[t['data']['document_id'] for t in tasks]}, not {ids}")
+    if [t["id"] for t in tasks] != list(range(1, len(tasks) + 1)):
+        fail(path, "its tasks are not numbered 1, 2, …")
+    with tempfile.TemporaryDirectory() as tmp:
+        records = json_min(path, converter, tmp, len(tasks))
+        rows = conll(path, converter, tmp, len(tasks))
+    for task, native, record, task_rows in zip(tasks, data, records, rows):
+        spans, entities = check_task(path, task, native, record, task_rows)
+        print(
+            f"label-studio ok: {path.name} ({native['document']['id']}: {spans} spans via "
+            f"JSON_MIN, {entities} entities via CONLL2003, label-studio-converter, the corpus "
+            "converted whole)"
+        )
+    return 0
+
+
 def main(args):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
     out_dir, natives = pathlib.Path(args[0]), args[1:]
+    if corpus:
+        converter = Converter(config=str(CONFIG), project_dir=None, download_resources=False)
+        return check_corpus(out_dir, natives, converter)
     exports = {}
     for f in sorted(out_dir.glob("*.label-studio.json")):
         tasks = json.loads(f.read_text(encoding="utf-8"))
@@ -175,12 +237,12 @@ def main(args):
         if doc_id not in exports:
             fail(n, f"no export with data.document_id {doc_id!r} in {out_dir}")
         path, tasks = exports[doc_id]
-        check_raw(path, tasks, native)
+        if not isinstance(tasks, list) or len(tasks) != 1:
+            fail(path, "is not a list of one task")
         with tempfile.TemporaryDirectory() as tmp:
-            spans = check_json_min(path, converter, native, tmp)
-            entities = check_conll(path, converter, native, tmp)
-        if native["annotations"] and not entities:
-            fail(path, "no entity could be checked in the converter's CoNLL output")
+            records = json_min(path, converter, tmp, 1)
+            rows = conll(path, converter, tmp, 1)
+        spans, entities = check_task(path, tasks[0], native, records[0], rows[0])
         print(
             f"label-studio ok: {path.name} ({spans} spans via JSON_MIN, "
             f"{entities} entities via CONLL2003, label-studio-converter)"

@@ -1,9 +1,10 @@
 """Checks spaCy / Prodigy JSONL exports with spaCy itself.
 
-usage: check_spacy.py OUT_DIR NATIVE_FILE...
+usage: check_spacy.py [--corpus] OUT_DIR NATIVE_FILE...
 
 For each native file, the export in OUT_DIR with the same document id is read as spaCy and
-Prodigy users read it: the tokens must be exactly those `spacy.blank("en")` makes of the text
+Prodigy users read it (with --corpus, OUT_DIR holds one file, project.spacy.jsonl, read with
+spaCy's own JSONL reader, srsly, whose lines must be the native files' documents in order): the tokens must be exactly those `spacy.blank("en")` makes of the text
 (text, offsets, trailing space); every span must be `doc.char_span(start, end, label,
 alignment_mode="strict")` with spaCy's token indices; relations must join the spans the native
 file links, with Prodigy's head/child token indices. The spans then go into a Doc (all in
@@ -20,6 +21,7 @@ import pathlib
 import sys
 
 import spacy
+import srsly
 from spacy.tokens import DocBin, SpanGroup
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -130,7 +132,19 @@ def breakers(task):
     return out
 
 
+def load_corpus(out_dir, natives):
+    """The one corpus file of OUT_DIR, read by srsly: a task a native document, in order."""
+    files = sorted(out_dir.iterdir())
+    assert [f.name for f in files] == ["project.spacy.jsonl"], f"{out_dir} holds {[f.name for f in files]}"
+    tasks = list(srsly.read_jsonl(files[0]))
+    ids = [json.loads(pathlib.Path(n).read_text(encoding="utf-8"))["document"]["id"] for n in natives]
+    assert [t["meta"]["id"] for t in tasks] == ids, f"the corpus's tasks are {[t['meta']['id'] for t in tasks]}, not {ids}"
+    return {t["meta"]["id"]: (files[0], t) for t in tasks}
+
+
 def main(args):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
@@ -140,7 +154,9 @@ def main(args):
     gen_spacy_tables.main(["--check"])
     out_dir = pathlib.Path(args[0])
     exports = {}
-    for path in sorted(out_dir.glob("*.spacy.jsonl")):
+    if corpus:
+        exports = load_corpus(out_dir, args[1:])
+    for path in [] if corpus else sorted(out_dir.glob("*.spacy.jsonl")):
         lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
         assert len(lines) == 1, f"{path}: one task per file"
         task = json.loads(lines[0])
@@ -150,7 +166,7 @@ def main(args):
         doc_id = native["document"]["id"]
         assert doc_id in exports, f"no export of {doc_id} in {out_dir}"
         path, task = exports[doc_id]
-        docbin = ROOT / "target" / "formats" / "spacy-docbin" / (path.name.split(".")[0] + ".spacy")
+        docbin = ROOT / "target" / "formats" / "spacy-docbin" / (doc_id + ".spacy")
         n_spans, n_tokens = check(task, native, docbin)
         refused = 0
         for name, bad in breakers(task).items():
@@ -161,7 +177,7 @@ def main(args):
                 continue
             raise SystemExit(f"{path}: a copy with {name} passed the check")
         print(
-            f"spacy ok: {path} ({n_tokens} tokens = spaCy {spacy.__version__}'s, {n_spans} spans aligned, "
+            f"spacy ok: {path}{' (' + doc_id + ')' if corpus else ''} ({n_tokens} tokens = spaCy {spacy.__version__}'s, {n_spans} spans aligned, "
             f"DocBin round trip; {refused} broken copies refused)"
         )
     return 0

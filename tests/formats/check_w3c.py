@@ -1,6 +1,6 @@
 """Checks the W3C Web Annotation export with the W3C's own conformance assertions.
 
-usage: check_w3c.py OUT_DIR NATIVE_FILE...
+usage: check_w3c.py [--corpus] OUT_DIR NATIVE_FILE...
 
 For each native file, its export OUT_DIR/<document id>.w3c.jsonld must
   1. pass the W3C annotation-model conformance suite (web-platform-tests' assertions, run by
@@ -15,7 +15,12 @@ For each native file, its export OUT_DIR/<document id>.w3c.jsonld must
      point at the right annotations (cues checked like targets);
   5. hold nothing else (total == number of items == annotations + links).
 Then it proves it has teeth: broken copies of each export (a shifted offset, offsets in UTF-16
-units, a short prefix, lost links, a missing @context…) must each fail. Exits 1 naming the first problem.
+units, a short prefix, lost links, a missing @context…) must each fail. With --corpus, OUT_DIR
+holds one file, project.w3c.jsonld: one collection whose schema:about lists the native files'
+documents in order; it must pass the suite, every item must belong to one document (its
+target's source, or for a link the annotation it targets), and each document with its items
+must say what its native file says (2–5 above); a copy with an annotation moved to another
+document's source must fail. Exits 1 naming the first problem.
 
 The suite is looked for at <repo root>/../shared/w3c-annotation-model/run.py (where CI has
 it), else in the folder named by the W3C_SUITE environment variable, else in the copy under
@@ -225,12 +230,81 @@ def teeth(runner, path, native):
     return tried
 
 
+def owner(item, iris):
+    """The document IRI an item belongs to: its target's source, or the document of the
+    annotation a link targets (urn:marginalia:<doc>:<id>)."""
+    target = item.get("target")
+    if isinstance(target, dict):
+        source = target.get("source")
+        return source.get("id") if isinstance(source, dict) else source
+    if isinstance(target, str):
+        return next((i for i in iris if target.startswith(i + ":")), None)
+    return None
+
+
+def views(data):
+    """Each document of a corpus collection with its own items, as a one-document collection."""
+    about = data.get("schema:about")
+    check(isinstance(about, list), "schema:about lists the documents")
+    iris = [d["id"] for d in about]
+    mine = {i: [] for i in iris}
+    for item in data["first"]["items"]:
+        o = owner(item, iris)
+        check(o in mine, f"{item.get('id')}: its target is none of the listed documents")
+        mine[o].append(item)
+    check(data.get("total") == len(data["first"]["items"]), "total counts every item")
+    return [
+        {"@context": data.get("@context"), "schema:about": d, "first": {"items": mine[d["id"]]}, "total": len(mine[d["id"]])}
+        for d in about
+    ]
+
+
+def check_corpus(runner, out_dir, natives):
+    files = sorted(out_dir.iterdir())
+    check([f.name for f in files] == ["project.w3c.jsonld"], f"{out_dir} holds {[f.name for f in files]}")
+    path = files[0]
+    data = [json.loads(pathlib.Path(n).read_text(encoding="utf-8")) for n in natives]
+    last = "not run (absent)"
+    if runner is not None:
+        status, last, _ = run_suite(runner, path)
+        check(status == 0 and last.endswith(" 0 failed"), f"W3C suite: exit {status}: {last}")
+    good = json.loads(path.read_text(encoding="utf-8"))
+
+    def compare_all(corpus):
+        ids = [d.get("schema:identifier") for d in corpus.get("schema:about", [])]
+        check(ids == [n["document"]["id"] for n in data], f"schema:about lists {ids}")
+        for view, native in zip(views(corpus), data):
+            compare(view, native)
+
+    compare_all(good)
+    for native in data:
+        print(f"w3c ok: {path} ({native['document']['id']}: {len(native['annotations'])} annotations; W3C suite on the collection: {last}; selectors recomputed)")
+    # Teeth: an annotation of the first document moved to the second's source.
+    bad = copy.deepcopy(good)
+    first = next(i for i in bad["first"]["items"] if isinstance(i.get("target"), dict))
+    first["target"]["source"]["id"] = bad["schema:about"][1]["id"]
+    try:
+        compare_all(bad)
+    except (Bad, KeyError, TypeError):
+        print("w3c corpus self-test ok: an annotation moved to another document refused")
+        return 0
+    raise SystemExit("check_w3c self-test: a corpus with an annotation moved to another document passed")
+
+
 def main(args):
+    corpus = args[:1] == ["--corpus"]
+    args = args[1:] if corpus else args
     if len(args) < 2:
         print(__doc__)
         return 2
     out_dir, natives = pathlib.Path(args[0]), args[1:]
     runner = suite_runner()
+    if corpus:
+        try:
+            return check_corpus(runner, out_dir, natives)
+        except Bad as e:
+            print(f"w3c FAIL: {out_dir}: {e}")
+            return 1
     exports = {}
     for f in sorted(out_dir.glob("*.w3c.jsonld")):
         data = json.loads(f.read_text(encoding="utf-8"))

@@ -2,9 +2,11 @@
 # The format checks: every export is read back by the real tool its users run.
 #
 # For each tests/formats/check_<format>.py, the command-line tool converts the sample files in
-# core/tests/golden/native/ to <format> (the same code as the page's Export menu), and the check
-# reads the result with that format's tool from target/venv. check_native.py reads the native
-# files themselves. Prints one line per check; exits non-zero on the first failure.
+# core/tests/golden/native/ to <format> (the same code as the page's Export menu), a file per
+# document (--each), and the check reads the result with that format's tool from target/venv;
+# then it converts them all into one corpus file, project<ending> (the page's project export),
+# and the check reads that (--corpus). check_native.py reads the native files themselves and
+# their project file. Prints one line per check; exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,17 +25,22 @@ for f in "${samples[@]}"; do
   "$cli" validate "$f"
 done
 "$py" tests/formats/check_native.py "${samples[@]}"
-"$py" tests/formats/check_native.py --self-test "${samples[0]}"
-checks=$((checks + 1))
+"$cli" convert --to native "${samples[@]}" -o "$out/native-corpus" 2>/dev/null
+"$cli" validate "$out/native-corpus/project.marginalia.json"
+"$py" tests/formats/check_native.py "$out/native-corpus/project.marginalia.json"
+"$py" tests/formats/check_native.py --self-test "${samples[0]}" "$out/native-corpus/project.marginalia.json"
+checks=$((checks + 2))
 
 for check in tests/formats/check_*.py; do
   key=$(basename "$check" .py)
   key=${key#check_}
   [ "$key" = native ] && continue
-  mkdir -p "$out/$key"
-  "$cli" convert --to "$key" "${samples[@]}" -o "$out/$key" 2>/dev/null
+  mkdir -p "$out/$key" "$out/$key-corpus"
+  "$cli" convert --to "$key" --each "${samples[@]}" -o "$out/$key" 2>/dev/null
   "$py" "$check" "$out/$key" "${samples[@]}"
-  checks=$((checks + 1))
+  "$cli" convert --to "$key" "${samples[@]}" -o "$out/$key-corpus" 2>/dev/null
+  "$py" "$check" --corpus "$out/$key-corpus" "${samples[@]}"
+  checks=$((checks + 2))
 done
 # docs/formats.md quotes the golden files literally: it must be regenerated when they change.
 python3 scripts/gen-formats-doc.py --check
