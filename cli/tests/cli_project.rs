@@ -163,12 +163,11 @@ fn validate_names_each_bad_document_of_a_project() {
     assert!(run.status.success());
     let good = std::fs::read_to_string(d.join("project.marginalia.json")).unwrap();
     let sha = marginalia_core::formats::sha256_hex(
-        &native::import(&std::fs::read_to_string(&inputs[1]).unwrap())
+        native::import(&std::fs::read_to_string(&inputs[1]).unwrap())
             .unwrap()
             .bundle
             .document
-            .text()
-            .to_string(),
+            .text(),
     );
     let broken = good
         .replacen(

@@ -54,7 +54,9 @@ def check(task, native, docbin_path):
     assert task["text"] == text, "text is the native document's text"
     assert task["meta"]["id"] == native["document"]["id"], "meta.id"
     assert task["meta"]["title"] == native["document"]["title"], "meta.title"
-    assert task["_view_id"] == "ner_manual" and task["answer"] == "accept", "a ner_manual task, accepted"
+    answer = {"rejected": "reject", "ignored": "ignore"}.get(native.get("status"), "accept")
+    assert task["_view_id"] == "ner_manual", "a ner_manual task"
+    assert task["answer"] == answer, f"answered {task['answer']!r}, the document's status gives {answer!r}"
     doc = NLP(text)
     ours = [(t["text"], t["start"], t["end"], t["ws"]) for t in task["tokens"]]
     spacys = [(t.text, t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in doc]
@@ -121,11 +123,17 @@ def breakers(task):
     edit("a token moved by one", lambda t: t["tokens"][1].update(start=t["tokens"][1]["start"] + 1))
     edit("a token's space flag flipped", lambda t: t["tokens"][0].update(ws=not t["tokens"][0]["ws"]))
     edit("two tokens merged", lambda t: t["tokens"].__delitem__(1))
-    edit("a span ending mid-token", lambda t: t["spans"][0].update(end=t["spans"][0]["end"] - 1))
-    edit("a wrong token_end", lambda t: t["spans"][0].update(token_end=t["spans"][0]["token_end"] + 1))
-    edit("a changed label", lambda t: t["spans"][0].update(label="WEAPON"))
-    edit("a lost span", lambda t: t["spans"].pop())
-    edit("spans shifted by one", lambda t: [s.update(start=s["start"] + 1, end=s["end"] + 1) for s in t["spans"]])
+    if task["spans"]:
+        edit("a span ending mid-token", lambda t: t["spans"][0].update(end=t["spans"][0]["end"] - 1))
+        edit("a wrong token_end", lambda t: t["spans"][0].update(token_end=t["spans"][0]["token_end"] + 1))
+        edit("a changed label", lambda t: t["spans"][0].update(label="WEAPON"))
+        edit("a lost span", lambda t: t["spans"].pop())
+        edit("spans shifted by one", lambda t: [s.update(start=s["start"] + 1, end=s["end"] + 1) for s in t["spans"]])
+    else:
+        # A document with nothing tagged: a span that appears from nowhere must be caught.
+        first = task["tokens"][0]
+        extra = {"start": first["start"], "end": first["end"], "token_start": 0, "token_end": 0, "label": "ORG"}
+        edit("a span added", lambda t: t["spans"].append(dict(extra)))
     if task["relations"]:
         edit("head at the first token", lambda t: t["relations"][0].update(head=t["relations"][0]["head_span"]["token_start"]))
         edit("a lost relation", lambda t: t["relations"].pop())

@@ -89,11 +89,26 @@ impl Corpus {
     /// 4,031 annotations; 3 lines refused: line 17 — …", then one line per refusal, problem
     /// and note.
     pub fn summary(&self) -> String {
-        let mut out = format!(
-            "{}, {}",
-            count(self.documents.len(), "document"),
-            count(self.annotations(), "annotation")
-        );
+        let mut out = count(self.documents.len(), "document");
+        // Where the file says how far each document is (Prodigy's answers, the project file).
+        let statuses: Vec<String> = crate::model::Status::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s,
+                    self.documents
+                        .iter()
+                        .filter(|d| d.bundle.status == *s)
+                        .count(),
+                )
+            })
+            .filter(|(s, n)| *n > 0 && **s != crate::model::Status::New)
+            .map(|(s, n)| format!("{} {}", grouped(n), s.title().to_ascii_lowercase()))
+            .collect();
+        if !statuses.is_empty() {
+            out.push_str(&format!(" ({})", statuses.join(", ")));
+        }
+        out.push_str(&format!(", {}", count(self.annotations(), "annotation")));
         let problems = self.problems();
         if problems > 0 {
             out.push_str(&format!(

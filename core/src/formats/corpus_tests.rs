@@ -146,6 +146,11 @@ fn prodigy_tasks_answered_reject_or_ignore_are_kept_with_their_status() {
             ("news-3", Status::Rejected, 1)
         ]
     );
+    // The summary says how far the file said each document was.
+    assert_eq!(
+        corpus.summary(),
+        "3 documents (1 done, 1 rejected, 1 ignored), 2 annotations."
+    );
 }
 
 #[test]

@@ -225,7 +225,7 @@ mod tests {
             }).collect();
             let view = View { order: Order::ALL[order], status: filter.map(|f| Status::ALL[f]), query: String::new() };
             let mut got = arrange(&entries, &view, lower);
-            got.sort_unstable();
+            crate::model::sort::sort_by_key(&mut got, |&i| i);
             let want: Vec<usize> = (0..entries.len())
                 .filter(|&i| view.status.is_none_or(|s| entries[i].status == s))
                 .collect();
