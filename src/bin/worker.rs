@@ -4,6 +4,8 @@
 //!
 //! Protocol (structured-clone messages, see `dom::worker`):
 //! - `{id, op: "export", format: KEY, native: TEXT}` → `{id, ok: true, bytes: Uint8Array}`
+//! - `{id, op: "export-corpus", format: KEY, natives: [TEXT]}` → `{id, ok: true, bytes}`: the
+//!   documents as one corpus file of the format (`formats::corpus::export`)
 //! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` →
 //!   `{id, ok: true, documents: [{native: TEXT, total, problems: [{index, id, message}],
 //!   notes: [TEXT]}], refused: [{place, message}]}`: every document the file holds (a corpus
@@ -83,6 +85,18 @@ mod worker {
                 let text = get(msg, "native").as_string().unwrap_or_default();
                 let imported = native::import(&text).map_err(|e| e.to_string())?;
                 let bytes = format.export(&imported.bundle);
+                set(reply, "bytes", &Uint8Array::from(bytes.as_slice()).into());
+                Ok(())
+            }
+            "export-corpus" => {
+                let mut bundles = Vec::new();
+                for (n, text) in Array::from(&get(msg, "natives")).iter().enumerate() {
+                    let text = text.as_string().unwrap_or_default();
+                    let imported =
+                        native::import(&text).map_err(|e| format!("document {}: {e}", n + 1))?;
+                    bundles.push(imported.bundle);
+                }
+                let bytes = corpus::export(format, &bundles)?;
                 set(reply, "bytes", &Uint8Array::from(bytes.as_slice()).into());
                 Ok(())
             }

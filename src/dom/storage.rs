@@ -29,7 +29,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::formats::native;
-use crate::model::{Annotation, Document, Labels};
+use crate::model::{Annotation, Document, Labels, Status};
 
 const DB_NAME: &str = "marginalia";
 /// Annotations written per step when a whole document is stored.
@@ -50,6 +50,15 @@ pub struct DocRecord {
     pub writer: String,
     /// When it was last saved (ms since the epoch).
     pub saved_at: i64,
+    /// Where the document stands (records written before statuses existed: new).
+    #[serde(default)]
+    pub status: Status,
+    /// How many annotations were stored with this record (older records: not known).
+    #[serde(default)]
+    pub annotations: Option<usize>,
+    /// Its place in the order documents came into the project (older records: 0).
+    #[serde(default)]
+    pub added: u64,
 }
 
 /// Which document is open, and who annotates.

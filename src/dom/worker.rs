@@ -215,6 +215,20 @@ pub async fn export(format: &str, native: String) -> Result<Vec<u8>, String> {
     Ok(bytes.to_vec())
 }
 
+/// Writes many documents (their native texts) as one corpus file of the format (`KEY`).
+pub async fn export_corpus(format: &str, natives: Vec<String>) -> Result<Vec<u8>, String> {
+    let msg = Object::new();
+    set(&msg, "op", &"export-corpus".into());
+    set(&msg, "format", &format.into());
+    let list: js_sys::Array = natives.into_iter().map(JsValue::from).collect();
+    set(&msg, "natives", &list);
+    let reply = request(msg, None).await?;
+    let bytes: Uint8Array = get(&reply, "bytes")
+        .dyn_into()
+        .map_err(|_| "the worker sent no file")?;
+    Ok(bytes.to_vec())
+}
+
 /// One document a foreign file gave: its native text, how many annotations it listed, its
 /// problems and notes.
 pub struct Converted {

@@ -12,8 +12,8 @@ use super::session::{self, Session, SessionCtx};
 use super::shortcuts::use_shortcuts;
 use super::store::{use_latest, Msg, Store};
 use super::{
-    Article, Ask, BusyBar, Details, DocBar, Help, Hint, LabelsDialog, Legend, Links, Messages,
-    Overview, TagMenu, Toolbar,
+    Article, Ask, BusyBar, Details, DocBar, Documents, Help, Hint, LabelsDialog, Legend, Links,
+    Messages, Overview, TagMenu, Toolbar,
 };
 use crate::model::Document;
 
@@ -38,7 +38,7 @@ pub fn app(props: &AppProps) -> Html {
     });
     let session = use_memo((), |_| Session::new());
     let session: session::SessionRef = (*session).clone();
-    use_shortcuts(store.clone());
+    use_shortcuts(store.clone(), session.clone());
 
     // The handle of this render, for what lives as long as the page: a handle captured once
     // would keep every state it ever read alive.
@@ -159,7 +159,8 @@ pub fn app(props: &AppProps) -> Html {
                 <TagMenu store={store.clone()} />
                 <Links store={store.clone()} />
             </main>
-            <aside class="side" aria-label="Annotations">
+            <aside class="side" aria-label="Documents and annotations">
+                <Documents store={store.clone()} />
                 if store.ui.hint {
                     <Hint store={store.clone()} />
                 }

@@ -1,4 +1,4 @@
-//! The document bar: which document is open (and switching), who annotates, where the work
+//! The document bar: who annotates, where the work
 //! stands in storage, and the file commands: Export JSON, Export (every format), Import,
 //! Open text.
 
@@ -23,8 +23,6 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
         .0;
     let export_open = use_state(|| false);
     let export_ref = use_node_ref();
-    let current = store.state().document().id.clone();
-    let current_title = store.state().document().title.clone();
 
     // The open Export menu closes on Esc (focus back on its button) and on a press outside it.
     {
@@ -76,15 +74,6 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
         });
     }
 
-    let on_switch = {
-        let (store, session, current) = (store.clone(), session.clone(), current.clone());
-        Callback::from(move |e: Event| {
-            let id = crate::dom::target_value(&e);
-            if id != current {
-                session::switch(store.clone(), session.clone(), id);
-            }
-        })
-    };
     let on_annotator = {
         let (store, session) = (store.clone(), session.clone());
         Callback::from(move |e: Event| {
@@ -130,6 +119,23 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                 { format!("Saved {}", t.clock(crate::dom::local_offset_minutes())) }
             </span>
         },
+        // Storage full (the quota): everything stays in memory, and the whole project can be
+        // taken out at once.
+        SaveStatus::Failed(why)
+            if why.contains("QuotaExceededError")
+                || crate::dom::to_lowercase(why).contains("quota") =>
+        {
+            let (store, session) = (store.clone(), session.clone());
+            let export = Callback::from(move |_: MouseEvent| {
+                session::export_project(store.clone(), session.clone(), Format::Native)
+            });
+            html! {
+                <span class="save warn" role="alert">
+                    { "Not saved: this browser's storage for Marginalia is full. Everything is kept in this tab, and what was saved before is untouched; export the project to keep your work. " }
+                    <button type="button" onclick={export}>{ "Export project" }</button>
+                </span>
+            }
+        }
         SaveStatus::Failed(why) => html! {
             <span class="save warn" role="alert">
                 { format!("Not saved: {why} Your work is kept in this tab only; use Export JSON to keep a copy.") }
@@ -172,19 +178,6 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                         accept=".json,.jsonl,.jsonld,.zip,.txt,.ann,application/json" />
                 </label>
                 <button type="button" onclick={open_text}>{ "Open text" }</button>
-            </div>
-            <div class="row">
-                <label class="inline doc-pick">
-                    <span>{ "Document" }</span>
-                    <select onchange={on_switch} aria-label="Document" title={current_title}>
-                        { for store.ui.documents.iter().map(|d| html! {
-                            <option value={d.id.clone()} selected={d.id == current}>{ d.title.clone() }</option>
-                        }) }
-                        if !store.ui.documents.iter().any(|d| d.id == current) {
-                            <option value={current.clone()} selected=true>{ store.state().document().title.clone() }</option>
-                        }
-                    </select>
-                </label>
             </div>
             <div class="row">
                 <label class="inline">

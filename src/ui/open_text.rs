@@ -90,7 +90,7 @@ pub fn open_text(props: &OpenTextProps) -> Html {
                     <h2 id="open-title">{ "Open text" }</h2>
                     <button type="button" class="icon-btn" aria-label="Close" title="Close (Esc)" onclick={cancel.clone()}>{ "×" }</button>
                 </div>
-                <p class="muted">{ "The text becomes a new document with its own annotations; the documents you open are listed under Document." }</p>
+                <p class="muted">{ "The text becomes a new document with its own annotations; the documents you open are listed in the Documents panel." }</p>
                 <label class="field">
                     <span>{ "Title (optional)" }</span>
                     <input type="text" ref={title_ref} placeholder="the first line, if left empty" />

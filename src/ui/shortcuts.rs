@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
+use super::session::{self, SessionRef};
 use super::store::{use_latest, Menu, Msg, Pending, StoreHandle, Tone};
 use crate::dom::{self, selection as sel};
 use crate::model::words::{nudge, trim, Nudge};
@@ -59,6 +60,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("Alt + Shift + ← / →", "Grow / shrink its start by a word"),
     ("Delete", "Delete the selected annotation"),
+    ("N / P", "Open the next / previous document in the Documents list (in its order and filter)"),
     ("Ctrl + Z", "Undo"),
     ("Ctrl + Shift + Z, Ctrl + Y", "Redo"),
     ("Esc", "Close the menu, stop picking, or deselect"),
@@ -67,7 +69,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 
 /// Listens for shortcuts while the component using it is mounted.
 #[hook]
-pub fn use_shortcuts(store: StoreHandle) {
+pub fn use_shortcuts(store: StoreHandle, session: SessionRef) {
     let latest = use_latest(&store);
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|w| {
@@ -78,7 +80,7 @@ pub fn use_shortcuts(store: StoreHandle) {
                 move |e| {
                     if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
                         let store = latest.borrow().clone();
-                        if handle(&store, e) {
+                        if handle(&store, &session, e) {
                             e.prevent_default();
                         }
                     }
@@ -94,7 +96,7 @@ fn article() -> Option<Element> {
 }
 
 /// Handles one key; true when it was a shortcut.
-fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
+fn handle(store: &StoreHandle, session: &SessionRef, e: &KeyboardEvent) -> bool {
     let key = e.key();
     let ui = &store.ui;
     let ctrl = e.ctrl_key() || e.meta_key();
@@ -268,6 +270,12 @@ fn handle(store: &StoreHandle, e: &KeyboardEvent) -> bool {
     }
     if key == "?" {
         store.dispatch(Msg::ShowHelp(true));
+        return true;
+    }
+    // The next or previous document.
+    if matches!(key.as_str(), "n" | "N" | "p" | "P") && !e.alt_key() {
+        let step = if key.eq_ignore_ascii_case("n") { 1 } else { -1 };
+        session::next_document(store, session, step);
         return true;
     }
     false

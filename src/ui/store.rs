@@ -90,12 +90,8 @@ pub enum SaveStatus {
     Conflict,
 }
 
-/// A document the person has opened, for the switcher.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocEntry {
-    pub id: String,
-    pub title: String,
-}
+/// A document of the project, as the Documents panel lists it.
+pub use crate::model::catalog::Entry as DocEntry;
 
 /// A question the page asks before it changes anything.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,7 +153,10 @@ pub struct Ui {
     pub labels_open: bool,
     pub dialog: Option<Dialog>,
     pub save: SaveStatus,
-    pub documents: Vec<DocEntry>,
+    /// The project's documents (shared: a state of the page does not copy the list).
+    pub documents: Rc<Vec<DocEntry>>,
+    /// How the Documents panel orders and filters them (the next/previous shortcuts follow it).
+    pub doc_view: crate::model::catalog::View,
     /// Who annotates (exported with the annotations).
     pub annotator: String,
     /// The last highlight click: (segment start, how many times in a row), for cycling.
@@ -208,6 +207,8 @@ pub enum Msg {
     /// Replaces the open document and its annotations (opening, switching, restoring).
     Load(Rc<State>),
     Documents(Vec<DocEntry>),
+    /// The Documents panel's order and filter.
+    DocView(crate::model::catalog::View),
     Annotator(String),
     Save(SaveStatus),
     Ask(Option<Dialog>),
@@ -571,6 +572,7 @@ impl Reducible for Store {
                 next.generation += 1;
                 let keep = Ui {
                     documents: std::mem::take(&mut next.ui.documents),
+                    doc_view: std::mem::take(&mut next.ui.doc_view),
                     annotator: std::mem::take(&mut next.ui.annotator),
                     save: std::mem::take(&mut next.ui.save),
                     last_label: next.ui.last_label.take(),
@@ -584,7 +586,8 @@ impl Reducible for Store {
                 };
                 next.ui = keep;
             }
-            Msg::Documents(docs) => next.ui.documents = docs,
+            Msg::Documents(docs) => next.ui.documents = Rc::new(docs),
+            Msg::DocView(view) => next.ui.doc_view = view,
             Msg::Annotator(name) => next.ui.annotator = name,
             Msg::Save(status) => next.ui.save = status,
             Msg::Ask(dialog) => next.ui.dialog = dialog,

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, annotateSample, axeViolations, launch, openApp, paintedAnnotations, screenshot, serveDist } from './harness.mjs';
+import { ROOT, annotateSample, axeViolations, documentCount, documentTitles, launch, openApp, openDocument, paintedAnnotations, screenshot, serveDist } from './harness.mjs';
 
 const THIRDPARTY = join(ROOT, '..', 'shared', 'corpora', 'thirdparty');
 const NEWS = join(THIRDPARTY, 'prodigy', 'news_headlines_ner.jsonl');
@@ -26,7 +26,7 @@ describe('a corpus file', () => {
     await server?.close();
   });
 
-  test('a Prodigy JSONL of 373 tasks becomes 372 documents and a named refusal', { skip: !existsSync(NEWS) && 'corpus: ../shared/corpora/thirdparty is absent' }, async () => {
+  test('a Prodigy JSONL of 373 tasks becomes 373 documents, the one answered “ignore” kept as ignored', { skip: !existsSync(NEWS) && 'corpus: ../shared/corpora/thirdparty is absent' }, async () => {
     const lines = readFileSync(NEWS, 'utf8').split('\n').filter((l) => l.trim());
     const first = JSON.parse(lines[0]);
     const b = await launch();
@@ -41,16 +41,16 @@ describe('a corpus file', () => {
 
       // What the file holds, before anything is stored.
       await page.getByLabel('Import', { exact: true }).setInputFiles(NEWS);
-      const ask = page.getByRole('alertdialog', { name: 'Import 372 documents from news_headlines_ner.jsonl?' });
+      const ask = page.getByRole('alertdialog', { name: 'Import 373 documents from news_headlines_ner.jsonl?' });
       await ask.waitFor({ timeout: 30_000 });
       const held = await ask.locator('pre').innerText();
-      assert.match(held, /^372 documents, 303 annotations; 1 line refused: line 337 — This Prodigy task was answered “ignore”/);
+      assert.match(held, /^373 documents \(372 done, 1 ignored\), 303 annotations\./);
       assert.deepEqual(await axeViolations(page), []);
       await screenshot(page, 'corpus-ask-light');
-      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1, 'nothing stored yet');
+      assert.equal(await documentCount(page), 1, 'nothing stored yet');
 
       // Confirmed: stored one by one, then the first opens with its spans.
-      await ask.getByRole('button', { name: 'Import 372 documents' }).click();
+      await ask.getByRole('button', { name: 'Import 373 documents' }).click();
       const done = page.getByRole('alertdialog', { name: 'Imported from news_headlines_ner.jsonl' });
       await done.waitFor({ timeout: 120_000 });
       const summary = await done.locator('pre').innerText();
@@ -68,29 +68,33 @@ describe('a corpus file', () => {
       else assert.ok(h1.endsWith('…') && firstLine.startsWith(h1.slice(0, -1)), h1);
       const painted = Object.values(await paintedAnnotations(page)).map((a) => a.text).sort();
       assert.deepEqual(painted, first.spans.map((s) => first.text.slice(s.start, s.end)).sort());
-      const options = await page.getByLabel('Document', { exact: true }).locator('option').count();
-      assert.equal(options, 1 + 372);
+      assert.equal(await documentCount(page), 1 + 373);
 
       // A reload: the corpus document is open again, and the article's work is as it was.
       await page.reload();
       await openApp(page, server.url);
       assert.equal(await page.evaluate(() => document.documentElement.dataset.doc), 'news_headlines_ner-1');
-      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 373);
-      await page.getByLabel('Document', { exact: true }).selectOption('damascus-2024-12-08');
-      await page.waitForFunction(() => document.documentElement.dataset.doc === 'damascus-2024-12-08');
+      assert.equal(await documentCount(page), 374);
+      // Prodigy's answers are the documents' statuses: accepted ones done, the ignored one kept.
+      await page.locator('.doc-progress', { hasText: '372 of 374 done' }).waitFor();
+      await page.getByLabel('Show documents of status').selectOption('ignored');
+      const ignored = await documentTitles(page);
+      assert.equal(ignored.length, 1);
+      assert.ok(JSON.parse(lines[336]).text.trim().startsWith(ignored[0].replace(/…$/, '')), ignored[0]);
+      await page.getByLabel('Show documents of status').selectOption('');
+      await openDocument(page, 'Syrian rebels', 'damascus-2024-12-08');
       assert.deepEqual(await paintedAnnotations(page), before);
       // The 200th document, opened from the list, has its line's spans.
       const line = JSON.parse(lines[199]);
-      await page.getByLabel('Document', { exact: true }).selectOption('news_headlines_ner-200');
-      await page.waitForFunction(() => document.documentElement.dataset.doc === 'news_headlines_ner-200');
+      await openDocument(page, 'news_headlines_ner-200');
       assert.equal(Number(await page.evaluate(() => document.documentElement.dataset.annotations)), (line.spans ?? []).length);
       // The same file again: the question says every document is here already.
       await page.getByLabel('Import', { exact: true }).setInputFiles(NEWS);
-      const again = page.getByRole('alertdialog', { name: 'Import 372 documents from news_headlines_ner.jsonl?' });
+      const again = page.getByRole('alertdialog', { name: 'Import 373 documents from news_headlines_ner.jsonl?' });
       await again.waitFor({ timeout: 30_000 });
-      await again.getByText('372 of them have the text of a document this project holds already').waitFor();
+      await again.getByText('373 of them have the text of a document this project holds already').waitFor();
       await again.getByRole('button', { name: 'Cancel' }).click();
-      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 373);
+      assert.equal(await documentCount(page), 374);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();
@@ -107,7 +111,7 @@ describe('a corpus file', () => {
       await page.waitForSelector('[role=alert] span', { timeout: 30_000 });
       const said = await page.locator('[role=alert] span').first().innerText();
       assert.match(said, /^broken\.jsonl: No line of the file gives a document \(2 lines refused\); line 1: The file has no "text"/);
-      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1);
+      assert.equal(await documentCount(page), 1);
       // A small corpus, in dark mode: the question and its Cancel, which stores nothing.
       const two = Buffer.from('{"text": "Paris is big", "label": [[0, 5, "GPE"]]}\n{"text": "Rome", "label": []}\n', 'utf8');
       await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'two.jsonl', mimeType: 'application/x-ndjson', buffer: two });
@@ -116,7 +120,7 @@ describe('a corpus file', () => {
       await screenshot(page, 'corpus-ask-dark');
       await ask.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('status').getByText('Nothing was imported.').waitFor();
-      assert.equal(await page.getByLabel('Document', { exact: true }).locator('option').count(), 1);
+      assert.equal(await documentCount(page), 1);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();
@@ -142,19 +146,18 @@ describe('a corpus file', () => {
       const done = page.getByRole('alertdialog', { name: 'Imported from 13 files' });
       await done.waitFor({ timeout: 60_000 });
       await done.getByRole('button', { name: 'Close' }).click();
-      const options = await page.getByLabel('Document', { exact: true }).locator('option').allInnerTexts();
+      const options = await documentTitles(page);
       assert.equal(options.length, 8);
       assert.ok(options.includes('Field notes from Aleppo'), options.join(' | '));
       // A brat document, with its spans at code points (Finnish ä and ö before most of them).
-      await page.getByLabel('Document', { exact: true }).selectOption('TDT_wn071');
-      await page.waitForFunction(() => document.documentElement.dataset.doc === 'TDT_wn071');
+      await openDocument(page, 'TDT_wn071');
       const painted = Object.values(await paintedAnnotations(page));
       assert.equal(painted.length, 74);
       const ann = readFileSync(join(BRAT, 'TDT_wn071.ann'), 'utf8');
       const first = ann.split('\n').find((l) => l.startsWith('T1\t')).split('\t')[2];
       assert.ok(painted.some((a) => a.text === first), `T1 “${first}” is painted`);
       // The plain text opens with nothing tagged, ready to annotate.
-      await page.getByLabel('Document', { exact: true }).selectOption({ label: 'Field notes from Aleppo' });
+      await openDocument(page, 'Field notes from Aleppo', 'field-notes');
       await page.waitForFunction(() => document.querySelector('h1').textContent === 'Field notes from Aleppo');
       assert.equal(await page.locator('article > p').count(), 2);
       assert.deepEqual(b.errors, []);

@@ -12,8 +12,10 @@ import {
   clickText,
   dragOver,
   exportJson as exportJsonTo,
+  documentTitles,
   launch,
   openApp,
+  openDocument,
   paintedAnnotations,
   screenshot,
   annotateSample as annotate,
@@ -322,16 +324,16 @@ describe('files and storage', () => {
         'code points: the family emoji counts 5',
       );
       // Switch back: the article has its own annotation.
-      await page.getByLabel('Document', { exact: true }).selectOption('damascus-2024-12-08');
+      await openDocument(page, 'Syrian rebels', 'damascus-2024-12-08');
       await page.waitForFunction(() => document.querySelector('h1').textContent === 'Syrian rebels enter Damascus');
       let painted = await paintedAnnotations(page);
       assert.deepEqual(Object.values(painted).map((x) => x.text), ['Hayat Tahrir al-Sham']);
       // Reload: both documents are listed; the open one is restored.
       await page.reload();
       await openApp(page, server.url);
-      const options = await page.getByLabel('Document', { exact: true }).locator('option').allInnerTexts();
+      const options = await documentTitles(page);
       assert.deepEqual(options, ['Syrian rebels enter Damascus', 'Family photo 👨‍👩‍👧']);
-      await page.getByLabel('Document', { exact: true }).selectOption({ label: 'Family photo 👨‍👩‍👧' });
+      await openDocument(page, 'Family photo', 'family');
       await page.waitForFunction(() => document.querySelector('h1').textContent.startsWith('Family'));
       painted = await paintedAnnotations(page);
       assert.deepEqual(Object.values(painted).map((x) => x.text), ['دمشق']);

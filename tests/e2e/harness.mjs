@@ -416,3 +416,34 @@ export async function axeViolations(page) {
   const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
 }
+
+// ---- the Documents panel ----
+
+/** How many documents the project holds, from the panel's progress line ("3 of 120 done"). */
+export async function documentCount(page) {
+  const line = await page.locator('.doc-progress').innerText();
+  const m = line.match(/^(\d+) of (\d+) done/);
+  if (!m) throw new Error(`no progress line: ${line}`);
+  return Number(m[2]);
+}
+
+/** The titles of the rows the Documents list draws (all of them in a short list). */
+export async function documentTitles(page) {
+  return page.locator('[role=listbox][aria-label=Documents] [role=option] .doc-row-title').allInnerTexts();
+}
+
+/**
+ * Opens a document as a person does: types its title (or a part of its id) into the panel's
+ * filter, clicks the first row left, and clears the filter again. `id` is what
+ * <html data-doc> shows once it is open.
+ */
+export async function openDocument(page, query, id = query) {
+  const filter = page.getByLabel('Filter documents by title');
+  await filter.fill(query);
+  // The list has narrowed ("· 1 shown") before its first row is clicked.
+  await page.locator('.doc-progress', { hasText: 'shown' }).waitFor();
+  await page.getByRole('listbox', { name: 'Documents' }).getByRole('option').first().click();
+  await page.waitForFunction((want) => document.documentElement.dataset.doc === want, id);
+  await filter.fill('');
+  await page.locator('.doc-progress', { hasText: 'shown' }).waitFor({ state: 'detached' });
+}

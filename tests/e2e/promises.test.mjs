@@ -6,7 +6,7 @@
 // worker is replaced; a long session does not make memory creep.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dragOver, launch, openApp, paintedAnnotations, screenshot, serveDist, tag } from './harness.mjs';
+import { documentTitles, dragOver, launch, openApp, paintedAnnotations, screenshot, serveDist, tag } from './harness.mjs';
 
 /** Reads what IndexedDB holds, from inside the page: records, workspace, annotation count. */
 async function stored(page) {
@@ -202,7 +202,7 @@ describe('promises under stress', () => {
       assert.match(alert, /q90: it links to e404, which is not a stored entity/);
       assert.match(alert, /not JSON/);
       assert.match(alert, /broken \(its|broken \(the entity label set is empty\)/);
-      const options = await page.getByLabel('Document', { exact: true }).locator('option').allInnerTexts();
+      const options = await documentTitles(page);
       assert.ok(!options.includes('Broken'), `the damaged document is not offered: ${options}`);
       assert.deepEqual(
         Object.values(await paintedAnnotations(page)).map((a) => a.text).sort(),

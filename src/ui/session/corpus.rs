@@ -83,7 +83,7 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
         }
         store.dispatch(Msg::EndBusy(busy));
         let stored = entries.len();
-        let mut docs = store.ui.documents.clone();
+        let mut docs = (*store.ui.documents).clone();
         docs.extend(entries);
         store.dispatch(Msg::Documents(docs));
         let mut summary = corpus.summary();
@@ -132,7 +132,10 @@ async fn store_one(
     )
     .map_err(|e| format!("“{}” could not be opened: {e}.", doc.title))?;
     let sha = sha256_hex(doc.text());
-    let tab = session.borrow().tab.clone();
+    let (tab, added) = {
+        let mut s = session.borrow_mut();
+        (s.tab.clone(), s.take_added())
+    };
     let rec = DocRecord {
         id: id.clone(),
         title: doc.title.clone(),
@@ -142,18 +145,16 @@ async fn store_one(
         serial: 1,
         writer: tab,
         saved_at: crate::dom::now().millis(),
+        status: bundle.status,
+        annotations: Some(state.len()),
+        added,
     };
     db.create(&rec, &doc, state.annotations(), None, None)
         .await
         .map_err(|e| e.to_string())?;
     let mut s = session.borrow_mut();
     s.stored.insert(id.clone());
+    let entry = entry_of(&rec);
     s.records.push(rec);
-    Ok((
-        DocEntry {
-            id,
-            title: doc.title.clone(),
-        },
-        sha,
-    ))
+    Ok((entry, sha))
 }

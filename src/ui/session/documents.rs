@@ -88,6 +88,7 @@ pub(super) async fn restore(store: &StoreHandle, session: &SessionRef, db: Db) {
         let mut s = session.borrow_mut();
         s.stored = records.iter().map(|r| r.id.clone()).collect();
         s.records = records.clone();
+        s.next_added = records.iter().map(|r| r.added).max().unwrap_or(0) + 1;
     }
     store.dispatch(Msg::Documents(entries(&records)));
     store.dispatch(Msg::Annotator(workspace.annotator.clone()));
@@ -171,6 +172,8 @@ pub(super) async fn read(
             let mut s = session.borrow_mut();
             s.serial = 0;
             s.queue.loaded();
+            (s.status, s.status_written) = (Status::New, Status::New);
+            s.added = 0;
             drop(s);
             // Already open and untouched (the page starts on it): nothing to replace.
             let fresh = {
@@ -186,26 +189,16 @@ pub(super) async fn read(
             "The document {id} is not in this browser's storage."
         ));
     };
-    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
-    let mut annotations = Vec::with_capacity(anns.len());
-    let mut skipped = Vec::new();
-    let reader = native::StoredReader::new(&doc, &rec.labels);
-    for (k, json) in anns.iter().enumerate() {
-        match reader.read(json) {
-            Ok(a) => annotations.push(a),
-            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
-        }
-    }
-    let restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
-        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
-    skipped.extend(restored.skipped);
+    let (state, skipped) = restore_stored(&rec, text, &anns)?;
     {
         let mut s = session.borrow_mut();
         s.serial = rec.serial;
         s.queue.loaded();
+        (s.status, s.status_written) = (rec.status, rec.status);
+        s.added = rec.added;
         s.stored.insert(rec.id.clone());
     }
-    let state = Rc::new(restored.state);
+    let state = Rc::new(state);
     session.borrow_mut().written = Some(state.clone());
     store.dispatch(Msg::Load(state));
     Ok((!skipped.is_empty()).then(|| {
@@ -217,8 +210,69 @@ pub(super) async fn read(
     }))
 }
 
+/// Sets the open document's status (the Documents panel's choice); it is saved at once, with
+/// the document's record.
+pub fn set_status(store: &StoreHandle, session: &SessionRef, status: Status) {
+    session.borrow_mut().status = status;
+    let state = store.state();
+    update_entry(store, &state.document().id, status, state.len());
+    drop(state);
+    save(store.clone(), session.clone());
+}
+
+/// Opens the document after (`step` 1) or before (`step` -1) the open one in the Documents
+/// panel's order and filter; says so when there is none.
+pub fn next_document(store: &StoreHandle, session: &SessionRef, step: isize) {
+    use crate::model::catalog::{arrange, neighbour};
+    let docs = store.ui.documents.clone();
+    let shown = arrange(&docs, &store.ui.doc_view, dom::to_lowercase);
+    let current = store.state().document().id.clone();
+    match neighbour(&docs, &shown, &current, step) {
+        Some(next) => switch(store.clone(), session.clone(), next.id.clone()),
+        None => say(
+            store,
+            if step > 0 {
+                "This is the last document in the list."
+            } else {
+                "This is the first document in the list."
+            },
+            Tone::Info,
+        ),
+    }
+}
+
+/// A stored document as a state: its record, text and annotation objects as storage holds
+/// them. Annotations whose records are damaged are left out and named.
+pub(super) fn restore_stored(
+    rec: &DocRecord,
+    text: String,
+    anns: &[String],
+) -> Result<(State, Vec<String>), String> {
+    let id = &rec.id;
+    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
+    let mut annotations = Vec::with_capacity(anns.len());
+    let mut skipped = Vec::new();
+    let reader = native::StoredReader::new(&doc, &rec.labels);
+    for (k, json) in anns.iter().enumerate() {
+        match reader.read(json) {
+            Ok(a) => annotations.push(a),
+            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
+        }
+    }
+    let mut restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
+        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
+    skipped.append(&mut restored.skipped);
+    Ok((restored.state, skipped))
+}
+
 /// Switches to another opened document.
 pub fn switch(store: StoreHandle, session: SessionRef, id: String) {
+    // The list shows the count of the document left as it is now.
+    {
+        let state = store.state();
+        let status = session.borrow().status;
+        update_entry(&store, &state.document().id, status, state.len());
+    }
     let Some(db) = session.borrow().db.clone() else {
         say(
             &store,
@@ -263,12 +317,20 @@ pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
     };
     let title = state.document().title.clone();
     // A new document: storage lacks it, so its first write stores it whole.
-    session.borrow_mut().serial = 0;
+    {
+        let mut s = session.borrow_mut();
+        s.serial = 0;
+        (s.status, s.status_written) = (bundle.status, Status::New);
+        s.added = s.take_added();
+    }
+    let count = state.len();
     store.dispatch(Msg::Load(Rc::new(state)));
-    let mut docs = store.ui.documents.clone();
+    let mut docs = (*store.ui.documents).clone();
     docs.push(DocEntry {
         id: id.clone(),
         title: title.clone(),
+        status: bundle.status,
+        annotations: Some(count),
     });
     store.dispatch(Msg::Documents(docs));
     point_workspace(&store, &session, id);

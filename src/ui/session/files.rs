@@ -20,18 +20,28 @@ pub fn export(store: &StoreHandle, format: Format) {
     spawn_local(async move {
         let result = crate::dom::worker::export(format.key(), native_text).await;
         store.dispatch(Msg::EndBusy(busy));
-        match result {
-            Ok(bytes) => finish_download(&store, &name, format, &bytes),
-            Err(why) if why == crate::dom::worker::CANCELLED => {
-                say(&store, format!("{name}: cancelled."), Tone::Info)
-            }
-            Err(why) => say(
-                &store,
-                format!("{name} could not be made: {why}"),
-                Tone::Error,
-            ),
-        }
+        finish_export(&store, &name, format, result);
     });
+}
+
+/// Ends an export the worker made: the download, or what stopped it.
+pub(super) fn finish_export(
+    store: &StoreHandle,
+    name: &str,
+    format: Format,
+    result: Result<Vec<u8>, String>,
+) {
+    match result {
+        Ok(bytes) => finish_download(store, name, format, &bytes),
+        Err(why) if why == crate::dom::worker::CANCELLED => {
+            say(store, format!("{name}: cancelled."), Tone::Info)
+        }
+        Err(why) => say(
+            store,
+            format!("{name} could not be made: {why}"),
+            Tone::Error,
+        ),
+    }
 }
 
 /// Shows that a conversion is under way (with its Cancel button); returns its serial.
@@ -67,7 +77,11 @@ pub(super) fn open_bytes(store: StoreHandle, session: SessionRef, name: String, 
     // A small native file is read here at once; a large one (or one made to be slow) is read
     // in the worker like every other format, with its bar and Cancel, and what it sends back
     // is a checked file, linear to read again here.
-    if format == Format::Native && bytes.len() <= NATIVE_HERE_BYTES {
+    // (A project file holds many documents: the worker reads those, as it reads corpora.)
+    if format == Format::Native
+        && bytes.len() <= NATIVE_HERE_BYTES
+        && !crate::formats::project::looks_like(&bytes)
+    {
         return opened(store, session, name, native::import_bytes(&bytes));
     }
     let busy = start_busy(

@@ -11,7 +11,8 @@
 //! Split by concern: [`persist`] (saves, conflicts, the workspace pointer) with [`queue`]
 //! (where saving stands, as one state machine), [`tabs`] (other tabs' saves), [`documents`]
 //! (start and restore, reading, switching, new documents), [`files`] (import, export, the
-//! worker), [`corpus`] (the documents of a file of many, stored one by one). This module holds
+//! worker), [`corpus`] (the documents of a file of many, stored one by one), [`project`] (the
+//! whole project out as one file). This module holds
 //! what they share: the [`Session`] and its context.
 
 use std::cell::RefCell;
@@ -32,12 +33,13 @@ use crate::formats::{
 };
 use crate::model::restore::restore_lenient;
 use crate::model::state::shorten;
-use crate::model::{sort, Action, Document, State};
+use crate::model::{sort, Action, Document, State, Status};
 
 mod corpus;
 mod documents;
 mod files;
 mod persist;
+mod project;
 mod queue;
 mod tabs;
 
@@ -48,9 +50,11 @@ use persist::*;
 use queue::{Next, Queue, Written};
 
 pub use corpus::{already_held, store_corpus};
+pub use documents::{next_document, set_status};
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, import_files, offer};
 pub use persist::{resolve_conflict, save, set_annotator};
+pub use project::export_project;
 
 /// What the session keeps between events.
 pub struct Session {
@@ -74,9 +78,22 @@ pub struct Session {
     pending_workspace: Option<Workspace>,
     /// Writes what is pending when the page is hidden or left.
     flush: Option<crate::dom::HideListeners>,
+    /// The open document's status, and the one its stored record holds.
+    status: Status,
+    status_written: Status,
+    /// The open document's place in the order documents came into the project, and the
+    /// next document's.
+    added: u64,
+    next_added: u64,
 }
 
 impl Session {
+    /// A place for a document new to the project, after every other.
+    fn take_added(&mut self) -> u64 {
+        self.next_added += 1;
+        self.next_added - 1
+    }
+
     fn sha256_of(&mut self, doc: &Rc<Document>) -> String {
         match &self.sha256 {
             Some((d, sha)) if Rc::ptr_eq(d, doc) => sha.clone(),
@@ -105,6 +122,10 @@ impl Session {
             sha256: None,
             pending_workspace: None,
             flush: None,
+            status: Status::New,
+            status_written: Status::New,
+            added: 0,
+            next_added: 1,
         }))
     }
 }
@@ -113,21 +134,48 @@ fn say(store: &StoreHandle, text: impl Into<String>, tone: Tone) {
     store.dispatch(Msg::Say(text.into(), tone));
 }
 
+/// The documents list: the shipped article first (stored or not), then the stored documents in
+/// the order they came into the project.
 fn entries(records: &[DocRecord]) -> Vec<DocEntry> {
     let default = Document::default_article();
-    let mut out = vec![DocEntry {
-        id: default.id.clone(),
-        title: default.title.clone(),
-    }];
-    for r in records {
-        if r.id != default.id {
-            out.push(DocEntry {
-                id: r.id.clone(),
-                title: r.title.clone(),
-            });
-        }
-    }
+    let stored_default = records.iter().find(|r| r.id == default.id);
+    let mut out = vec![stored_default.map_or_else(
+        || DocEntry {
+            id: default.id.clone(),
+            title: default.title.clone(),
+            status: Status::New,
+            annotations: Some(0),
+        },
+        entry_of,
+    )];
+    let mut others: Vec<&DocRecord> = records.iter().filter(|r| r.id != default.id).collect();
+    sort::sort_by(&mut others, |a, b| (a.added, &a.id).cmp(&(b.added, &b.id)));
+    out.extend(others.into_iter().map(entry_of));
     out
+}
+
+fn entry_of(r: &DocRecord) -> DocEntry {
+    DocEntry {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        status: r.status,
+        annotations: r.annotations,
+    }
+}
+
+/// Changes one document's entry in the list (its status, its count), if it differs.
+fn update_entry(store: &StoreHandle, id: &str, status: Status, annotations: usize) {
+    let docs = &store.ui.documents;
+    let Some(at) = docs.iter().position(|d| d.id == id) else {
+        return;
+    };
+    if docs[at].status == status && docs[at].annotations == Some(annotations) {
+        return;
+    }
+    let mut docs = (**docs).clone();
+    docs[at].status = status;
+    docs[at].annotations = Some(annotations);
+    store.dispatch(Msg::Documents(docs));
 }
 
 /// The session as components receive it (a context; equal when it is the same session).

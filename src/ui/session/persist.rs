@@ -17,6 +17,9 @@ pub(super) fn record(state: &State, session: &mut Session) -> DocRecord {
         serial: session.serial,
         writer: session.tab.clone(),
         saved_at: crate::dom::now().millis(),
+        status: session.status,
+        annotations: Some(state.len()),
+        added: session.added,
     }
 }
 
@@ -45,6 +48,16 @@ pub fn save(store: StoreHandle, session: SessionRef) {
         _ => Default::default(),
     };
     let doc = state.document().clone();
+    // The person's first change moves a new document to "in progress".
+    if state.revision() > 0 {
+        let mut s = session.borrow_mut();
+        let after = s.status.after_edit();
+        if after != s.status {
+            s.status = after;
+            drop(s);
+            update_entry(&store, &doc.id, after, state.len());
+        }
+    }
     let rec = record(&state, &mut session.borrow_mut());
     // A whole document's annotations are serialised in batches by the writer (see Db::create).
     let all: Vec<Rc<crate::model::Annotation>> = if full {
@@ -62,7 +75,8 @@ pub fn save(store: StoreHandle, session: SessionRef) {
             )
         })
         .collect();
-    if !full && writes.is_empty() && !journal.labels {
+    let status_changed = rec.status != session.borrow().status_written;
+    if !full && writes.is_empty() && !journal.labels && !status_changed {
         let mut s = session.borrow_mut();
         s.queue.end(Written::Stored);
         s.written = Some(state);
@@ -98,6 +112,7 @@ pub fn save(store: StoreHandle, session: SessionRef) {
                 let mut s = session.borrow_mut();
                 s.serial = serial;
                 s.written = Some(state);
+                s.status_written = rec.status;
                 let next = s.queue.end(Written::Stored);
                 if workspace.is_some() && s.pending_workspace == workspace {
                     s.pending_workspace = None;

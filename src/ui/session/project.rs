@@ -1,0 +1,100 @@
+//! The whole project out as one file: every document, read back from storage one by one (the
+//! open one as it is on screen), with the bar counting and Cancel stopping between documents;
+//! then the formats worker writes the format's corpus file (`formats::corpus::export`, the same
+//! as `marginalia convert --to FORMAT` given the documents' native files), named as the command
+//! line names it (`Format::corpus_file_name`).
+//!
+//! A document that cannot be read is not silently left out: the export stops and says which.
+
+use std::cell::Cell;
+
+use super::*;
+
+/// Downloads the project's documents as one file of `format`.
+pub fn export_project(store: StoreHandle, session: SessionRef, format: Format) {
+    let ids: Vec<String> = store.ui.documents.iter().map(|d| d.id.clone()).collect();
+    let db = session.borrow().db.clone();
+    let name = format.corpus_file_name();
+    let stop = Rc::new(Cell::new(false));
+    let of = ids.len();
+    store.dispatch(Msg::StartSteps(format!("Preparing {name}"), stop.clone()));
+    let busy = store.ui.busy.as_ref().map_or(0, |b| b.serial);
+    spawn_local(async move {
+        let open = store.state();
+        let annotator = store.ui.annotator.clone();
+        let open_status = session.borrow().status;
+        let mut natives = Vec::with_capacity(of);
+        let mut failed = None;
+        for (n, id) in ids.iter().enumerate() {
+            if stop.get() {
+                break;
+            }
+            if n % of.div_ceil(100).max(1) == 0 {
+                store.dispatch(Msg::Progress(busy, n, of));
+            }
+            let bundle = if *id == open.document().id {
+                Ok(Bundle {
+                    status: open_status,
+                    ..Bundle::from_state(&open, &annotator)
+                })
+            } else {
+                stored_bundle(db.as_ref(), id, &annotator).await
+            };
+            match bundle {
+                Ok(b) => natives.push(native::export(&b)),
+                Err(why) => {
+                    failed = Some(why);
+                    break;
+                }
+            }
+        }
+        drop(open);
+        if let Some(why) = failed {
+            store.dispatch(Msg::EndBusy(busy));
+            return say(
+                &store,
+                format!("{name} could not be made: {why}"),
+                Tone::Error,
+            );
+        }
+        if stop.get() {
+            store.dispatch(Msg::EndBusy(busy));
+            return say(&store, format!("{name}: cancelled."), Tone::Info);
+        }
+        store.dispatch(Msg::Progress(busy, of, of));
+        let result = crate::dom::worker::export_corpus(format.key(), natives).await;
+        store.dispatch(Msg::EndBusy(busy));
+        finish_export(&store, &name, format, result);
+    });
+}
+
+/// A document as storage holds it, as a bundle with its status. The shipped article, not
+/// stored before its first change, is itself.
+async fn stored_bundle(db: Option<&Db>, id: &str, annotator: &str) -> Result<Bundle, String> {
+    let stored = match db {
+        Some(db) => db.load(id).await?,
+        None => None,
+    };
+    let Some((rec, text, anns)) = stored else {
+        let default = Document::default_article();
+        if id == default.id {
+            let state = State::new(Rc::new(default));
+            return Ok(Bundle::from_state(&state, annotator));
+        }
+        return Err(format!(
+            "the document {id} is not in this browser's storage"
+        ));
+    };
+    let (state, skipped) = restore_stored(&rec, text, &anns)?;
+    if !skipped.is_empty() {
+        return Err(format!(
+            "“{}” has damaged stored annotations ({}); open it to see which",
+            rec.title,
+            skipped.len()
+        ));
+    }
+    Ok(Bundle {
+        status: rec.status,
+        ..Bundle::from_state(&state, annotator)
+    })
+}
