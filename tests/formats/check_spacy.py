@@ -10,6 +10,8 @@ alignment_mode="strict")` with spaCy's token indices; relations must join the sp
 file links, with Prodigy's head/child token indices. The spans then go into a Doc (all in
 `doc.spans["sc"]`, the entities also in `doc.ents`), through a DocBin on disk, and back; what
 comes back must be the native file's annotations: same code-point offsets, labels and texts.
+`_view_id` must be the Prodigy view the spans allow: `spans_manual` where any two spans share a
+character (`ner_manual` cannot show overlapping spans), `ner_manual` where none do.
 Finally broken copies of each export must fail the same checks, so the checks have teeth.
 Also verifies that the tables of the Rust port of spaCy's tokenizer are this spaCy's.
 Exits 1 on the first failure, naming it.
@@ -36,6 +38,21 @@ def expected_spans(native):
     return [(a["start"], a["end"], a.get("label") or label[a["kind"]], a["text"]) for a in anns]
 
 
+def overlapping(spans):
+    """Whether any two of the (start, end, …) spans share a character."""
+    end = 0
+    for s in sorted(spans):
+        if s[0] < end:
+            return True
+        end = max(end, s[1])
+    return False
+
+
+def expected_view(native):
+    """The Prodigy view for the native annotations: spans_manual where any two overlap."""
+    return "spans_manual" if overlapping(expected_spans(native)) else "ner_manual"
+
+
 def expected_relations(native):
     by_id = {a["id"]: a for a in native["annotations"]}
     label = {"entity": None, "quote": "QUOTE", "claim": "CLAIM"}
@@ -55,7 +72,12 @@ def check(task, native, docbin_path):
     assert task["meta"]["id"] == native["document"]["id"], "meta.id"
     assert task["meta"]["title"] == native["document"]["title"], "meta.title"
     answer = {"rejected": "reject", "ignored": "ignore"}.get(native.get("status"), "accept")
-    assert task["_view_id"] == "ner_manual", "a ner_manual task"
+    view = expected_view(native)
+    assert task["_view_id"] == view, f"a {task['_view_id']} task; its spans make it {view}"
+    spans_overlap = overlapping([(s["start"], s["end"]) for s in task["spans"]])
+    assert task["_view_id"] == ("spans_manual" if spans_overlap else "ner_manual"), (
+        f"{task['_view_id']} over spans that {'do' if spans_overlap else 'do not'} overlap"
+    )
     assert task["answer"] == answer, f"answered {task['answer']!r}, the document's status gives {answer!r}"
     doc = NLP(text)
     ours = [(t["text"], t["start"], t["end"], t["ws"]) for t in task["tokens"]]
@@ -134,6 +156,16 @@ def breakers(task):
         first = task["tokens"][0]
         extra = {"start": first["start"], "end": first["end"], "token_start": 0, "token_end": 0, "label": "ORG"}
         edit("a span added", lambda t: t["spans"].append(dict(extra)))
+    if task["_view_id"] == "spans_manual":
+        edit("ner_manual claimed over overlapping spans", lambda t: t.update(_view_id="ner_manual"))
+    else:
+        edit("spans_manual claimed over spans that do not overlap", lambda t: t.update(_view_id="spans_manual"))
+    if len(task["spans"]) > 1 and task["_view_id"] == "ner_manual":
+        # Spans made to overlap while the task still says ner_manual.
+        def overlap(t):
+            first, second = sorted(t["spans"], key=lambda s: s["start"])[:2]
+            first.update(end=second["end"], token_end=second["token_end"])
+        edit("overlapping spans under ner_manual", overlap)
     if task["relations"]:
         edit("head at the first token", lambda t: t["relations"][0].update(head=t["relations"][0]["head_span"]["token_start"]))
         edit("a lost relation", lambda t: t["relations"].pop())
@@ -174,7 +206,7 @@ def main(args):
         doc_id = native["document"]["id"]
         assert doc_id in exports, f"no export of {doc_id} in {out_dir}"
         path, task = exports[doc_id]
-        docbin = ROOT / "target" / "formats" / "spacy-docbin" / (doc_id + ".spacy")
+        docbin = ROOT / "target" / "formats" / "spacy-roundtrip" / (doc_id + ".spacy")
         n_spans, n_tokens = check(task, native, docbin)
         refused = 0
         for name, bad in breakers(task).items():
@@ -186,7 +218,7 @@ def main(args):
             raise SystemExit(f"{path}: a copy with {name} passed the check")
         print(
             f"spacy ok: {path}{' (' + doc_id + ')' if corpus else ''} ({n_tokens} tokens = spaCy {spacy.__version__}'s, {n_spans} spans aligned, "
-            f"DocBin round trip; {refused} broken copies refused)"
+            f"{task['_view_id']}, DocBin round trip; {refused} broken copies refused)"
         )
     return 0
 

@@ -1,6 +1,6 @@
-//! spaCy / Prodigy JSONL: the document as one Prodigy `ner_manual` task, the form Prodigy
-//! stores annotations in and `prodigy db-in` / `data-to-spacy` read, with the tokens spaCy's
-//! English tokenizer makes of the text.
+//! spaCy / Prodigy JSONL: the document as one Prodigy task (`ner_manual`, or `spans_manual`
+//! where its spans overlap), the form Prodigy stores annotations in and `prodigy db-in` /
+//! `data-to-spacy` read, with the tokens spaCy's English tokenizer makes of the text.
 //!
 //! ```json
 //! {"text": "Syrian rebel forces, led by …",
@@ -8,7 +8,7 @@
 //!  "spans": [{"start": 32, "end": 52, "token_start": 7, "token_end": 11, "label": "ORG"}, …],
 //!  "relations": [{"head": 146, "child": 63, "head_span": {…}, "child_span": {…}, "label": "SPEAKER"}],
 //!  "meta": {"id": "damascus-2024-12-08", "title": "Syrian rebels enter Damascus"},
-//!  "_view_id": "ner_manual", "answer": "accept", "_marginalia": {…}}
+//!  "_view_id": "spans_manual", "answer": "accept", "_marginalia": {…}}
 //! ```
 //!
 //! - Offsets are Python `str` indices, that is code points, like Marginalia's own.
@@ -18,7 +18,12 @@
 //!   spaCy cannot represent) is that token split, and the split listed in
 //!   `_marginalia.token_splits`.
 //! - Spans: entities under their label, quotes as `QUOTE`, claims as `CLAIM`; they may
-//!   overlap (a quote contains its entities), as Prodigy's span categorisation allows.
+//!   overlap (a quote contains its entities, entities nest), as Prodigy's span categorisation
+//!   allows.
+//! - `_view_id` is the Prodigy interface that can show the spans: `ner_manual`
+//!   requires spans that do not overlap, so a task where any two spans share a character is a
+//!   `spans_manual` task, and only one whose spans cannot overlap is `ner_manual`. Import reads
+//!   both (and any other view): the spans are read the same way.
 //! - Relations, in Prodigy's form: a quote's speaker is a `SPEAKER` relation from the quote to
 //!   the entity, a claim's claimant a `CLAIMANT` relation. As in Prodigy's relation tasks,
 //!   `head` and `child` are the index of the last token of each span.
@@ -156,6 +161,25 @@ fn make_boundary(tokens: &mut BTreeMap<usize, Token>, pos: usize, as_start: bool
     }
 }
 
+/// Prodigy's interface for a task of these spans, in (start, end) order: `spans_manual` where
+/// two of them share a character (`ner_manual` shows only spans that do not overlap), else
+/// `ner_manual`.
+fn view_id(spans: &[SpanOut]) -> &'static str {
+    let mut end = 0;
+    for s in spans {
+        if s.start < end {
+            return VIEW_SPANS;
+        }
+        end = end.max(s.end);
+    }
+    VIEW_NER
+}
+
+/// Prodigy's manual NER interface, for spans that do not overlap.
+pub const VIEW_NER: &str = "ner_manual";
+/// Prodigy's manual span categorisation interface, for spans that may overlap.
+pub const VIEW_SPANS: &str = "spans_manual";
+
 /// The document as a Prodigy task, one line of JSON.
 pub fn export<'a>(bundle: &'a Bundle) -> String {
     let doc = &bundle.document;
@@ -190,7 +214,8 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
         debug_assert_eq!(tokens[out.token_end].end, a.span.end);
         out
     };
-    let spans: Vec<SpanOut> = anns.iter().map(|a| span_of(a)).collect();
+    let task_spans: Vec<SpanOut> = anns.iter().map(|a| span_of(a)).collect();
+    let view = view_id(&task_spans);
     let by_id: HashMap<&str, &Annotation> = anns.iter().map(|a| (a.id.as_str(), *a)).collect();
     let relations = anns
         .iter()
@@ -221,13 +246,13 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
                 ws: t.ws,
             })
             .collect(),
-        spans,
+        spans: task_spans,
         relations,
         meta: MetaOut {
             id: &doc.id,
             title: &doc.title,
         },
-        _view_id: "ner_manual",
+        _view_id: view,
         answer: bundle.status.answer(),
         _marginalia: extras,
     };

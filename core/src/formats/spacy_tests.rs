@@ -164,7 +164,8 @@ fn export_is_one_line_of_a_prodigy_task() {
     ];
     crate::model::sort::sort_by(&mut expected, Ord::cmp);
     assert_eq!(keys, expected);
-    assert_eq!(v["_view_id"], "ner_manual");
+    // The quote holds the entity "Baath Party": spans that overlap, which ner_manual cannot show.
+    assert_eq!(v["_view_id"], "spans_manual");
     assert_eq!(v["answer"], "accept");
     assert_eq!(
         v["meta"],
@@ -298,6 +299,87 @@ fn tokens_are_split_only_where_a_span_needs_it() {
         back.bundle, bundle,
         "split tokens do not change the round trip"
     );
+}
+
+/// The Prodigy view of a task of entities at `spans` of the article (a quote where the label
+/// is `None`).
+fn view_of(spans: &[(&str, Option<&str>)]) -> (Value, Bundle) {
+    let doc = Rc::new(Document::default_article());
+    let mut s = State::new(doc.clone());
+    for (needle, label) in spans {
+        let body = match label {
+            Some(l) => Body::Entity { label: (*l).into() },
+            None => Body::Quote {
+                speaker: None,
+                cue: None,
+                direct: true,
+            },
+        };
+        let span = match needle.split_once('|') {
+            // "outer|inner": the inner text inside the first outer one.
+            Some((outer, inner)) => {
+                let at = find(&doc, outer);
+                let off = outer.find(inner).unwrap();
+                let start = at.start + outer[..off].chars().count();
+                Span::new(start, start + inner.chars().count())
+            }
+            None => find(&doc, needle),
+        };
+        let note = String::new();
+        s.apply(Action::Create { span, body, note }, T0).unwrap();
+    }
+    let bundle = bundle_of(&s);
+    (task(&bundle), bundle)
+}
+
+#[test]
+fn the_view_is_spans_manual_exactly_where_spans_overlap() {
+    let ner = [
+        vec![],
+        vec![("Rebel forces", Some("ORG"))],
+        vec![
+            ("Hayat Tahrir al-Sham", Some("ORG")),
+            ("Rebel forces", Some("ORG")),
+        ],
+        // Touching is not overlapping: "Hayat" ends where " Tahrir" starts.
+        vec![
+            ("Hayat Tahrir al-Sham|Hayat", Some("PERSON")),
+            ("Hayat Tahrir al-Sham| Tahrir", Some("PERSON")),
+        ],
+    ];
+    let spans = [
+        // Nested entities.
+        vec![
+            ("Hayat Tahrir al-Sham", Some("ORG")),
+            ("Hayat Tahrir al-Sham|Tahrir", Some("PERSON")),
+        ],
+        // Two entities sharing one character.
+        vec![
+            ("Hayat Tahrir al-Sham|Hayat T", Some("ORG")),
+            ("Hayat Tahrir al-Sham|Tahrir", Some("PERSON")),
+        ],
+        // The same span twice, under two labels.
+        vec![
+            ("Rebel forces", Some("ORG")),
+            ("Rebel forces", Some("NORP")),
+        ],
+        // A quote holding an entity, far from the first span.
+        vec![
+            ("Hayat Tahrir al-Sham", Some("ORG")),
+            ("the end of this dark period", None),
+            ("the end of this dark period|dark", Some("NORP")),
+        ],
+    ];
+    for (cases, view) in [(&ner[..], "ner_manual"), (&spans[..], "spans_manual")] {
+        for case in cases {
+            let (v, bundle) = view_of(case);
+            assert_eq!(v["_view_id"], view, "{case:?}");
+            assert_eq!(v["spans"].as_array().unwrap().len(), case.len());
+            // Import reads either view: the spans come back as they were.
+            let back = import(export(&bundle).as_bytes(), "x.spacy.jsonl").unwrap();
+            assert_eq!(back.bundle, bundle, "{case:?}");
+        }
+    }
 }
 
 // ---- round trips ----
