@@ -1,12 +1,13 @@
 //! A file of many documents: what it holds, before anything is stored (import them all, or
-//! not), and, once stored, what the import gave — the summary, to read and to copy.
+//! not; for those whose text the project holds already, keep both, replace or merge, chosen
+//! once for all), and, once stored, what the import gave — the summary, to read and to copy.
 
 use std::rc::Rc;
 
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::session::{self, SessionCtx};
+use super::session::{self, OnMatch, SessionCtx};
 use super::store::{Msg, StoreHandle, Tone};
 use crate::formats::corpus::Corpus;
 
@@ -37,15 +38,28 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
     let held = *use_memo(props.corpus.clone(), |corpus| {
         session::already_held(&session, corpus)
     });
+    let on_match = use_state(OnMatch::default);
     let go = {
-        let (store, session, file, corpus) = (
+        let (store, session, file, corpus, on_match) = (
             props.store.clone(),
             session.clone(),
             props.file.clone(),
             props.corpus.clone(),
+            on_match.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            session::store_corpus(store.clone(), session.clone(), file.clone(), corpus.clone())
+            let how = if held > 0 {
+                *on_match
+            } else {
+                OnMatch::KeepBoth
+            };
+            session::store_corpus(
+                store.clone(),
+                session.clone(),
+                file.clone(),
+                corpus.clone(),
+                how,
+            )
         })
     };
     let cancel = {
@@ -60,12 +74,25 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
         <div class="backdrop">
             <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="corpus-title" aria-describedby="corpus-summary">
                 <div class="dialog-head"><h2 id="corpus-title">{ format!("Import {n} {what} from {}?", props.file) }</h2></div>
-                <p>{ "Each becomes a document of its own in this project; nothing here changes. What the file holds:" }</p>
+                <p>{ "Each becomes a document of this project. What the file holds:" }</p>
                 <pre id="corpus-summary" class="summary">{ props.corpus.summary() }</pre>
                 if held > 0 {
-                    <p>{ format!(
-                        "{held} of them have the text of a document this project holds already; each is kept as a document of its own beside it."
-                    ) }</p>
+                    <fieldset class="on-match">
+                        <legend>{ format!(
+                            "{held} of them have the text of a document this project holds already. For all of them:"
+                        ) }</legend>
+                        { for OnMatch::ALL.iter().map(|how| {
+                            let (set, how) = (on_match.clone(), *how);
+                            let onchange = Callback::from(move |_: Event| set.set(how));
+                            html! {
+                                <label class="choice">
+                                    <input type="radio" name="on-match" value={how.key()}
+                                        checked={*on_match == how} {onchange} />
+                                    { how.title() }
+                                </label>
+                            }
+                        }) }
+                    </fieldset>
                 }
                 <div class="row">
                     <button type="button" class="primary" ref={first_ref} onclick={go}>{ format!("Import {n} {what}") }</button>

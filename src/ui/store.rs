@@ -207,6 +207,14 @@ pub enum Msg {
     /// Replaces the open document and its annotations (opening, switching, restoring).
     Load(Rc<State>),
     Documents(Vec<DocEntry>),
+    /// Documents new to the project, at the end of the list.
+    DocumentsAdded(Vec<DocEntry>),
+    /// A document's status or annotation count changed.
+    DocumentChanged {
+        id: String,
+        status: crate::model::Status,
+        annotations: usize,
+    },
     /// The Documents panel's order and filter.
     DocView(crate::model::catalog::View),
     Annotator(String),
@@ -587,6 +595,28 @@ impl Reducible for Store {
                 next.ui = keep;
             }
             Msg::Documents(docs) => next.ui.documents = Rc::new(docs),
+            Msg::DocumentsAdded(added) => {
+                if !added.is_empty() {
+                    let mut docs = (*next.ui.documents).clone();
+                    docs.extend(added);
+                    next.ui.documents = Rc::new(docs);
+                }
+            }
+            Msg::DocumentChanged {
+                id,
+                status,
+                annotations,
+            } => {
+                let docs = &next.ui.documents;
+                if let Some(at) = docs.iter().position(|d| d.id == id) {
+                    if docs[at].status != status || docs[at].annotations != Some(annotations) {
+                        let mut docs = (**docs).clone();
+                        docs[at].status = status;
+                        docs[at].annotations = Some(annotations);
+                        next.ui.documents = Rc::new(docs);
+                    }
+                }
+            }
             Msg::DocView(view) => next.ui.doc_view = view,
             Msg::Annotator(name) => next.ui.annotator = name,
             Msg::Save(status) => next.ui.save = status,

@@ -264,4 +264,72 @@ describe('a project of many documents', () => {
       await b.close();
     }
   });
+
+  test('documents the project holds already: merged or replaced, chosen once for all', async () => {
+    const b = await launch();
+    const { page } = b;
+    const jsonl = (tasks) => Buffer.from(tasks.map((t) => JSON.stringify(t)).join('\n') + '\n', 'utf8');
+    const importFile = async (name, tasks, how) => {
+      await page.getByLabel('Import', { exact: true }).setInputFiles({ name, mimeType: 'application/x-ndjson', buffer: jsonl(tasks) });
+      const ask = page.getByRole('alertdialog', { name: `Import ${tasks.length} documents from ${name}?` });
+      await ask.waitFor({ timeout: 30_000 });
+      if (how) await ask.getByLabel(how).check();
+      if (how?.startsWith('Merge')) {
+        assert.deepEqual(await axeViolations(page), []);
+        await screenshot(page, 'corpus-on-match-light');
+      }
+      await ask.getByRole('button', { name: `Import ${tasks.length} documents` }).click();
+      const done = page.getByRole('alertdialog', { name: `Imported from ${name}` });
+      await done.waitFor({ timeout: 60_000 });
+      const summary = await done.locator('pre').innerText();
+      await done.getByRole('button', { name: 'Close' }).click();
+      return summary;
+    };
+    const texts = async () => Object.values(await paintedAnnotations(page)).map((a) => `${a.text}:${a.label}`).sort();
+    try {
+      await openApp(page, server.url);
+      const paris = 'Paris is big and busy';
+      const rome = 'Rome is old and calm';
+      await importFile('first.jsonl', [
+        { text: paris, spans: [{ start: 0, end: 5, label: 'GPE' }] },
+        { text: rome, spans: [] },
+      ]);
+      await waitDoc(page, 'first-1');
+      const second = [
+        { text: paris, spans: [{ start: 9, end: 12, label: 'ORG' }] },
+        { text: rome, spans: [{ start: 0, end: 4, label: 'GPE' }] },
+        { text: 'Oslo is cold', spans: [] },
+      ];
+      // Merge: the open one takes the file's annotation beside its own; so does the stored one.
+      const merged = await importFile('second.jsonl', second, 'Merge: add the file\'s annotations to theirs');
+      assert.match(merged, /2 of the documents have the text of a document the project held already; their annotations were merged/);
+      assert.equal(await documentCount(page), 4, 'the article, the two held, and the new one');
+      await waitDoc(page, 'first-1');
+      assert.deepEqual(await texts(), ['Paris:GPE', 'big:ORG']);
+      await page.keyboard.press('Control+z');
+      await page.waitForFunction(() => document.documentElement.dataset.annotations === '1');
+      assert.deepEqual(await texts(), ['Paris:GPE'], 'on the open document the merge is one step to undo');
+      await page.keyboard.press('Control+Shift+z');
+      await page.waitForFunction(() => document.documentElement.dataset.annotations === '2');
+      await page.locator('h1').click();
+      await page.keyboard.press('n');
+      await waitDoc(page, 'first-2');
+      assert.deepEqual(await texts(), ['Rome:GPE']);
+      // Replace, on every held document (all three now): the file's annotations only.
+      const replaced = await importFile('second.jsonl', second, 'Replace: the file\'s annotations replace theirs');
+      assert.match(replaced, /3 of the documents have the text of a document the project held already; their annotations replaced/);
+      assert.equal(await documentCount(page), 4);
+      await page.reload();
+      await openApp(page, server.url);
+      await waitDoc(page, 'first-1');
+      assert.deepEqual(await texts(), ['big:ORG']);
+      await page.locator('h1').click();
+      await page.keyboard.press('n');
+      await waitDoc(page, 'first-2');
+      assert.deepEqual(await texts(), ['Rome:GPE']);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
 });

@@ -4,23 +4,62 @@
 //! first opens, and the summary (`formats::corpus::Corpus::summary`, the same the command line
 //! prints) stays on screen to read and copy.
 //!
-//! Nothing already in the project changes: a document whose text the project holds already is
-//! stored beside it as a document of its own (the choice to merge or replace such documents is
-//! left to a later step), and the summary says how many there were.
+//! A document whose text the project holds already (the same SHA-256) is handled as the person
+//! chose once for all of them ([`OnMatch`]): kept beside it as a document of its own (nothing
+//! in the project changes), or its annotations replace or merge into those of the document held
+//! (`Action::Import`, the rules of a one-document import: on the open document it is one step
+//! to undo). The summary says how many there were and what was done.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use super::*;
 use crate::formats::corpus::Corpus;
 
+/// What to do with a document of the file whose text the project holds already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnMatch {
+    /// Store it beside the one held, as a document of its own.
+    #[default]
+    KeepBoth,
+    /// Its annotations (and labels, and status) replace those of the one held.
+    Replace,
+    /// Its annotations join those of the one held (the same annotation twice is kept once).
+    Merge,
+}
+
+impl OnMatch {
+    pub const ALL: &'static [OnMatch] = &[OnMatch::KeepBoth, OnMatch::Replace, OnMatch::Merge];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            OnMatch::KeepBoth => "keep-both",
+            OnMatch::Replace => "replace",
+            OnMatch::Merge => "merge",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            OnMatch::KeepBoth => "Keep both: add the file's as new documents",
+            OnMatch::Replace => "Replace: the file's annotations replace theirs",
+            OnMatch::Merge => "Merge: add the file's annotations to theirs",
+        }
+    }
+}
+
+/// The documents the project holds, by their text's hash (the first of each text).
+fn held_by_text(session: &SessionRef) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for r in &session.borrow().records {
+        out.entry(r.sha256.clone()).or_insert_with(|| r.id.clone());
+    }
+    out
+}
+
 /// The text hashes of the documents the project holds.
 fn held_texts(session: &SessionRef) -> HashSet<String> {
-    session
-        .borrow()
-        .records
-        .iter()
-        .map(|r| r.sha256.clone())
-        .collect()
+    held_by_text(session).into_keys().collect()
 }
 
 /// How many of a corpus's documents have the text of a document the project holds.
@@ -34,7 +73,13 @@ pub fn already_held(session: &SessionRef, corpus: &Corpus) -> usize {
 }
 
 /// Stores every document of a confirmed corpus import, then opens the first.
-pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpus: Rc<Corpus>) {
+pub fn store_corpus(
+    store: StoreHandle,
+    session: SessionRef,
+    file: String,
+    corpus: Rc<Corpus>,
+    on_match: OnMatch,
+) {
     store.dispatch(Msg::Ask(None));
     let Some(db) = session.borrow().db.clone() else {
         return say(
@@ -55,8 +100,10 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
     ));
     let busy = store.ui.busy.as_ref().map_or(0, |b| b.serial);
     spawn_local(async move {
-        let known = held_texts(&session);
+        let known = held_by_text(&session);
+        let open_id = store.state().document().id.clone();
         let (mut entries, mut first, mut already) = (Vec::new(), None, 0);
+        let mut applied = 0;
         let mut failed = None;
         for (n, imported) in corpus.documents.iter().enumerate() {
             if stop.get() {
@@ -67,9 +114,25 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
             if n % of.div_ceil(100).max(1) == 0 {
                 store.dispatch(Msg::Progress(busy, n, of));
             }
+            let sha = sha256_hex(imported.bundle.document.text());
+            let held = known.get(&sha);
+            if let (Some(held), true) = (held, on_match != OnMatch::KeepBoth) {
+                already += 1;
+                match apply_to_held(&store, &session, &db, held, imported, on_match).await {
+                    Ok(()) => {
+                        applied += 1;
+                        first.get_or_insert_with(|| held.clone());
+                    }
+                    Err(why) => {
+                        failed = Some(why);
+                        break;
+                    }
+                }
+                continue;
+            }
             match store_one(&session, &db, imported).await {
-                Ok((entry, sha)) => {
-                    if known.contains(&sha) {
+                Ok(entry) => {
+                    if held.is_some() {
                         already += 1;
                     }
                     first.get_or_insert_with(|| entry.id.clone());
@@ -82,15 +145,18 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
             }
         }
         store.dispatch(Msg::EndBusy(busy));
-        let stored = entries.len();
-        let mut docs = (*store.ui.documents).clone();
-        docs.extend(entries);
-        store.dispatch(Msg::Documents(docs));
+        let stored = entries.len() + applied;
+        store.dispatch(Msg::DocumentsAdded(entries));
         let mut summary = corpus.summary();
         if already > 0 {
+            let done = match on_match {
+                OnMatch::KeepBoth => "each is kept as a document of its own beside it",
+                OnMatch::Replace => "their annotations replaced those of the documents held",
+                OnMatch::Merge => "their annotations were merged into those of the documents held",
+            };
             summary.push_str(&format!(
                 "\n{already} of the documents have the text of a document the project held \
-                 already; each is kept as a document of its own beside it."
+                 already; {done}."
             ));
         }
         if let Some(why) = &failed {
@@ -104,7 +170,9 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
                  project.\n{summary}"
             );
         }
-        if let Some(id) = first {
+        // The first opens, unless it is open already (merged or replaced through the store,
+        // with its undo step, and saved as every change is: reading it back would drop both).
+        if let Some(id) = first.filter(|id| *id != open_id) {
             match load(&store, &session, &db, &id).await {
                 Ok(()) => point_workspace(&store, &session, id),
                 Err(why) => say(&store, why, Tone::Error),
@@ -114,13 +182,81 @@ pub fn store_corpus(store: StoreHandle, session: SessionRef, file: String, corpu
     });
 }
 
-/// Stores one document of a corpus as a new document; gives its entry in the documents list
-/// and its text's hash.
-async fn store_one(
+/// Replaces or merges a document of the file into the document held with the same text.
+async fn apply_to_held(
+    store: &StoreHandle,
     session: &SessionRef,
     db: &Db,
+    held: &str,
     imported: &Imported,
-) -> Result<(DocEntry, String), String> {
+    on_match: OnMatch,
+) -> Result<(), String> {
+    let bundle = &imported.bundle;
+    let replace = on_match == OnMatch::Replace;
+    let import = |labels: &crate::model::Labels| Action::Import {
+        annotations: bundle.annotations.clone(),
+        labels: if replace {
+            bundle.labels.clone()
+        } else {
+            labels.merged_with(&bundle.labels)
+        },
+        replace,
+    };
+    // The open document: through the store, one step to undo, saved as every change is.
+    if store.state().document().id == held {
+        let labels = store.state().labels().clone();
+        store.dispatch(Msg::Do(import(&labels)));
+        if replace {
+            set_status(store, session, bundle.status);
+        }
+        return Ok(());
+    }
+    let (rec, text, anns) = db
+        .load(held)
+        .await?
+        .ok_or_else(|| format!("the document {held} is no longer in this browser's storage"))?;
+    let (mut state, _) = restore_stored(&rec, text, &anns)?;
+    let action = import(state.labels());
+    state.apply(action, crate::dom::now()).map_err(|e| {
+        format!(
+            "“{}” could not take the file's annotations: {e}.",
+            rec.title
+        )
+    })?;
+    let status = if replace { bundle.status } else { rec.status };
+    let next = DocRecord {
+        labels: state.labels().clone(),
+        next_seq: state.next_seq(),
+        serial: rec.serial + 1,
+        writer: session.borrow().tab.clone(),
+        saved_at: crate::dom::now().millis(),
+        status,
+        annotations: Some(state.len()),
+        ..rec.clone()
+    };
+    db.create(
+        &next,
+        state.document(),
+        state.annotations(),
+        Some(rec.serial),
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Some(r) = session
+        .borrow_mut()
+        .records
+        .iter_mut()
+        .find(|r| r.id == held)
+    {
+        *r = next;
+    }
+    update_entry(store, held, status, state.len());
+    Ok(())
+}
+
+/// Stores one document of a corpus as a new document; gives its entry in the documents list.
+async fn store_one(session: &SessionRef, db: &Db, imported: &Imported) -> Result<DocEntry, String> {
     let bundle = &imported.bundle;
     let doc = new_document(session, bundle);
     let id = doc.id.clone();
@@ -139,7 +275,7 @@ async fn store_one(
     let rec = DocRecord {
         id: id.clone(),
         title: doc.title.clone(),
-        sha256: sha.clone(),
+        sha256: sha,
         labels: state.labels().clone(),
         next_seq: state.next_seq(),
         serial: 1,
@@ -156,5 +292,5 @@ async fn store_one(
     s.stored.insert(id.clone());
     let entry = entry_of(&rec);
     s.records.push(rec);
-    Ok((entry, sha))
+    Ok(entry)
 }

@@ -325,14 +325,12 @@ pub fn open_bundle(store: StoreHandle, session: SessionRef, bundle: Bundle) {
     }
     let count = state.len();
     store.dispatch(Msg::Load(Rc::new(state)));
-    let mut docs = (*store.ui.documents).clone();
-    docs.push(DocEntry {
+    store.dispatch(Msg::DocumentsAdded(vec![DocEntry {
         id: id.clone(),
         title: title.clone(),
         status: bundle.status,
         annotations: Some(count),
-    });
-    store.dispatch(Msg::Documents(docs));
+    }]));
     point_workspace(&store, &session, id);
     save(store.clone(), session.clone());
     say(

@@ -49,7 +49,7 @@ use files::*;
 use persist::*;
 use queue::{Next, Queue, Written};
 
-pub use corpus::{already_held, store_corpus};
+pub use corpus::{already_held, store_corpus, OnMatch};
 pub use documents::{next_document, set_status};
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, import_files, offer};
@@ -163,19 +163,14 @@ fn entry_of(r: &DocRecord) -> DocEntry {
     }
 }
 
-/// Changes one document's entry in the list (its status, its count), if it differs.
+/// Changes one document's entry in the list (its status, its count). The reducer changes the
+/// list as it is then (a handle held across an await may show an older one).
 fn update_entry(store: &StoreHandle, id: &str, status: Status, annotations: usize) {
-    let docs = &store.ui.documents;
-    let Some(at) = docs.iter().position(|d| d.id == id) else {
-        return;
-    };
-    if docs[at].status == status && docs[at].annotations == Some(annotations) {
-        return;
-    }
-    let mut docs = (**docs).clone();
-    docs[at].status = status;
-    docs[at].annotations = Some(annotations);
-    store.dispatch(Msg::Documents(docs));
+    store.dispatch(Msg::DocumentChanged {
+        id: id.to_string(),
+        status,
+        annotations,
+    });
 }
 
 /// The session as components receive it (a context; equal when it is the same session).
