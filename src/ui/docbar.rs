@@ -127,7 +127,7 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
         {
             let (store, session) = (store.clone(), session.clone());
             let export = Callback::from(move |_: MouseEvent| {
-                session::export_project(store.clone(), session.clone(), Format::Native)
+                session::export_project(store.clone(), session.clone(), Format::Native, None)
             });
             html! {
                 <span class="save warn" role="alert">

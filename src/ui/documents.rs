@@ -171,10 +171,22 @@ pub fn documents(props: &DocumentsProps) -> Html {
             }
         })
     };
+    // With a filter on, the export may take only the documents shown.
+    let only_shown = use_state(|| false);
+    let filtering = shown.len() != docs.len();
+    let on_only = {
+        let only_shown = only_shown.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            only_shown.set(input.checked());
+        })
+    };
     let on_export = {
         let (store, session, export_as) = (store.clone(), session.clone(), export_as.clone());
+        let (shown, docs, only) = (shown.clone(), docs.clone(), filtering && *only_shown);
         Callback::from(move |_: MouseEvent| {
-            session::export_project(store.clone(), session.clone(), *export_as)
+            let ids = only.then(|| shown.iter().map(|&i| docs[i].id.clone()).collect());
+            session::export_project(store.clone(), session.clone(), *export_as, ids)
         })
     };
     let current_status = docs
@@ -245,7 +257,7 @@ pub fn documents(props: &DocumentsProps) -> Html {
             </div>
         }
     });
-    let filtered = shown.len() != docs.len();
+    let filtered = filtering;
     // Rows are placed by their index and the list is as tall as all of them: set through the
     // CSSOM after each render (the page's Content-Security-Policy refuses style attributes).
     {
@@ -319,10 +331,16 @@ pub fn documents(props: &DocumentsProps) -> Html {
                     }) }
                 </select>
                 <button type="button" onclick={on_export}
-                    title="Download every document of the project as one file of this format">
+                    title="Download the project's documents as one file of this format">
                     { "Export project" }
                 </button>
             </div>
+            if filtering {
+                <label class="doc-only">
+                    <input type="checkbox" checked={*only_shown} onchange={on_only} />
+                    { format!(" Export only the {} shown", shown.len()) }
+                </label>
+            }
         </section>
     }
 }

@@ -175,6 +175,12 @@ describe('a project of many documents', () => {
         ...data.documents.map((d) => join(natives, `${d.document.id}.marginalia.json`)),
       ]).toString();
       assert.match(out, /spacy ok/);
+      // Only the documents shown: the done ones, as one doccano JSONL.
+      await page.getByLabel('Show documents of status').selectOption('done');
+      await page.getByLabel('Export only the 2 shown').check();
+      const doneOnly = await download(page, 'doccano');
+      assert.equal(doneOnly.name, 'project.doccano.jsonl');
+      assert.deepEqual(doneOnly.text.trim().split('\n').map((l) => JSON.parse(l).text), ['Apple opens a store in Berlin', 'Rain expected over Lagos on Monday']);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();

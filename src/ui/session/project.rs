@@ -10,9 +10,23 @@ use std::cell::Cell;
 
 use super::*;
 
-/// Downloads the project's documents as one file of `format`.
-pub fn export_project(store: StoreHandle, session: SessionRef, format: Format) {
-    let ids: Vec<String> = store.ui.documents.iter().map(|d| d.id.clone()).collect();
+/// Downloads the project's documents as one file of `format`: all of them, or only those the
+/// Documents panel shows (`only`: their ids, in its order).
+pub fn export_project(
+    store: StoreHandle,
+    session: SessionRef,
+    format: Format,
+    only: Option<Vec<String>>,
+) {
+    let ids: Vec<String> =
+        only.unwrap_or_else(|| store.ui.documents.iter().map(|d| d.id.clone()).collect());
+    if ids.is_empty() {
+        return say(
+            &store,
+            "No document is shown, so there is nothing to export.",
+            Tone::Info,
+        );
+    }
     let db = session.borrow().db.clone();
     let name = format.corpus_file_name();
     let stop = Rc::new(Cell::new(false));
