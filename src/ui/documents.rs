@@ -285,7 +285,7 @@ pub fn documents(props: &DocumentsProps) -> Html {
     html! {
         <section class="documents" aria-labelledby="documents-heading">
             <h2 id="documents-heading">{ "Documents" }</h2>
-            <p class="doc-progress" role="status">
+            <p class="doc-progress">
                 { format!("{done} of {all} done") }
                 if filtered {
                     <span class="muted">{ format!(" · {} shown", shown.len()) }</span>
