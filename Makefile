@@ -49,7 +49,8 @@ size:
 ## Benchmarks that print figures (not part of make test): the core's criterion benches, then
 ## the browser benchmark beside the peers (bench/run.mjs; BENCH_ARGS="--runs 3 --all" etc.),
 ## which rewrites docs/performance.md and the README's headline; then the stress benchmark
-## (bench/stress.mjs: a long session's memory; STRESS_ARGS="--runs 1" etc.).
+## (bench/stress.mjs: a long session's memory; STRESS_ARGS="--runs 1" etc.); then the corpus
+## benchmark (bench/corpus.mjs: import, switch, export of 1,000 documents; CORPUS_ARGS=…).
 BENCH_ARGS ?=
 STRESS_ARGS ?=
 bench: setup
@@ -58,6 +59,7 @@ bench: setup
 	cargo build --quiet --release -p marginalia-cli --bin marginalia
 	node bench/run.mjs $(BENCH_ARGS)
 	node bench/stress.mjs $(STRESS_ARGS)
+	node bench/corpus.mjs $(CORPUS_ARGS)
 
 ## Coverage-guided fuzzing of every importer and of the restore of stored records, on stable
 ## (libFuzzer; docs/fuzzing.md): FUZZ_SECONDS per target (default 60); FUZZ_TARGETS="brat w3c".

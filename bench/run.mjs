@@ -22,13 +22,14 @@
 // Needs: dist/ (trunk build --release), target/release/marginalia (cargo build --release
 // --bin marginalia), bench/node_modules (npm ci in bench/). `make bench` does all of it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumVersion, deadline, launch, pss, rendererOf, sleep } from './lib/browser.mjs';
-import { serve } from './lib/server.mjs';
+import { parseFlags } from './lib/args.mjs';
+import { chromiumVersion, launch, pss, rendererOf, sleep, stepper } from './lib/browser.mjs';
+import { benchMounts, serve } from './lib/server.mjs';
 import { TOOLS } from './lib/tools.mjs';
 import { machine, renderTable, summarize, writeDocs } from './lib/report.mjs';
 
@@ -58,26 +59,22 @@ function parseCell(text) {
 }
 
 function parseArgs(argv) {
-  const o = { runs: 5, reps: 3, only: TOOLS.map((t) => t.name), cells: DIAGONAL, timeout: 60, doc: true, report: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--runs') o.runs = Number(val());
-    else if (a === '--reps') o.reps = Number(val());
-    else if (a === '--only') o.only = val().split(',');
-    else if (a === '--cells') o.cells = val().split(',').map(parseCell);
-    else if (a === '--all') o.cells = ALL;
-    else if (a === '--timeout') o.timeout = Number(val());
-    else if (a === '--no-doc') o.doc = false;
-    else if (a === '--report') o.report = val();
-    else if (a === '--help' || a === '-h') {
-      console.log(usage());
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (see --help)`);
-  }
+  const defaults = { runs: 5, reps: 3, only: TOOLS.map((t) => t.name), cells: DIAGONAL, timeout: 60, doc: true, report: null };
+  const o = parseFlags(
+    argv,
+    defaults,
+    {
+      '--runs': (o, val) => (o.runs = Number(val())),
+      '--reps': (o, val) => (o.reps = Number(val())),
+      '--only': (o, val) => (o.only = val().split(',')),
+      '--cells': (o, val) => (o.cells = val().split(',').map(parseCell)),
+      '--all': (o) => (o.cells = ALL),
+      '--timeout': (o, val) => (o.timeout = Number(val())),
+      '--no-doc': (o) => (o.doc = false),
+      '--report': (o, val) => (o.report = val()),
+    },
+    import.meta.url,
+  );
   for (const n of o.only)
     if (!TOOLS.some((t) => t.name === n)) throw new Error(`--only: unknown tool ${n} (${TOOLS.map((t) => t.name).join(', ')})`);
   if (!(o.runs >= 1) || !(o.reps >= 1) || !(o.timeout > 0)) throw new Error('--runs, --reps, --timeout must be positive');
@@ -85,13 +82,6 @@ function parseArgs(argv) {
     if (c.length !== 3 || !['article', 'lines', 'paragraph'].includes(c[0]) || !c.slice(1).every((n) => Number.isInteger(n) && n > 0))
       throw new Error(`bad cell ${c.join(':')}`);
   return o;
-}
-
-/** The usage: this file's header comment. */
-function usage() {
-  const src = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  const end = src.findIndex((l, i) => i > 0 && !l.startsWith('//'));
-  return src.slice(1, end).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
 }
 
 /**
@@ -136,22 +126,10 @@ async function runOne(tool, cell, server, opts, wantWire) {
   const out = { tool: tool.name, cell: cell.key, metrics: {}, errors: [] };
   const b = await launch();
   const { page } = b;
-  let alive = true;
-  // Past its limit a step kills the browser: the page may block its main thread, and then no
-  // Playwright call returns. Page loads get the full limit, each other step at most 30 s.
-  const step = async (what, fn) => {
-    if (!alive) return undefined;
-    const r = await deadline(fn(), what === 'load' ? limit : Math.min(limit, 30_000), what);
-    if (r.ok) return r.value;
-    out.errors.push(r.error);
-    if (r.timeout) {
-      // The page blocks its main thread (or hangs): stop this run, kill the browser.
-      alive = false;
-      out.dnf = r.error;
-      await b.kill();
-    }
-    return undefined;
-  };
+  // Past its limit a step kills the browser (the page may block its main thread). Page loads
+  // get the full limit, each other step at most 30 s.
+  const steps = stepper(out, () => b, (what) => (what === 'load' ? limit : Math.min(limit, 30_000)));
+  const { step } = steps;
   try {
     server.log.length = 0;
     // (1) navigation start -> all annotations painted (performance.now() in the page counts
@@ -220,7 +198,7 @@ async function runOne(tool, cell, server, opts, wantWire) {
 
     // (2), (3), (4) and edits, `reps` times.
     for (const m of ['select', 'add', 'delete', 'undo', 'edit']) out.metrics[m] = [];
-    for (let k = 0; k < opts.reps && alive; k++) {
+    for (let k = 0; k < opts.reps && steps.alive; k++) {
       const sa = await step(`select+add #${k + 1}`, () => tool.selectAndAdd(page, k));
       if (sa) {
         out.metrics.select.push(sa.select);
@@ -235,10 +213,7 @@ async function runOne(tool, cell, server, opts, wantWire) {
       const ed = await step(`edit #${k + 1}`, () => tool.edit(page, k));
       if (ed !== undefined) out.metrics.edit.push(ed);
     }
-    if (alive) {
-      const errs = await page.evaluate(() => window.__bench.errors).catch(() => []);
-      if (errs.length) out.errors.push(...errs.map((e) => `page: ${e}`));
-    }
+    await steps.pageErrors(page);
     return out;
   } finally {
     await b.close();
@@ -267,13 +242,7 @@ async function main() {
   const cells = opts.cells.map(prepareData);
   const tools = TOOLS.filter((t) => opts.only.includes(t.name));
 
-  const server = await serve([
-    ['/', join(ROOT, 'dist')],
-    ['/bench-data/', DATA],
-    ['/pages/', join(BENCH, 'pages')],
-    ['/peers/text-annotator/', join(BENCH, 'node_modules', '@recogito', 'text-annotator', 'dist')],
-    ['/peers/recogito-js/', join(BENCH, 'node_modules', '@recogito', 'recogito-js', 'dist')],
-  ]);
+  const server = await serve(benchMounts(ROOT, DATA));
 
   const versions = JSON.parse(await readFile(join(BENCH, 'package-lock.json'), 'utf8')).packages;
   const results = {

@@ -23,9 +23,12 @@ export const CHROMIUM_ARGS = [
 
 const INSTRUMENT = new URL('./instrument.js', import.meta.url).pathname;
 
-/** Launches Chromium with an empty profile and the in-page instrumentation. */
-export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
-  const profile = await mkdtemp(join(tmpdir(), 'marginalia-bench-'));
+/**
+ * Launches Chromium with an empty profile (or `profile`, a directory an earlier launch kept
+ * with `keep`) and the in-page instrumentation.
+ */
+export async function launch({ viewport = { width: 1280, height: 900 }, profile: reuse = null, keep = false } = {}) {
+  const profile = reuse ?? (await mkdtemp(join(tmpdir(), 'marginalia-bench-')));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -50,7 +53,7 @@ export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
         sleep(10_000).then(() => false),
       ]);
       if (!ok) kill(browserPid);
-      await rm(profile, { recursive: true, force: true }).catch(() => {});
+      if (!keep) await rm(profile, { recursive: true, force: true }).catch(() => {});
     },
     /** Kills the browser at once (a page that blocks its main thread). */
     kill: async () => {
@@ -137,6 +140,17 @@ export async function pss(pid) {
   return m ? Number(m[1]) * 1024 : null;
 }
 
+/**
+ * A process's private memory in bytes (Private_Clean + Private_Dirty of smaps_rollup: the
+ * pages no other process maps, which, unlike PSS, do not move when other processes start).
+ */
+export async function privateBytes(pid) {
+  const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
+  const sum = kb('Private_Clean') + kb('Private_Dirty');
+  return Number.isFinite(sum) ? sum * 1024 : null;
+}
+
 /** Resolves to { ok: true, value } or { ok: false, error } after at most `ms`. */
 export async function deadline(promise, ms, what) {
   let timer;
@@ -154,6 +168,37 @@ export async function deadline(promise, ms, what) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The steps of one run, each given at most `limitOf(what)` ms. Past it the run is recorded as
+ * not finished (`out.dnf`) and the browser of the moment (`browser()`) is killed: a page that
+ * blocks its main thread answers no Playwright call, and none of Playwright's timeouts fires.
+ * A step's error goes to `out.errors`; after a kill, `alive` is false and steps do nothing.
+ */
+export function stepper(out, browser, limitOf) {
+  const s = {
+    alive: true,
+    step: async (what, fn) => {
+      if (!s.alive) return undefined;
+      const r = await deadline(fn(), limitOf(what), what);
+      if (r.ok) return r.value;
+      out.errors.push(r.error);
+      if (r.timeout) {
+        s.alive = false;
+        out.dnf = r.error;
+        await browser().kill();
+      }
+      return undefined;
+    },
+    /** Adds what the page threw (bench/lib/instrument.js keeps it) to `out.errors`. */
+    pageErrors: async (page) => {
+      if (!s.alive) return;
+      const errs = await page.evaluate(() => window.__bench.errors).catch(() => []);
+      if (errs.length) out.errors.push(...errs.map((e) => `page: ${e}`));
+    },
+  };
+  return s;
 }
 
 /** The version of the Chromium that the benchmark drives. */

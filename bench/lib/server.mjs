@@ -60,3 +60,18 @@ export async function serve(mounts) {
       }),
   };
 }
+
+/**
+ * The benchmarks' mounts: Marginalia's release build (`root`/dist) at /, the data directory
+ * `data` at /bench-data/, the peers' pages at /pages/ and their npm builds at /peers/<name>/.
+ */
+export function benchMounts(root, data) {
+  const bench = join(root, 'bench');
+  return [
+    ['/', join(root, 'dist')],
+    ['/bench-data/', data],
+    ['/pages/', join(bench, 'pages')],
+    ['/peers/text-annotator/', join(bench, 'node_modules', '@recogito', 'text-annotator', 'dist')],
+    ['/peers/recogito-js/', join(bench, 'node_modules', '@recogito', 'recogito-js', 'dist')],
+  ];
+}

@@ -5,6 +5,7 @@
 //!     marginalia convert --from FORMAT FILE… [-o DIR]
 //!     marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE… (-o DIR | --in-place)
 //!     marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
+//!     marginalia synth-corpus --documents N --spans M [--seed S] [-o DIR]
 //!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
 //!     marginalia fuzz-seed restore FILE... -o DIR
 //!
@@ -50,6 +51,9 @@ usage:
       (a benchmark file: the article repeated N times with M pseudo-random annotations;
       SHAPE is article (blank-line paragraphs, the default), lines (a sentence a line,
       single newlines) or paragraph (one paragraph without a line break))
+  marginalia synth-corpus --documents N --spans M [--seed S] [-o DIR]
+      (a benchmark corpus: a Prodigy JSONL of N documents holding M spans in all,
+      DIR/synth-NxM.spacy.jsonl; whole-word, non-overlapping spans in code points)
   marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
       (hostile files of about N bytes, default 10,000,000: every case, or those of FORMAT)
   marginalia fuzz-seed restore FILE... -o DIR
@@ -79,6 +83,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("convert") => convert::convert(&args[1..]),
         Some("tag-all") => tag_all(&args[1..]),
         Some("synth") => synth(&args[1..]),
+        Some("synth-corpus") => synth_corpus(&args[1..]),
         Some("synth-hostile") => synth_hostile(&args[1..]),
         Some("fuzz-seed") => fuzz_seed(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -389,6 +394,44 @@ fn synth(args: &[String]) -> Result<ExitCode, String> {
         path.display(),
         bundle.document.len(),
         bundle.annotations.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth_corpus(args: &[String]) -> Result<ExitCode, String> {
+    let (mut documents, mut spans, mut seed) = (None, None, 42u64);
+    let mut out_dir = PathBuf::from(".");
+    let mut it = args.iter();
+    let number = |v: Option<&String>, what: &str| -> Result<u64, String> {
+        v.and_then(|v| v.replace('_', "").parse().ok())
+            .ok_or_else(|| format!("{what} needs a whole number"))
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--documents" => documents = Some(number(it.next(), "--documents")? as usize),
+            "--spans" => spans = Some(number(it.next(), "--spans")? as usize),
+            "--seed" => seed = number(it.next(), "--seed")?,
+            "-o" | "--out" => out_dir = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            other => return Err(format!("unknown option {other}\n{}", usage())),
+        }
+    }
+    let documents =
+        documents.ok_or_else(|| format!("synth-corpus needs --documents\n{}", usage()))?;
+    let spans = spans.ok_or_else(|| format!("synth-corpus needs --spans\n{}", usage()))?;
+    if documents == 0 {
+        return Err("--documents must be at least 1".into());
+    }
+    let jsonl = marginalia_core::model::synth::prodigy_corpus(documents, spans, seed);
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let path = out_dir.join(format!(
+        "synth-{documents}x{spans}{}",
+        Format::Spacy.extension()
+    ));
+    std::fs::write(&path, &jsonl).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!(
+        "{}: {documents} documents, {spans} spans, {} bytes",
+        path.display(),
+        jsonl.len()
     );
     Ok(ExitCode::SUCCESS)
 }

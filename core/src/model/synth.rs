@@ -1,8 +1,9 @@
 //! Synthetic documents and annotations for benchmarks: the article repeated in one of three
 //! text shapes ([`Shape`]: blank-line paragraphs, single-newline lines, or one paragraph without
 //! a line break), and pseudo-random word-aligned spans over the three kinds from a fixed seed,
-//! about 10 % of them nested in or overlapping another. Deterministic: the same arguments give
-//! the same output.
+//! about 10 % of them nested in or overlapping another; and a corpus of many such documents as
+//! one Prodigy JSONL ([`prodigy_corpus`]). Deterministic: the same arguments give the same
+//! output.
 
 use std::rc::Rc;
 
@@ -201,6 +202,103 @@ pub fn state(doc: Rc<Document>, n: usize, seed: u64) -> super::state::State {
     super::state::State::restore(doc, Labels::default(), anns, 1).expect("synthetic data is valid")
 }
 
+/// The entity labels of a synthetic corpus: a few of the default set, so that importing it
+/// adds no label.
+pub const CORPUS_LABELS: [&str; 6] = ["PERSON", "ORG", "GPE", "LOC", "DATE", "NORP"];
+
+/// The least text of a corpus document, in code points: with its hundred spans, a line of
+/// about 10 KB, so that 1,000 documents and 100,000 spans make about 10 MB.
+const CORPUS_TEXT_CHARS: usize = 5_600;
+
+#[derive(serde::Serialize)]
+struct TaskOut<'a> {
+    text: &'a str,
+    spans: Vec<SpanOut>,
+    answer: &'static str,
+    meta: MetaOut,
+}
+
+#[derive(serde::Serialize)]
+struct SpanOut {
+    start: usize,
+    end: usize,
+    label: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct MetaOut {
+    id: String,
+}
+
+/// The text of corpus document `no` (from 1): a headline line ("Dispatch 17"), then paragraphs
+/// of the article picked at random until it holds at least [`CORPUS_TEXT_CHARS`] code points
+/// and `min_words` words.
+fn corpus_text(no: usize, min_words: usize, rng: &mut Rng) -> String {
+    let paragraphs: Vec<&str> = DEFAULT_TEXT.split("\n\n").map(str::trim).collect();
+    let mut text = format!("Dispatch {no}");
+    let (mut chars, mut words) = (text.chars().count(), 2);
+    while chars < CORPUS_TEXT_CHARS || words < min_words {
+        let p = paragraphs[rng.below(paragraphs.len())];
+        text.push_str("\n\n");
+        text.push_str(p);
+        chars += 2 + p.chars().count();
+        words += p.split_whitespace().count();
+    }
+    text
+}
+
+/// A Prodigy JSONL of `documents` tasks holding `spans` spans in all (as evenly spread as they
+/// divide), a line each: `{"text", "spans": [{"start", "end", "label"}], "answer": "accept",
+/// "meta": {"id"}}`. Each text is a headline line and paragraphs of the article (about 5,600
+/// code points, more when its spans need more words); spans are one to three whole words
+/// inside a paragraph, in code points, in order and never overlapping, labelled from
+/// [`CORPUS_LABELS`]. Ids are `synth-0001` … (as wide as `documents` needs).
+pub fn prodigy_corpus(documents: usize, spans: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let width = documents.max(1).to_string().len();
+    let mut out = String::new();
+    for d in 0..documents {
+        let k = spans / documents + usize::from(d < spans % documents);
+        let text = corpus_text(d + 1, 4 * k, &mut rng);
+        let doc = Document::new("synth", "synth", text.as_str());
+        // Every word with its paragraph, in order.
+        let all: Vec<(usize, Span)> = words(&doc)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(p, ws)| ws.into_iter().map(move |w| (p, w)))
+            .collect();
+        // Span j lies in the j-th of k equal slots of the words: never across another.
+        let slot = all.len() / k.max(1);
+        let mut out_spans = Vec::with_capacity(k);
+        for j in 0..k {
+            let (from, to) = (j * slot, (j + 1) * slot);
+            let first = from + rng.below(slot.saturating_sub(1));
+            let mut last = first;
+            for _ in 0..rng.below(3) {
+                if last + 1 < to && all[last + 1].0 == all[first].0 {
+                    last += 1;
+                }
+            }
+            out_spans.push(SpanOut {
+                start: all[first].1.start,
+                end: all[last].1.end,
+                label: CORPUS_LABELS[rng.below(CORPUS_LABELS.len())],
+            });
+        }
+        let task = TaskOut {
+            text: &text,
+            spans: out_spans,
+            answer: "accept",
+            meta: MetaOut {
+                id: format!("synth-{:0width$}", d + 1),
+            },
+        };
+        out.push_str(&serde_json::to_string(&task).expect("a task serialises"));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +351,53 @@ mod tests {
         assert!(
             overlapping >= 50,
             "about one in ten overlaps: {overlapping}"
+        );
+    }
+
+    #[test]
+    fn a_synthetic_corpus_imports_as_so_many_documents_and_spans() {
+        use crate::formats::{corpus, Format};
+        let jsonl = prodigy_corpus(40, 3_001, 9);
+        assert_eq!(jsonl, prodigy_corpus(40, 3_001, 9), "deterministic");
+        assert_ne!(jsonl, prodigy_corpus(40, 3_001, 10));
+        assert_eq!(jsonl.lines().count(), 40);
+        let c = corpus::import(Format::Spacy, jsonl.as_bytes(), "synth.jsonl").unwrap();
+        assert!(c.refused.is_empty(), "{:?}", c.refused);
+        assert_eq!(c.documents.len(), 40);
+        assert_eq!(c.annotations(), 3_001);
+        let ids: std::collections::HashSet<_> = c
+            .documents
+            .iter()
+            .map(|d| d.bundle.document.id.as_str())
+            .collect();
+        assert!(ids.contains("synth-01") && ids.contains("synth-40"));
+        for (line, d) in jsonl.lines().zip(&c.documents) {
+            let task: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text: Vec<char> = task["text"].as_str().unwrap().chars().collect();
+            assert_eq!(d.bundle.document.text(), task["text"].as_str().unwrap());
+            let mut end = 0;
+            for s in task["spans"].as_array().unwrap() {
+                let (a, b) = (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                );
+                assert!(a >= end && a < b, "in order, never overlapping");
+                end = b;
+                let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+                assert!(word(text.get(a)) && word(text.get(b - 1)), "whole words");
+                assert!(a == 0 || !word(text.get(a - 1)), "starts a word");
+                assert!(!word(text.get(b)), "ends a word");
+                assert!(!text[a..b].contains(&'\n'), "inside a paragraph");
+                assert!(CORPUS_LABELS.contains(&s["label"].as_str().unwrap()));
+            }
+            assert_eq!(task["answer"], "accept");
+        }
+        // The benchmark's proportions (1,000 documents, 100,000 spans, about 10 MB), a tenth.
+        let tenth = prodigy_corpus(100, 10_000, 42);
+        assert!(
+            (900_000..1_100_000).contains(&tenth.len()),
+            "{} bytes",
+            tenth.len()
         );
     }
 }
