@@ -41,6 +41,8 @@ import zipfile
 
 from pybrat.parser import BratParser
 
+import common_args
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = ROOT / "target" / "release" / "marginalia"
 WORK = ROOT / "target" / "formats" / "brat-check"
@@ -592,12 +594,10 @@ def check_corpus(out_dir, natives):
 
 
 def main(args):
-    corpus = args[:1] == ["--corpus"]
-    args = args[1:] if corpus else args
-    if len(args) < 2:
-        print(__doc__)
+    parsed = common_args.parse(args, __doc__)
+    if parsed is None:
         return 2
-    out_dir, natives = pathlib.Path(args[0]), args[1:]
+    corpus, out_dir, natives = parsed
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     if corpus:

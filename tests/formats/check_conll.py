@@ -37,6 +37,8 @@ from seqeval.metrics import classification_report  # noqa: E402
 from seqeval.metrics.sequence_labeling import get_entities  # noqa: E402
 from seqeval.scheme import IOB2  # noqa: E402
 
+import common_args  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = ROOT / "target" / "release" / "marginalia"
 HEADER = "-DOCSTART- -X- -X- O"
@@ -207,12 +209,10 @@ def check_corpus(out_dir, natives):
 
 
 def main(args):
-    corpus = args[:1] == ["--corpus"]
-    args = args[1:] if corpus else args
-    if len(args) < 2:
-        print(__doc__)
+    parsed = common_args.parse(args, __doc__)
+    if parsed is None:
         return 2
-    out_dir, natives = pathlib.Path(args[0]), list(args[1:])
+    corpus, out_dir, natives = parsed
     if corpus:
         return check_corpus(out_dir, natives)
     with tempfile.TemporaryDirectory() as tmp:

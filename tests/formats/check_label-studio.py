@@ -28,6 +28,8 @@ import tempfile
 from label_studio_converter import Converter
 from nltk.tokenize import TreebankWordTokenizer
 
+import common_args
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "core" / "tests" / "golden" / "label-studio" / "labeling-config.xml"
 
@@ -217,12 +219,10 @@ def check_corpus(out_dir, natives, converter):
 
 
 def main(args):
-    corpus = args[:1] == ["--corpus"]
-    args = args[1:] if corpus else args
-    if len(args) < 2:
-        print(__doc__)
+    parsed = common_args.parse(args, __doc__)
+    if parsed is None:
         return 2
-    out_dir, natives = pathlib.Path(args[0]), args[1:]
+    corpus, out_dir, natives = parsed
     if corpus:
         converter = Converter(config=str(CONFIG), project_dir=None, download_resources=False)
         return check_corpus(out_dir, natives, converter)

@@ -26,6 +26,8 @@ import spacy
 import srsly
 from spacy.tokens import DocBin, SpanGroup
 
+import common_args
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NLP = spacy.blank("en")
@@ -183,25 +185,23 @@ def load_corpus(out_dir, natives):
 
 
 def main(args):
-    corpus = args[:1] == ["--corpus"]
-    args = args[1:] if corpus else args
-    if len(args) < 2:
-        print(__doc__)
+    parsed = common_args.parse(args, __doc__)
+    if parsed is None:
         return 2
+    corpus, out_dir, natives = parsed
     sys.path.insert(0, str(HERE))
     import gen_spacy_tables
 
     gen_spacy_tables.main(["--check"])
-    out_dir = pathlib.Path(args[0])
     exports = {}
     if corpus:
-        exports = load_corpus(out_dir, args[1:])
+        exports = load_corpus(out_dir, natives)
     for path in [] if corpus else sorted(out_dir.glob("*.spacy.jsonl")):
         lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
         assert len(lines) == 1, f"{path}: one task per file"
         task = json.loads(lines[0])
         exports[task["meta"]["id"]] = (path, task)
-    for native_path in args[1:]:
+    for native_path in natives:
         native = json.loads(pathlib.Path(native_path).read_text(encoding="utf-8"))
         doc_id = native["document"]["id"]
         assert doc_id in exports, f"no export of {doc_id} in {out_dir}"

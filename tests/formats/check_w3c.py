@@ -37,6 +37,8 @@ import sys
 import tempfile
 import urllib.parse
 
+import common_args
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 AROUND = 32
@@ -292,12 +294,10 @@ def check_corpus(runner, out_dir, natives):
 
 
 def main(args):
-    corpus = args[:1] == ["--corpus"]
-    args = args[1:] if corpus else args
-    if len(args) < 2:
-        print(__doc__)
+    parsed = common_args.parse(args, __doc__)
+    if parsed is None:
         return 2
-    out_dir, natives = pathlib.Path(args[0]), args[1:]
+    corpus, out_dir, natives = parsed
     runner = suite_runner()
     if corpus:
         try:

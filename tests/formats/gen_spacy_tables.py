@@ -2,9 +2,10 @@
 
 usage: gen_spacy_tables.py [--check] [--cases FILE N SEED]
 
-Writes core/src/formats/spacy_tables.rs (character classes, affix lists, tokenizer exceptions) and
+Writes core/src/formats/spacy_tables.rs (character classes, affix lists, tokenizer exceptions
+with their norms, the lexeme norms, the string store's symbols) and
 core/tests/golden/spacy/tokenizer-cases.json (texts with the tokens `spacy.blank("en")` makes of
-them, which `cargo test` compares with the port). Run it with the pinned spaCy in target/venv
+them and their norms, which `cargo test` compares with the port). Run it with the pinned spaCy in target/venv
 after upgrading spaCy; `--check` only verifies that both files are what this spaCy makes (the
 format check runs it). `--cases FILE N SEED` writes N random texts and their tokens to FILE, for
 a longer comparison: `SPACY_CASES=FILE cargo test spacy_tokenizer`.
@@ -24,6 +25,10 @@ import spacy
 from spacy.lang import char_classes as cc
 from spacy.lang import punctuation as base_punct
 from spacy.lang.en import punctuation as en_punct
+from spacy.attrs import NORM
+from spacy.lang import lex_attrs
+from spacy.lang.norm_exceptions import BASE_NORMS
+from spacy.symbols import IDS as SYMBOLS
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 
@@ -175,14 +180,19 @@ def tables():
     rules = {k: [t[ORTH] for t in v] for k, v in tok.rules.items()}
     for k, v in rules.items():
         assert "".join(v) == k, k
+    # A piece's NORM where the exception sets one ("n't" -> "not"), "" where it does not.
+    norms = {k: [t.get(NORM, "") for t in v] for k, v in tok.rules.items()}
+    assert all(set(t) <= {ORTH, NORM} for v in tok.rules.values() for t in v), "exceptions set ORTH and NORM only"
+    assert all(n != "" for v in tok.rules.values() for t in v for n in [t.get(NORM)] if n is not None)
     out.append(
         "/// The length in code points of the longest exception.\n"
         f"pub const RULES_MAX_CHARS: usize = {max(len(k) for k in rules)};\n"
     )
-    rows = "\n".join(f"    ({rust_str(k)}, {rust_strs(rules[k])})," for k in sorted(rules))
+    rows = "\n".join(f"    ({rust_str(k)}, {rust_strs(rules[k])}, {rust_strs(norms[k])})," for k in sorted(rules))
     out.append(
-        "/// The tokenizer exceptions (special cases): a string and the tokens it becomes. Sorted.\n"
-        f"pub const RULES: &[(&str, &[&str])] = &[\n{rows}\n];\n"
+        "/// The tokenizer exceptions (special cases): a string, the tokens it becomes, and each\n"
+        "/// token's norm where the exception sets one (\"\" where not). Sorted.\n"
+        f"pub const RULES: &[(&str, &[&str], &[&str])] = &[\n{rows}\n];\n"
     )
     # The special cases the final matcher pass looks for: those the affix rules would split,
     # with the tokens the affix rules alone make of them (`_tokenize_affixes(string, False)`).
@@ -205,6 +215,22 @@ def tables():
         "/// The special cases that affixes would split, with the tokens the affix rules make of\n"
         "/// them: where these tokens follow each other without space, they become the special case.\n"
         f"pub const MATCHED_RULES: &[(&str, &[&str])] = &[\n{rows}\n];\n"
+    )
+    # A lexeme's norm: the vocabulary's lookups (BASE_NORMS alone, in a blank pipeline without
+    # spacy-lookups-data), else `str.lower()`.
+    getter = nlp.vocab.lex_attr_getters[NORM]
+    assert getter.args[0] is lex_attrs.lower and getter.args[1] == (BASE_NORMS,), "norm = BASE_NORMS, else lower()"
+    assert nlp.vocab.lookups.tables == [], "no lexeme_norm table"
+    rows = "\n".join(f"    ({rust_str(k)}, {rust_str(BASE_NORMS[k])})," for k in sorted(BASE_NORMS))
+    out.append(
+        "/// `BASE_NORMS`: the norms of lexemes that are not their lower case. Sorted.\n"
+        f"pub const BASE_NORMS: &[(&str, &str)] = &[\n{rows}\n];\n"
+    )
+    rows = "\n".join(f"    ({rust_str(k)}, {SYMBOLS[k]})," for k in sorted(SYMBOLS))
+    out.append(
+        "/// `spacy.symbols.IDS`: the strings whose id in a `StringStore` is this number, not their\n"
+        "/// hash. Sorted.\n"
+        f"pub const SYMBOLS: &[(&str, u64)] = &[\n{rows}\n];\n"
     )
     return "\n".join(out)
 
@@ -288,7 +314,7 @@ def random_texts(n, seed):
 
 def tokens_of(nlp, text):
     doc = nlp(text)
-    return [[t.idx, t.idx + len(t.text), 1 if t.whitespace_ else 0] for t in doc]
+    return [[t.idx, t.idx + len(t.text), 1 if t.whitespace_ else 0, t.norm_] for t in doc]
 
 
 def cases(texts):

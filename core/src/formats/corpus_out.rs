@@ -9,6 +9,7 @@
 //! | CoNLL-2003 | each document's file one after another: `-DOCSTART- -X- -X- O`, a blank line, its sentences |
 //! | brat | one zip: `<id>.txt` and `<id>.ann` a document, one `annotation.conf` declaring every document's labels |
 //! | W3C Web Annotation | one collection about every document (`w3c::many`) |
+//! | spaCy DocBin | one DocBin holding every document (`spacy::docbin::export_many`), what `spacy train` reads |
 //! | Marginalia | the project file (`formats::project`) |
 //!
 //! A corpus of one document is that document's own export, byte for byte (for Marginalia, its
@@ -18,7 +19,7 @@
 use std::collections::HashMap;
 
 use super::corpus::MAX_DOCUMENTS;
-use super::{brat, label_studio, project, safe_file_stem, short, w3c, zip, Bundle, Format};
+use super::{brat, label_studio, project, safe_file_stem, short, spacy, w3c, zip, Bundle, Format};
 use super::{Growing, Labels};
 
 /// The documents as one file of `format`; why not, as a sentence, when there is none, more
@@ -36,6 +37,7 @@ pub fn export(format: Format, bundles: &[Bundle]) -> Result<Vec<u8>, String> {
         Format::LabelStudio => label_studio::export_tasks(bundles).into_bytes(),
         Format::Brat => brat_zip(bundles),
         Format::W3c => w3c::many::export(bundles).into_bytes(),
+        Format::SpacyDocBin => spacy::docbin::export_many(bundles),
     })
 }
 

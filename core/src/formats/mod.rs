@@ -39,6 +39,8 @@ pub enum Format {
     W3c,
     Brat,
     Spacy,
+    /// spaCy's DocBin (`.spacy`), for training; export only.
+    SpacyDocBin,
     Doccano,
     DoccanoRel,
 }
@@ -51,6 +53,7 @@ impl Format {
         Format::W3c,
         Format::Brat,
         Format::Spacy,
+        Format::SpacyDocBin,
         Format::Doccano,
         Format::DoccanoRel,
     ];
@@ -64,6 +67,7 @@ impl Format {
             Format::W3c => "w3c",
             Format::Brat => "brat",
             Format::Spacy => "spacy",
+            Format::SpacyDocBin => "spacy-docbin",
             Format::Doccano => "doccano",
             Format::DoccanoRel => "doccano-rel",
         }
@@ -78,6 +82,7 @@ impl Format {
             Format::W3c => "W3C Web Annotation (JSON-LD)",
             Format::Brat => "brat standoff (zip)",
             Format::Spacy => "spaCy / Prodigy JSONL",
+            Format::SpacyDocBin => "spaCy DocBin (.spacy)",
             Format::Doccano => "doccano JSONL",
             Format::DoccanoRel => "doccano JSONL (relations)",
         }
@@ -92,6 +97,7 @@ impl Format {
             Format::W3c => ".w3c.jsonld",
             Format::Brat => ".brat.zip",
             Format::Spacy => spacy::EXTENSION,
+            Format::SpacyDocBin => spacy::docbin::EXTENSION,
             Format::Doccano => doccano::EXTENSION,
             Format::DoccanoRel => doccano::EXTENSION_REL,
         }
@@ -103,6 +109,7 @@ impl Format {
             Format::Conll => "text/plain",
             Format::W3c => "application/ld+json",
             Format::Brat => "application/zip",
+            Format::SpacyDocBin => "application/octet-stream",
             Format::Spacy | Format::Doccano | Format::DoccanoRel => "application/x-ndjson",
         }
     }
@@ -116,7 +123,7 @@ impl Format {
             | Format::Spacy
             | Format::Doccano
             | Format::DoccanoRel => true,
-            Format::Conll => false,
+            Format::Conll | Format::SpacyDocBin => false,
         }
     }
 
@@ -144,6 +151,7 @@ impl Format {
             Format::W3c => w3c::export(bundle).into_bytes(),
             Format::Brat => brat::export(bundle),
             Format::Spacy => spacy::export(bundle).into_bytes(),
+            Format::SpacyDocBin => spacy::docbin::export(bundle),
             Format::Doccano => doccano::export(bundle).into_bytes(),
             Format::DoccanoRel => doccano::export_rel(bundle).into_bytes(),
         }
@@ -164,6 +172,11 @@ impl Format {
             Format::LabelStudio => label_studio::import_bytes(bytes, file_name),
             Format::Conll => Err(FileError::Shape(
                 "CoNLL-2003 files cannot be read: Marginalia only writes them.".into(),
+            )),
+            Format::SpacyDocBin => Err(FileError::Shape(
+                "spaCy DocBin (.spacy) files cannot be read: Marginalia only writes them; \
+                 import the spaCy / Prodigy JSONL instead."
+                    .into(),
             )),
             Format::W3c => w3c::import_bytes(bytes, file_name),
             Format::Brat => brat::import(bytes, file_name),

@@ -57,6 +57,8 @@ use crate::model::{Annotation, Status};
 #[rustfmt::skip]
 #[path = "spacy_tables.rs"]
 mod tables;
+#[path = "spacy_docbin.rs"]
+pub mod docbin;
 #[path = "spacy_tokenizer.rs"]
 pub mod tokenizer;
 

@@ -64,6 +64,24 @@ fn spacy_tokenizer_agrees_with_spacy() {
             .iter()
             .map(|t| (t.start, t.end, t.ws))
             .collect();
+        // spaCy's `token.norm_` of each token, where the tokens agree.
+        let norms: Vec<&str> = case["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t[3].as_str().unwrap())
+            .collect();
+        let with_norms = super::tokenizer::tokenize_with_norms(text);
+        if got == expected {
+            for ((t, ours), spacys) in with_norms.iter().zip(&norms) {
+                if ours != spacys {
+                    bad.push(format!(
+                        "{text:?}: the norm of {}..{} is {ours:?}, spaCy's {spacys:?}",
+                        t.start, t.end
+                    ));
+                }
+            }
+        }
         if got != expected {
             let chars: Vec<char> = text.chars().collect();
             let show = |v: &[(usize, usize, bool)]| -> String {

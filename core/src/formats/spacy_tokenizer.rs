@@ -17,9 +17,11 @@
 //! The character classes, affix lists and exceptions come from spaCy itself, generated into
 //! `spacy_tables.rs` by `tests/formats/gen_spacy_tables.py`; `cargo test` compares this port
 //! with the tokens spaCy made of several hundred texts (`tests/golden/spacy/tokenizer-cases.json`).
-//! Offsets are code points, as in Python.
+//! Offsets are code points, as in Python. [`tokenize_with_norms`] also gives each token's norm
+//! (`token.norm_`): the exception's, else the lexeme's ([`lexeme_norm`]), which the DocBin
+//! export writes; the same cases hold spaCy's norms.
 //!
-//! Why one file of ~770 lines: it is a port of one algorithm (spaCy's `Tokenizer.__call__` and its
+//! Why one file of ~800 lines: it is a port of one algorithm (spaCy's `Tokenizer.__call__` and its
 //! affix passes), kept in one piece so that it reads step by step beside spaCy's own code; the data
 //! it uses is generated apart (`spacy_tables.rs`).
 
@@ -38,8 +40,44 @@ pub struct Token {
 
 /// The tokens `spacy.blank("en")` makes of `text`.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_pieces(text).into_iter().map(|(t, _)| t).collect()
+}
+
+/// The tokens `spacy.blank("en")` makes of `text`, each with its norm (spaCy's `token.norm_`):
+/// the norm a tokenizer exception gives its piece (`n't` of `don't` is `not`), else the
+/// lexeme's norm ([`lexeme_norm`]).
+pub fn tokenize_with_norms(text: &str) -> Vec<(Token, String)> {
     let chars: Vec<char> = text.chars().collect();
-    let mut tokens: Vec<Token> = Vec::new();
+    tokenize_pieces(text)
+        .into_iter()
+        .map(|(t, special)| {
+            let norm = if special.is_empty() {
+                lexeme_norm(&chars[t.start..t.end].iter().collect::<String>())
+            } else {
+                special.to_string()
+            };
+            (t, norm)
+        })
+        .collect()
+}
+
+/// A lexeme's norm in a blank English pipeline: its entry in spaCy's `BASE_NORMS` (`“` is
+/// `"`, `€` is `$`), else Python's `str.lower()` of it, which Rust's `to_lowercase` follows
+/// (both apply Unicode's full lower-case mappings, final sigma included).
+pub fn lexeme_norm(orth: &str) -> String {
+    match t::BASE_NORMS.binary_search_by(|(k, _)| (*k).cmp(orth)) {
+        Ok(i) => t::BASE_NORMS[i].1.to_string(),
+        Err(_) => orth.to_lowercase(),
+    }
+}
+
+/// A token and the norm its tokenizer exception gives it ("" where none does).
+type Piece = (Token, &'static str);
+
+/// The tokens of `text`, each with the norm a tokenizer exception gives it.
+fn tokenize_pieces(text: &str) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens: Vec<Piece> = Vec::new();
     let Some(&first) = chars.first() else {
         return tokens;
     };
@@ -51,7 +89,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 tokenize_chunk(&chars, start, i, &mut tokens);
             }
             if c == ' ' {
-                if let Some(last) = tokens.last_mut() {
+                if let Some((last, _)) = tokens.last_mut() {
                     last.ws = true;
                 }
                 start = i + 1;
@@ -112,15 +150,19 @@ fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
-/// The exception for exactly this string, if there is one.
-fn special(s: &[char]) -> Option<&'static [&'static str]> {
+/// The exception for exactly this string, if there is one: its pieces, as (length, norm).
+fn special(s: &[char]) -> Option<impl Iterator<Item = (usize, &'static str)>> {
     if s.len() > t::RULES_MAX_CHARS {
         return None;
     }
-    t::RULES
-        .binary_search_by(|(k, _)| compare(k, s))
-        .ok()
-        .map(|i| t::RULES[i].1)
+    let i = t::RULES.binary_search_by(|(k, _, _)| compare(k, s)).ok()?;
+    let (_, pieces, norms) = t::RULES[i];
+    Some(
+        pieces
+            .iter()
+            .map(|p| char_len(p))
+            .zip(norms.iter().copied()),
+    )
 }
 
 /// Orders a string and a run of characters as strings (code point order, which is also the
@@ -130,24 +172,27 @@ fn compare(a: &str, b: &[char]) -> std::cmp::Ordering {
 }
 
 /// Tokenizes one run of whitespace or of other characters, `chars[lo..hi]`.
-fn tokenize_chunk(chars: &[char], lo: usize, hi: usize, out: &mut Vec<Token>) {
+fn tokenize_chunk(chars: &[char], lo: usize, hi: usize, out: &mut Vec<Piece>) {
     let s = &chars[lo..hi];
-    let mut lengths: Vec<usize> = Vec::new();
+    let mut lengths: Vec<(usize, &'static str)> = Vec::new();
     if let Some(parts) = special(s) {
-        lengths.extend(parts.iter().map(|p| char_len(p)));
+        lengths.extend(parts);
     } else {
         let (prefixes, a, b, suffixes) = split_affixes(s);
-        lengths.extend(prefixes);
+        lengths.extend(prefixes.into_iter().map(|n| (n, "")));
         attach(&s[a..b], &mut lengths);
-        lengths.extend(suffixes.iter().rev());
+        lengths.extend(suffixes.iter().rev().map(|&n| (n, "")));
     }
     let mut at = lo;
-    for len in lengths {
-        out.push(Token {
-            start: at,
-            end: at + len,
-            ws: false,
-        });
+    for (len, norm) in lengths {
+        out.push((
+            Token {
+                start: at,
+                end: at + len,
+                ws: false,
+            },
+            norm,
+        ));
         at += len;
     }
     debug_assert_eq!(at, hi, "tokens cover the chunk");
@@ -201,21 +246,21 @@ fn split_affixes(s: &[char]) -> (Vec<usize>, usize, usize, Vec<usize>) {
 }
 
 /// `Tokenizer._attach_tokens` for what is left between the affixes.
-fn attach(s: &[char], out: &mut Vec<usize>) {
+fn attach(s: &[char], out: &mut Vec<(usize, &'static str)>) {
     if s.is_empty() {
         return;
     }
     if let Some(parts) = special(s) {
-        out.extend(parts.iter().map(|p| char_len(p)));
+        out.extend(parts);
         return;
     }
     if url_match(s) {
-        out.push(s.len());
+        out.push((s.len(), ""));
         return;
     }
     let matches = find_infixes(s);
     if matches.is_empty() {
-        out.push(s.len());
+        out.push((s.len(), ""));
         return;
     }
     let mut start = 0;
@@ -224,15 +269,15 @@ fn attach(s: &[char], out: &mut Vec<usize>) {
             continue;
         }
         if infix_start != start {
-            out.push(infix_start - start);
+            out.push((infix_start - start, ""));
         }
         if infix_start != infix_end {
-            out.push(infix_end - infix_start);
+            out.push((infix_end - infix_start, ""));
         }
         start = infix_end;
     }
     if start < s.len() {
-        out.push(s.len() - start);
+        out.push((s.len() - start, ""));
     }
 }
 
@@ -688,8 +733,8 @@ fn url_match(s: &[char]) -> bool {
 
 /// `Tokenizer._apply_special_cases`: token sequences that spell an exception the affix rules
 /// would split (`:` `)`) become that exception (`:)`), when nothing separates them.
-fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Token>) {
-    let text = |tok: &Token| &chars[tok.start..tok.end];
+fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Piece>) {
+    let text = |(tok, _): &Piece| &chars[tok.start..tok.end];
     let mut by_first: Vec<(&str, &[&str])> = t::MATCHED_RULES
         .iter()
         .map(|(_, pattern)| (pattern[0], *pattern))
@@ -734,28 +779,28 @@ fn apply_matched_rules(chars: &[char], tokens: &mut Vec<Token>) {
         }
     }
     sort::sort_by(&mut kept, Ord::cmp);
-    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut out: Vec<Piece> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     let mut next = kept.into_iter().peekable();
     while i < tokens.len() {
         match next.peek() {
             Some(&(s, e)) if s == i => {
                 next.next();
-                let (from, to) = (tokens[s].start, tokens[e - 1].end);
+                let (from, to) = (tokens[s].0.start, tokens[e - 1].0.end);
                 match special(&chars[from..to]) {
                     Some(parts) => {
                         let mut at = from;
-                        for p in parts {
-                            let len = char_len(p);
-                            out.push(Token {
+                        for (len, norm) in parts {
+                            let token = Token {
                                 start: at,
                                 end: at + len,
                                 ws: false,
-                            });
+                            };
+                            out.push((token, norm));
                             at += len;
                         }
-                        if let Some(last) = out.last_mut() {
-                            last.ws = tokens[e - 1].ws;
+                        if let Some((last, _)) = out.last_mut() {
+                            last.ws = tokens[e - 1].0.ws;
                         }
                     }
                     None => out.extend_from_slice(&tokens[s..e]),
