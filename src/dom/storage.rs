@@ -61,6 +61,12 @@ pub struct DocRecord {
     pub added: u64,
 }
 
+/// A stored document as storage holds it: its record, its text, its annotations' JSON objects.
+pub type Stored = (DocRecord, String, Vec<String>);
+
+/// A document to store for the first time: its record, text and annotations.
+pub type NewDocument = (DocRecord, Rc<Document>, Vec<Rc<Annotation>>);
+
 /// Which document is open, and who annotates.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Workspace {
@@ -274,6 +280,92 @@ impl Db {
             .filter_map(|v| v.ok().and_then(|v| v.as_string()))
             .collect();
         Ok(Some((rec, text, anns)))
+    }
+
+    /// Several documents' records, texts and annotation objects, read in one transaction with
+    /// every request made at once (a transaction a document, one after the other, took ~5 ms
+    /// each: seconds for a project of a thousand). In the order of `ids`; `None` where a
+    /// document is not stored.
+    pub async fn load_many(&self, ids: &[String]) -> Result<Vec<Option<Stored>>, String> {
+        let tx = self.tx(["docs", "texts", "anns"], false)?;
+        let store = |name| tx.object_store(name).map_err(idb_error);
+        let (docs, texts, anns) = (store("docs")?, store("texts")?, store("anns")?);
+        let mut asked = Vec::with_capacity(ids.len());
+        for id in ids {
+            let rec = docs
+                .get::<String, _, _>(id.as_str())
+                .primitive()
+                .map_err(idb_error)?;
+            let text = texts
+                .get::<String, _, _>(id.as_str())
+                .primitive()
+                .map_err(idb_error)?;
+            let list = anns
+                .get_all::<JsValue>()
+                .with_query::<JsValue, _>(doc_range(id))
+                .primitive()
+                .map_err(idb_error)?;
+            asked.push((rec, text, list));
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for (rec, text, list) in asked {
+            let Some(rec) = rec.await.map_err(idb_error)? else {
+                out.push(None);
+                continue;
+            };
+            let rec: DocRecord = serde_json::from_str(&rec)
+                .map_err(|e| format!("a stored record is damaged: {e}"))?;
+            let text = text
+                .await
+                .map_err(idb_error)?
+                .ok_or("a stored text is missing")?;
+            let list = list
+                .await
+                .map_err(idb_error)?
+                .filter_map(|v| v.ok().and_then(|v| v.as_string()))
+                .collect();
+            out.push(Some((rec, text, list)));
+        }
+        Ok(out)
+    }
+
+    /// Stores several new documents in one transaction (a corpus's, a batch at a time): for
+    /// each, its text, its annotations and its record. Nothing is stored under their ids yet
+    /// (the caller gives fresh ids), so nothing is cleared first.
+    pub async fn create_many(&self, batch: &[NewDocument]) -> Result<(), SaveError> {
+        let tx = self
+            .tx(["docs", "texts", "anns"], true)
+            .map_err(SaveError::Failed)?;
+        let (docs, texts, anns) = (
+            tx.object_store("docs").map_err(failed)?,
+            tx.object_store("texts").map_err(failed)?,
+            tx.object_store("anns").map_err(failed)?,
+        );
+        for (rec, doc, list) in batch {
+            drop(
+                texts
+                    .put(doc.text())
+                    .with_key(rec.id.as_str())
+                    .primitive()
+                    .map_err(failed)?,
+            );
+            for a in list {
+                drop(
+                    anns.put(native::annotation_json(doc, a))
+                        .with_key(ann_key(&rec.id, &a.id))
+                        .primitive()
+                        .map_err(failed)?,
+                );
+            }
+            let json = serde_json::to_string(rec).map_err(|e| SaveError::Failed(e.to_string()))?;
+            drop(
+                docs.put(json)
+                    .with_key(rec.id.as_str())
+                    .primitive()
+                    .map_err(failed)?,
+            );
+        }
+        tx.commit().await.map_err(failed)
     }
 
     /// Stores a whole document, replacing whatever was stored under its id, unless another

@@ -105,6 +105,7 @@ pub fn store_corpus(
         let (mut entries, mut first, mut already) = (Vec::new(), None, 0);
         let mut applied = 0;
         let mut failed = None;
+        let (mut pending, mut pending_annotations) = (Vec::new(), 0);
         for (n, imported) in corpus.documents.iter().enumerate() {
             if stop.get() {
                 break;
@@ -118,6 +119,11 @@ pub fn store_corpus(
             let held = known.get(&sha);
             if let (Some(held), true) = (held, on_match != OnMatch::KeepBoth) {
                 already += 1;
+                // In the file's order: what waits to be stored is stored first.
+                if let Err(why) = flush(&session, &db, &mut pending, &mut entries).await {
+                    failed = Some(why);
+                    break;
+                }
                 match apply_to_held(&store, &session, &db, held, imported, on_match).await {
                     Ok(()) => {
                         applied += 1;
@@ -130,19 +136,36 @@ pub fn store_corpus(
                 }
                 continue;
             }
-            match store_one(&session, &db, imported).await {
-                Ok(entry) => {
-                    if held.is_some() {
-                        already += 1;
-                    }
-                    first.get_or_insert_with(|| entry.id.clone());
-                    entries.push(entry);
+            if held.is_some() {
+                already += 1;
+            }
+            match prepare(&session, imported, sha) {
+                Ok(doc) => {
+                    first.get_or_insert_with(|| doc.0.id.clone());
+                    pending_annotations += doc.2.len();
+                    pending.push(doc);
                 }
                 Err(why) => {
                     failed = Some(why);
                     break;
                 }
             }
+            // A transaction a batch: one a document cost ~18 ms each.
+            if pending.len() >= BATCH_DOCUMENTS || pending_annotations >= BATCH_ANNOTATIONS {
+                pending_annotations = 0;
+                if let Err(why) = flush(&session, &db, &mut pending, &mut entries).await {
+                    failed = Some(why);
+                    break;
+                }
+            }
+        }
+        if failed.is_none() {
+            if let Err(why) = flush(&session, &db, &mut pending, &mut entries).await {
+                failed = Some(why);
+            }
+        }
+        if entries.is_empty() && applied == 0 {
+            first = None;
         }
         store.dispatch(Msg::EndBusy(busy));
         let stored = entries.len() + applied;
@@ -255,11 +278,18 @@ async fn apply_to_held(
     Ok(())
 }
 
-/// Stores one document of a corpus as a new document; gives its entry in the documents list.
-async fn store_one(session: &SessionRef, db: &Db, imported: &Imported) -> Result<DocEntry, String> {
+/// Documents stored in one transaction, at most; and annotations.
+const BATCH_DOCUMENTS: usize = 100;
+const BATCH_ANNOTATIONS: usize = 5_000;
+
+/// A document of a corpus ready to store as a new document: its record, text and
+/// annotations. Its id is reserved at once, so that the next document of the batch cannot
+/// take it too.
+type Prepared = crate::dom::storage::NewDocument;
+
+fn prepare(session: &SessionRef, imported: &Imported, sha: String) -> Result<Prepared, String> {
     let bundle = &imported.bundle;
     let doc = new_document(session, bundle);
-    let id = doc.id.clone();
     let state = State::restore(
         doc.clone(),
         bundle.labels.clone(),
@@ -267,30 +297,51 @@ async fn store_one(session: &SessionRef, db: &Db, imported: &Imported) -> Result
         1,
     )
     .map_err(|e| format!("“{}” could not be opened: {e}.", doc.title))?;
-    let sha = sha256_hex(doc.text());
-    let (tab, added) = {
-        let mut s = session.borrow_mut();
-        (s.tab.clone(), s.take_added())
-    };
+    let mut s = session.borrow_mut();
     let rec = DocRecord {
-        id: id.clone(),
+        id: doc.id.clone(),
         title: doc.title.clone(),
         sha256: sha,
         labels: state.labels().clone(),
         next_seq: state.next_seq(),
         serial: 1,
-        writer: tab,
+        writer: s.tab.clone(),
         saved_at: crate::dom::now().millis(),
         status: bundle.status,
         annotations: Some(state.len()),
-        added,
+        added: s.take_added(),
     };
-    db.create(&rec, &doc, state.annotations(), None, None)
-        .await
-        .map_err(|e| e.to_string())?;
+    s.stored.insert(rec.id.clone());
+    Ok((rec, doc, state.annotations().to_vec()))
+}
+
+/// Stores the prepared documents in one transaction and adds their entries; on failure their
+/// ids are free again (nothing of the batch is stored: the transaction is rolled back).
+async fn flush(
+    session: &SessionRef,
+    db: &Db,
+    pending: &mut Vec<Prepared>,
+    entries: &mut Vec<DocEntry>,
+) -> Result<(), String> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let batch = std::mem::take(pending);
+    let result = db.create_many(&batch).await;
     let mut s = session.borrow_mut();
-    s.stored.insert(id.clone());
-    let entry = entry_of(&rec);
-    s.records.push(rec);
-    Ok(entry)
+    match result {
+        Ok(()) => {
+            for (rec, _, _) in batch {
+                entries.push(entry_of(&rec));
+                s.records.push(rec);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            for (rec, _, _) in &batch {
+                s.stored.remove(&rec.id);
+            }
+            Err(e.to_string())
+        }
+    }
 }

@@ -39,26 +39,38 @@ pub fn export_project(
         let open_status = session.borrow().status;
         let mut natives = Vec::with_capacity(of);
         let mut failed = None;
-        for (n, id) in ids.iter().enumerate() {
+        // Read a chunk of documents a transaction, every request at once.
+        'chunks: for (k, chunk) in ids.chunks(READ_CHUNK).enumerate() {
             if stop.get() {
                 break;
             }
-            if n % of.div_ceil(100).max(1) == 0 {
-                store.dispatch(Msg::Progress(busy, n, of));
-            }
-            let bundle = if *id == open.document().id {
-                Ok(Bundle {
-                    status: open_status,
-                    ..Bundle::from_state(&open, &annotator)
-                })
-            } else {
-                stored_bundle(db.as_ref(), id, &annotator).await
+            store.dispatch(Msg::Progress(busy, k * READ_CHUNK, of));
+            let stored = match &db {
+                Some(db) => db.load_many(chunk).await,
+                None => Ok(vec![None; chunk.len()]),
             };
-            match bundle {
-                Ok(b) => natives.push(native::export(&b)),
+            let stored = match stored {
+                Ok(s) => s,
                 Err(why) => {
                     failed = Some(why);
                     break;
+                }
+            };
+            for (id, stored) in chunk.iter().zip(stored) {
+                let bundle = if *id == open.document().id {
+                    Ok(Bundle {
+                        status: open_status,
+                        ..Bundle::from_state(&open, &annotator)
+                    })
+                } else {
+                    stored_bundle(id, stored, &annotator)
+                };
+                match bundle {
+                    Ok(b) => natives.push(native::export(&b)),
+                    Err(why) => {
+                        failed = Some(why);
+                        break 'chunks;
+                    }
                 }
             }
         }
@@ -82,13 +94,16 @@ pub fn export_project(
     });
 }
 
+/// Documents read from storage in one transaction.
+const READ_CHUNK: usize = 100;
+
 /// A document as storage holds it, as a bundle with its status. The shipped article, not
 /// stored before its first change, is itself.
-async fn stored_bundle(db: Option<&Db>, id: &str, annotator: &str) -> Result<Bundle, String> {
-    let stored = match db {
-        Some(db) => db.load(id).await?,
-        None => None,
-    };
+fn stored_bundle(
+    id: &str,
+    stored: Option<crate::dom::storage::Stored>,
+    annotator: &str,
+) -> Result<Bundle, String> {
     let Some((rec, text, anns)) = stored else {
         let default = Document::default_article();
         if id == default.id {
