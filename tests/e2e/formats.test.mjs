@@ -29,6 +29,7 @@ const FORMATS = {
   'W3C Web Annotation (JSON-LD)': { key: 'w3c', ext: '.w3c.jsonld', imports: true },
   'brat standoff (zip)': { key: 'brat', ext: '.brat.zip', imports: true },
   'spaCy / Prodigy JSONL': { key: 'spacy', ext: '.spacy.jsonl', imports: true },
+  'spaCy DocBin (.spacy)': { key: 'spacy-docbin', ext: '.spacy', imports: false },
   'doccano JSONL': { key: 'doccano', ext: '.doccano.jsonl', imports: true },
   'doccano JSONL (relations)': { key: 'doccano-rel', ext: '.doccano-rel.jsonl', imports: true },
 };

@@ -217,13 +217,18 @@ impl Format {
         // One-document JSONL from other tools: a Prodigy task has spans (or tokens), doccano
         // has entities with start_offset, or a label list.
         if name.ends_with(".jsonl") || name.ends_with(".json") {
-            if head.contains("\"spans\"") || head.contains("\"tokens\"") {
+            // The first 4 KB, and the first line whole (up to a megabyte): a task's keys may
+            // follow a long text.
+            let line = &bytes[..bytes.len().min(1 << 20)];
+            let line = String::from_utf8_lossy(line.split(|&b| b == b'\n').next().unwrap_or(line));
+            let has = |key: &str| head.contains(key) || line.contains(key);
+            if has("\"spans\"") || has("\"tokens\"") {
                 return Some(Format::Spacy);
             }
-            if head.contains("\"start_offset\"") || head.contains("\"entities\"") {
+            if has("\"start_offset\"") || has("\"entities\"") {
                 return Some(Format::DoccanoRel);
             }
-            if head.contains("\"label\"") && head.contains("\"text\"") {
+            if has("\"label\"") && has("\"text\"") {
                 return Some(Format::Doccano);
             }
         }

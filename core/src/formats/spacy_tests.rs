@@ -732,6 +732,15 @@ fn detected_by_extension_and_content() {
         Format::detect("annotations.jsonl", br#"{"text": "x", "spans": []}"#),
         Some(Format::Spacy)
     );
+    // A task whose keys follow a text longer than the 4 KB looked at first.
+    let long = format!(
+        "{{\"text\": \"{}\", \"spans\": []}}\n{{\"text\": \"y\"}}\n",
+        "word ".repeat(2_000)
+    );
+    assert_eq!(
+        Format::detect("corpus.jsonl", long.as_bytes()),
+        Some(Format::Spacy)
+    );
     let f = Format::parse("spacy").unwrap();
     assert_eq!(f.title(), "spaCy / Prodigy JSONL");
     assert_eq!(
