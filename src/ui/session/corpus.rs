@@ -106,6 +106,7 @@ pub fn store_corpus(
         let mut applied = 0;
         let mut failed = None;
         let (mut pending, mut pending_annotations) = (Vec::new(), 0);
+        let mut painted = 0;
         for (n, imported) in corpus.documents.iter().enumerate() {
             if stop.get() {
                 break;
@@ -114,6 +115,14 @@ pub fn store_corpus(
             // the writes for ten thousand small ones.
             if n % of.div_ceil(100).max(1) == 0 {
                 store.dispatch(Msg::Progress(busy, n, of));
+                // The bar is painted now and then, not only at a batch's write: its first step
+                // showed ~300 ms late, waiting for the first batch. (A frame for every step
+                // would add a hundred frames to the import.)
+                let at = crate::dom::now().millis();
+                if n == 0 || at - painted >= 100 {
+                    crate::dom::after_paint().await;
+                    painted = at;
+                }
             }
             let sha = sha256_hex(imported.bundle.document.text());
             let held = known.get(&sha);
