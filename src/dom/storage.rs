@@ -248,38 +248,9 @@ impl Db {
     }
 
     /// A document's record, text and annotation JSON objects, if stored.
-    pub async fn load(&self, id: &str) -> Result<Option<(DocRecord, String, Vec<String>)>, String> {
-        let tx = self.tx(["docs", "texts", "anns"], false)?;
-        let store = |name| tx.object_store(name).map_err(idb_error);
-        let (docs, texts, anns) = (store("docs")?, store("texts")?, store("anns")?);
-        let rec = docs
-            .get::<String, _, _>(id)
-            .primitive()
-            .map_err(idb_error)?;
-        let text = texts
-            .get::<String, _, _>(id)
-            .primitive()
-            .map_err(idb_error)?;
-        let anns = anns
-            .get_all::<JsValue>()
-            .with_query::<JsValue, _>(doc_range(id))
-            .primitive()
-            .map_err(idb_error)?;
-        let Some(rec) = rec.await.map_err(idb_error)? else {
-            return Ok(None);
-        };
-        let rec: DocRecord =
-            serde_json::from_str(&rec).map_err(|e| format!("a stored record is damaged: {e}"))?;
-        let text = text
-            .await
-            .map_err(idb_error)?
-            .ok_or("a stored text is missing")?;
-        let anns = anns
-            .await
-            .map_err(idb_error)?
-            .filter_map(|v| v.ok().and_then(|v| v.as_string()))
-            .collect();
-        Ok(Some((rec, text, anns)))
+    pub async fn load(&self, id: &str) -> Result<Option<Stored>, String> {
+        let mut one = self.load_many(&[id.to_string()]).await?;
+        Ok(one.pop().flatten())
     }
 
     /// Several documents' records, texts and annotation objects, read in one transaction with

@@ -7,15 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, annotateSample, axeViolations, documentCount, documentTitles, launch, openApp, openDocument, paintedAnnotations, screenshot, serveDist } from './harness.mjs';
+import { ROOT, annotateSample, axeViolations, documentCount, documentTitles, launch, openApp, openDocument, paintedAnnotations, screenshot, serveDist, waitSaved } from './harness.mjs';
 
 const THIRDPARTY = join(ROOT, '..', 'shared', 'corpora', 'thirdparty');
 const NEWS = join(THIRDPARTY, 'prodigy', 'news_headlines_ner.jsonl');
 const BRAT = join(THIRDPARTY, 'brat');
-
-async function waitSaved(page) {
-  await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
-}
 
 describe('a corpus file', () => {
   let server;

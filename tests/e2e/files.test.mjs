@@ -21,13 +21,10 @@ import {
   annotateSample as annotate,
   serveDist,
   tag,
+  waitSaved,
 } from './harness.mjs';
 
 const OUT = join(ROOT, 'target', 'e2e-files');
-
-async function waitSaved(page) {
-  await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
-}
 
 /** Clicks Export JSON and returns the downloaded file's name and text. */
 const exportJson = (page) => exportJsonTo(page, OUT);

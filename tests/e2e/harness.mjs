@@ -417,6 +417,11 @@ export async function axeViolations(page) {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
 }
 
+/** Waits until the page says the last change is saved in this browser. */
+export async function waitSaved(page) {
+  await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
+}
+
 // ---- the Documents panel ----
 
 /** How many documents the project holds, from the panel's progress line ("3 of 120 done"). */

@@ -22,6 +22,7 @@ import {
   screenshot,
   serveDist,
   tag,
+  waitSaved,
 } from './harness.mjs';
 
 const HEADLINES = [
@@ -35,10 +36,6 @@ const docId = () => document.documentElement.dataset.doc;
 
 async function waitDoc(page, id) {
   await page.waitForFunction((want) => document.documentElement.dataset.doc === want, id);
-}
-
-async function waitSaved(page) {
-  await page.waitForFunction(() => document.querySelector('.save')?.textContent.startsWith('Saved'));
 }
 
 async function download(page, format) {
