@@ -37,6 +37,7 @@ fn entity(id: &str, span: Span, label: &str) -> Annotation {
         note: "kept".into(),
         created: Timestamp(1_733_635_800_000),
         updated: Timestamp(1_733_635_800_000),
+        extra: None,
     }
 }
 

@@ -36,7 +36,11 @@ pub(super) fn notice_of(state: &State, action: &Action) -> Option<String> {
         | Action::TagParty { id, .. }
         | Action::SetDirect { id, .. }
         | Action::SetCheckworthiness { id, .. }
-        | Action::SetNote { id, .. } => {
+        | Action::SetNote { id, .. }
+        | Action::SetAttribute { id, .. }
+        | Action::AddFragment { id, .. }
+        | Action::AddRelation { from: id, .. }
+        | Action::RemoveRelation { from: id, .. } => {
             let text = of(id)?;
             Some(format!("{text}: {}", describe(action)))
         }
@@ -71,6 +75,22 @@ fn describe(action: &Action) -> String {
             None => "check-worthiness cleared".into(),
         },
         Action::SetNote { .. } => "note saved".into(),
+        Action::SetAttribute {
+            name, value: None, ..
+        } => format!("{name} cleared"),
+        Action::SetAttribute {
+            name,
+            value: Some(crate::model::annotation::Value::Flag),
+            ..
+        } => format!("{name} set"),
+        Action::SetAttribute {
+            name,
+            value: Some(crate::model::annotation::Value::Text(v)),
+            ..
+        } => format!("{name} {v}"),
+        Action::AddFragment { .. } => "fragment added".into(),
+        Action::AddRelation { kind, .. } => format!("related, {kind}"),
+        Action::RemoveRelation { .. } => "relation removed".into(),
         _ => String::new(),
     }
 }

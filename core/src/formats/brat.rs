@@ -39,11 +39,29 @@
 //! a corpus, each pair read on its own ([`import_pairs`], for `formats::corpus`); other entries,
 //! `annotation.conf` included, are ignored. A line that is not brat syntax, a repeated id, or a
 //! text-bound line whose text is not the `.txt` at its offsets refuses the file, naming the
-//! line. What brat allows but Marginalia cannot hold (fragments separated by text, entities
-//! across paragraphs, other event, relation and attribute types, normalisations) is skipped,
-//! one [`Problem`] each, whose `index` is the `.ann` line (0-based) and `id` the brat id.
+//! line. Everything else brat writes is held (the open schema, `model::annotation::Extra`):
+//! - a text-bound line of any type is an entity of that type; fragments separated by text are
+//!   one discontinuous annotation;
+//! - an event of another type than Attribution is held by its trigger's annotation, with its
+//!   role arguments (an argument naming an event stands for its trigger's annotation);
+//! - a relation of any type is held by its `Arg1` (or first argument), pointing at the other,
+//!   with role names other than `Arg1`/`Arg2` kept; a `Claimant` from a claim to an entity is
+//!   the claim's claimant, as before;
+//! - attributes (`A`/`M`, binary or valued) on text-bound lines, relations and events;
+//!   `N … Reference` normalisations; `AnnotatorNotes` on any of them, notes of other types
+//!   (`#1 Lemma T1`) on text-bound lines.
+//!
+//! What the model cannot hold is skipped, one [`Problem`] each (the page lists them before
+//! the person confirms), whose `index` is the `.ann` line (0-based) and `id` the brat id:
+//! entities across paragraphs, a second event on one trigger, equivalences (`*`), notes of
+//! other types on relations and events, a type or role that cannot be a name (a space, more
+//! than 40 characters), an attribute set twice, and what points at something not imported.
 //! Ids are made afresh: `e1`, `q2`, `c3`… in text order. Labels are the defaults plus every
 //! entity type and check-worthiness value the file uses.
+//!
+//! Writing gives the same lines back, up to ids and order (`core/tests/brat_round_trip.rs`, on
+//! the six pairs of the third-party corpus), and `annotation.conf` declares the relation and
+//! event types, roles and attributes used ([`Declared`]).
 //!
 //! ## What brat does not carry
 //! Ids, times, the annotator and the title (the document id, from the `.txt` name, stands in);
@@ -55,7 +73,7 @@
 //! configuration only, types outside `[A-Za-z0-9_-]` (`projectconfig.py`); such labels are
 //! written as they are and brat shows them as unconfigured types.
 //!
-//! Why one file of ~1,380 lines: brat's standoff is one line grammar read and written in one place
+//! Why one file of ~1,900 lines: brat's standoff is one line grammar read and written in one place
 //! (the universal-newline view, fragments, the PolNeAR event convention, `annotation.conf`), and
 //! the export and the import must agree line by line; this documentation is the format's
 //! specification. Its tests are in `brat_tests.rs`.
@@ -69,6 +87,7 @@ use super::zip;
 use super::{
     check_document_text, safe_file_stem, short, Bundle, FileError, Growing, MAX_FILE_BYTES,
 };
+use crate::model::annotation::{Attributes, Event, Extra, Norm, Relation, TypedNote, Value};
 use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -85,6 +104,8 @@ const CLAIMANT: &str = "Claimant";
 const DIRECT: &str = "Direct";
 const CHECKWORTHINESS: &str = "Checkworthiness";
 const NOTES: &str = "AnnotatorNotes";
+const REFERENCE: &str = "Reference";
+use super::native_extra::{ARG1, ARG2};
 const SPEAKER_NOTE: &str = "speaker: ";
 const CLAIMANT_NOTE: &str = "claimant: ";
 
@@ -263,8 +284,14 @@ pub fn export_ann(bundle: &Bundle) -> String {
     sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     let frags: HashMap<&str, Vec<Span>> = anns
         .iter()
-        .map(|a| (a.id.as_str(), fragments(doc, a.span)))
-        .filter(|(_, f)| !f.is_empty())
+        .map(|a| {
+            let pieces = a.fragments().into_iter();
+            (
+                a.id.as_str(),
+                pieces.flat_map(|p| fragments(doc, p)).collect(),
+            )
+        })
+        .filter(|(_, f): &(&str, Vec<Span>)| !f.is_empty())
         .collect();
     let entity_span: HashMap<&str, Span> = anns
         .iter()
@@ -317,8 +344,39 @@ pub fn export_ann(bundle: &Bundle) -> String {
         }
     }
 
+    // The T line standing for each annotation (a quote's Content), and the E line of each
+    // annotation holding an event (numbered after the quotes' Attribution events).
+    let mut t_of: HashMap<&str, usize> = HashMap::new();
+    for item in &items {
+        let (a, t) = match item {
+            Item::Entity(a, t) | Item::Claim(a, t) => (a, t),
+            Item::Quote { ann, content, .. } => (ann, content),
+        };
+        t_of.insert(&a.id, t.n);
+    }
+    let quotes = items
+        .iter()
+        .filter(|i| matches!(i, Item::Quote { .. }))
+        .count();
+    let e_of: HashMap<&str, usize> = items
+        .iter()
+        .map(|i| match i {
+            Item::Entity(a, _) | Item::Claim(a, _) => *a,
+            Item::Quote { ann, .. } => *ann,
+        })
+        .filter(|a| a.extra().event.is_some())
+        .enumerate()
+        .map(|(k, a)| (a.id.as_str(), quotes + k + 1))
+        .collect();
+    let brat_ref = |id: &str| match (e_of.get(id), t_of.get(id)) {
+        (Some(e), _) => Some(format!("E{e}")),
+        (None, Some(t)) => Some(format!("T{t}")),
+        _ => None,
+    };
+
     let mut out = String::new();
     let (mut e, mut r, mut attr, mut note) = (0, 0, 0, 0);
+    let mut norm = 0;
     let t_line = |out: &mut String, t: &Tb| {
         let offsets: Vec<String> = t
             .frags
@@ -334,18 +392,81 @@ pub fn export_ann(bundle: &Bundle) -> String {
             texts.join(" ")
         ));
     };
-    let mut note_line = |out: &mut String, target: &str, text: &str| {
+    let mut note_line = |out: &mut String, kind: &str, target: &str, text: &str| {
         let text = one_line(text);
         if !text.trim().is_empty() {
             note += 1;
-            out.push_str(&format!("#{note}\t{NOTES} {target}\t{text}\n"));
+            out.push_str(&format!("#{note}\t{kind} {target}\t{text}\n"));
+        }
+    };
+    let attr_lines = |out: &mut String, attr: &mut usize, target: &str, attrs: &Attributes| {
+        for (name, value) in attrs {
+            *attr += 1;
+            match value {
+                Value::Flag => out.push_str(&format!("A{attr}\t{name} {target}\n")),
+                Value::Text(v) => {
+                    out.push_str(&format!("A{attr}\t{name} {target} {}\n", one_word(v)))
+                }
+            }
+        }
+    };
+    // The counters of R and A lines are shared with the journalism kinds' lines: passed in.
+    let mut extra_lines = |out: &mut String,
+                           note_line: &mut dyn FnMut(&mut String, &str, &str, &str),
+                           (r, attr): (&mut usize, &mut usize),
+                           a: &Annotation| {
+        let extra = a.extra();
+        let t = format!("T{}", t_of[a.id.as_str()]);
+        attr_lines(out, attr, &t, &extra.attributes);
+        for n in &extra.norms {
+            norm += 1;
+            out.push_str(&format!(
+                "N{norm}\t{REFERENCE} {t} {}:{}\t{}\n",
+                one_word(&n.resource),
+                one_word(&n.entry),
+                one_line(&n.label)
+            ));
+        }
+        for n in &extra.notes {
+            note_line(out, &one_word(&n.kind), &t, &n.text);
+        }
+        for rel in &extra.relations {
+            let Some(target) = brat_ref(&rel.target) else {
+                continue; // a target brat cannot mark (only line breaks)
+            };
+            let (r1, r2) = rel
+                .roles
+                .as_ref()
+                .map_or((ARG1, ARG2), |(x, y)| (x.as_str(), y.as_str()));
+            *r += 1;
+            out.push_str(&format!(
+                "R{r}\t{} {}:{t} {}:{target}\n",
+                one_word(&rel.kind),
+                one_word(r1),
+                one_word(r2)
+            ));
+            attr_lines(out, attr, &format!("R{r}"), &rel.attributes);
+            note_line(out, NOTES, &format!("R{r}"), &rel.note);
+        }
+        if let Some(ev) = &extra.event {
+            let id = format!("E{}", e_of[a.id.as_str()]);
+            out.push_str(&format!("{id}\t{}:{t}", one_word(&ev.kind)));
+            for (role, target) in &ev.args {
+                if let Some(target) = brat_ref(target) {
+                    out.push_str(&format!(" {}:{target}", one_word(role)));
+                }
+            }
+            out.push('\n');
+            attr_lines(out, attr, &id, &ev.attributes);
+            note_line(out, NOTES, &id, &ev.note);
         }
     };
     for item in &items {
         match item {
             Item::Entity(a, t) => {
                 t_line(&mut out, t);
-                note_line(&mut out, &format!("T{}", t.n), &a.note);
+                note_line(&mut out, NOTES, &format!("T{}", t.n), &a.note);
+                extra_lines(&mut out, &mut note_line, (&mut r, &mut attr), a);
             }
             Item::Quote {
                 ann,
@@ -381,10 +502,16 @@ pub fn export_ann(bundle: &Bundle) -> String {
                         out.push_str(&format!("A{attr}\t{DIRECT} E{e}\n"));
                     }
                     if let Some(Party::Name(name)) = speaker {
-                        note_line(&mut out, &format!("E{e}"), &format!("{SPEAKER_NOTE}{name}"));
+                        note_line(
+                            &mut out,
+                            NOTES,
+                            &format!("E{e}"),
+                            &format!("{SPEAKER_NOTE}{name}"),
+                        );
                     }
                 }
-                note_line(&mut out, &format!("T{}", content.n), &ann.note);
+                note_line(&mut out, NOTES, &format!("T{}", content.n), &ann.note);
+                extra_lines(&mut out, &mut note_line, (&mut r, &mut attr), ann);
             }
             Item::Claim(a, t) => {
                 t_line(&mut out, t);
@@ -406,6 +533,7 @@ pub fn export_ann(bundle: &Bundle) -> String {
                         Some(Party::Name(name)) => {
                             note_line(
                                 &mut out,
+                                NOTES,
                                 &format!("T{}", t.n),
                                 &format!("{CLAIMANT_NOTE}{name}"),
                             );
@@ -417,15 +545,101 @@ pub fn export_ann(bundle: &Bundle) -> String {
                         out.push_str(&format!("A{attr}\t{CHECKWORTHINESS} T{} {value}\n", t.n));
                     }
                 }
-                note_line(&mut out, &format!("T{}", t.n), &a.note);
+                note_line(&mut out, NOTES, &format!("T{}", t.n), &a.note);
+                extra_lines(&mut out, &mut note_line, (&mut r, &mut attr), a);
             }
         }
     }
     out
 }
 
+/// A name or value as one brat token: whitespace becomes `_` (brat splits these fields at
+/// spaces).
+fn one_word(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join("_")
+}
+
+/// The open schema's types an export uses, for `annotation.conf`: relation types with their
+/// role names, event types with theirs, attribute names with their values and what they apply
+/// to (`<ENTITY>`, `<EVENT>`, `<RELATION>`), each in the order first met.
+#[derive(Default)]
+pub struct Declared {
+    relations: Vec<(String, (String, String))>,
+    events: Vec<(String, Vec<String>)>,
+    attributes: Vec<(String, Vec<&'static str>, Vec<String>)>,
+}
+
+impl Declared {
+    /// What the annotations of these bundles use.
+    pub fn of<'a>(bundles: impl IntoIterator<Item = &'a Bundle>) -> Declared {
+        let mut d = Declared::default();
+        for b in bundles {
+            for a in &b.annotations {
+                let e = a.extra();
+                d.attributes_of("<ENTITY>", &e.attributes);
+                for r in &e.relations {
+                    let roles = r
+                        .roles
+                        .clone()
+                        .unwrap_or_else(|| (ARG1.to_string(), ARG2.to_string()));
+                    if !d.relations.iter().any(|(k, _)| *k == r.kind) {
+                        d.relations.push((one_word(&r.kind), roles));
+                    }
+                    d.attributes_of("<RELATION>", &r.attributes);
+                }
+                if let Some(ev) = &e.event {
+                    let at = match d.events.iter().position(|(k, _)| *k == ev.kind) {
+                        Some(at) => at,
+                        None => {
+                            d.events.push((one_word(&ev.kind), Vec::new()));
+                            d.events.len() - 1
+                        }
+                    };
+                    for (role, _) in &ev.args {
+                        let roles = &mut d.events[at].1;
+                        if !roles.contains(role) {
+                            roles.push(one_word(role));
+                        }
+                    }
+                    d.attributes_of("<EVENT>", &ev.attributes);
+                }
+            }
+        }
+        d
+    }
+
+    fn attributes_of(&mut self, on: &'static str, attrs: &Attributes) {
+        for (name, value) in attrs {
+            let at = match self.attributes.iter().position(|(n, _, _)| n == name) {
+                Some(at) => at,
+                None => {
+                    self.attributes
+                        .push((one_word(name), Vec::new(), Vec::new()));
+                    self.attributes.len() - 1
+                }
+            };
+            let (_, ons, values) = &mut self.attributes[at];
+            if !ons.contains(&on) {
+                ons.push(on);
+            }
+            if let Value::Text(v) = value {
+                let v = one_word(v);
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+        }
+    }
+}
+
 /// The `annotation.conf` declaring every type an export of these labels uses.
 pub fn export_conf(labels: &Labels) -> String {
+    export_conf_with(labels, &Declared::default())
+}
+
+/// The `annotation.conf` declaring every type an export of these labels and of the open
+/// schema's parts in `declared` uses.
+pub fn export_conf_with(labels: &Labels, declared: &Declared) -> String {
     let mut entities: Vec<&str> = Vec::new();
     for l in labels
         .entity
@@ -458,15 +672,38 @@ pub fn export_conf(labels: &Labels) -> String {
     out.push_str(&format!(
         "\n[relations]\n{CLAIMANT}\tArg1:{CLAIM}, Arg2:{claimants}\n"
     ));
+    for (kind, (r1, r2)) in &declared.relations {
+        if kind != CLAIMANT {
+            out.push_str(&format!(
+                "{kind}\t{}:<ENTITY>, {}:<ENTITY>\n",
+                one_word(r1),
+                one_word(r2)
+            ));
+        }
+    }
     out.push_str(&format!(
         "\n[events]\n{ATTRIBUTION}\t{CONTENT}:{CONTENT}, {CUE}?:{CUE}, {SOURCE}?:{SOURCE}\n"
     ));
+    for (kind, roles) in &declared.events {
+        let roles: Vec<String> = roles.iter().map(|r| format!("{r}*:<ENTITY>")).collect();
+        out.push_str(&format!("{kind}\t{}\n", roles.join(", ")));
+    }
     out.push_str(&format!("\n[attributes]\n{DIRECT}\tArg:{ATTRIBUTION}\n"));
     if !labels.checkworthiness.is_empty() {
         out.push_str(&format!(
             "{CHECKWORTHINESS}\tArg:{CLAIM}, Value:{}\n",
             labels.checkworthiness.join("|")
         ));
+    }
+    for (name, on, values) in &declared.attributes {
+        if name == DIRECT || name == CHECKWORTHINESS {
+            continue;
+        }
+        out.push_str(&format!("{name}\tArg:{}", on.join("|")));
+        if !values.is_empty() {
+            out.push_str(&format!(", Value:{}", values.join("|")));
+        }
+        out.push('\n');
     }
     out
 }
@@ -485,7 +722,7 @@ pub fn entry_names(document_id: &str) -> [String; 3] {
 pub fn export(bundle: &Bundle) -> Vec<u8> {
     let [txt, ann, conf] = entry_names(&bundle.document.id);
     let ann_text = export_ann(bundle);
-    let conf_text = export_conf(&bundle.labels);
+    let conf_text = export_conf_with(&bundle.labels, &Declared::of([bundle]));
     zip::write(&[
         (&txt, bundle.document.text().as_bytes()),
         (&ann, ann_text.as_bytes()),
@@ -693,7 +930,14 @@ enum What {
         target: String,
         text: String,
     },
-    /// Normalisations and equivalences: valid brat that Marginalia does not carry.
+    /// A normalisation: `N1\tReference T5 Wikipedia:64488\tCarlos Salinas de Gortari`.
+    Norm {
+        target: String,
+        resource: String,
+        entry: String,
+        label: String,
+    },
+    /// Equivalences: valid brat that Marginalia does not carry.
     Other,
 }
 
@@ -836,7 +1080,28 @@ fn parse_line(no: usize, line: &str, doc: &Document, view: &View) -> Result<Line
                 },
             )
         }
-        b'N' | b'*' => line_of(ty, What::Other),
+        b'N' => {
+            let mut parts = tail.split_whitespace();
+            let (Some(target), Some(reference), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(bad("is not TYPE TARGET RESOURCE:ID"));
+            };
+            let (resource, entry) = reference
+                .split_once(':')
+                .filter(|(r, e)| !r.is_empty() && !e.is_empty())
+                .ok_or_else(|| bad("does not name its entry as RESOURCE:ID"))?;
+            let label = rest.split_once('\t').map_or("", |(_, t)| t);
+            line_of(
+                ty,
+                What::Norm {
+                    target: target.to_string(),
+                    resource: resource.to_string(),
+                    entry: entry.to_string(),
+                    label: label.to_string(),
+                },
+            )
+        }
+        b'*' => line_of(ty, What::Other),
         _ => Err(bad(
             "has an id of a kind brat does not define (T, E, R, A, M, N, #, *)",
         )),
@@ -926,8 +1191,10 @@ fn check_text(
     )))
 }
 
-/// A span built from fragments, or why it cannot be one.
-fn join(blanks: &Blanks, view: &View, frags: &[(usize, usize)]) -> Result<Span, String> {
+/// A span built from fragments: pieces separated only by spaces or line breaks are one
+/// stretch (brat cannot hold a line break in a span, so a span across lines is written in
+/// pieces); pieces separated by text stay fragments of a discontinuous span.
+fn join(blanks: &Blanks, view: &View, frags: &[(usize, usize)]) -> Result<Joined, String> {
     let mut spans: Vec<Span> = frags
         .iter()
         .map(|&(s, e)| Span::new(view.to_raw(s), view.to_raw(e)))
@@ -937,21 +1204,24 @@ fn join(blanks: &Blanks, view: &View, frags: &[(usize, usize)]) -> Result<Span, 
     let Some(&first) = spans.first() else {
         return Err("its span is empty".into());
     };
-    let mut span = first;
+    let mut pieces = vec![first];
     for f in &spans[1..] {
-        if f.start > span.end {
-            let gap = Span::new(span.end, f.start);
-            if !blanks.only_blank(gap) {
-                return Err(format!(
-                    "its pieces are separated by “{}”, not only by spaces or line breaks, and a Marginalia span is one stretch of text",
-                    blanks.short(gap, 40)
-                ));
-            }
+        let last = pieces.last_mut().expect("one at least");
+        if f.start > last.end && !blanks.only_blank(Span::new(last.end, f.start)) {
+            pieces.push(*f);
+        } else {
+            last.end = last.end.max(f.end);
         }
-        span.end = span.end.max(f.end);
     }
-    Ok(span)
+    let span = Span::new(pieces[0].start, pieces[pieces.len() - 1].end);
+    if pieces.len() == 1 {
+        pieces.clear();
+    }
+    Ok((span, pieces))
 }
+
+/// A joined span and its fragments (none when it is one stretch).
+type Joined = (Span, Vec<Span>);
 
 fn is_attribution(ty: &str) -> bool {
     ty == ATTRIBUTION || ty.starts_with("Attribution-")
@@ -970,6 +1240,55 @@ struct Draft {
     /// name the speaker.
     name_from: Option<Span>,
     notes: Vec<String>,
+    /// The open schema's parts, with targets as brat ids until the ids are made.
+    extra: Extra,
+    /// The brat line of each relation in `extra.relations`, and of its event.
+    relation_lines: Vec<usize>,
+    event_line: Option<usize>,
+}
+
+impl Draft {
+    fn new(key: &str, line: usize, span: Span, body: Body) -> Draft {
+        Draft {
+            key: key.to_string(),
+            line,
+            span,
+            body,
+            link: None,
+            name_from: None,
+            notes: Vec::new(),
+            extra: Extra::default(),
+            relation_lines: Vec::new(),
+            event_line: None,
+        }
+    }
+}
+
+/// Why one of these type, role or attribute names cannot be one in Marginalia, if one cannot.
+fn bad_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    names
+        .into_iter()
+        .find_map(|n| validate_label(n).err())
+        .map(|why| format!("its type or role cannot be a name in Marginalia: {why}"))
+}
+
+/// Adds a note to a relation's or event's note, on a line of its own.
+fn push_note(note: &mut String, text: &str) {
+    if !note.is_empty() {
+        note.push('\n');
+    }
+    note.push_str(text);
+}
+
+/// Sets attribute `name` in `attrs` (kept in name order); false when it is set already.
+fn set_attribute(attrs: &mut Attributes, name: &str, value: Option<&String>) -> bool {
+    let at = attrs.partition_point(|(n, _)| n.as_str() < name);
+    if attrs.get(at).is_some_and(|(n, _)| n == name) {
+        return false;
+    }
+    let value = value.map_or(Value::Flag, |v| Value::Text(v.clone()));
+    attrs.insert(at, (name.to_string(), value));
+    true
 }
 
 /// Reads a brat document from its text and `.ann`; `id` names it.
@@ -1021,7 +1340,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
     };
     // Each text-bound line joined into one span once: events name the same lines again and
     // again.
-    let joined: HashMap<&str, Result<Span, String>> = lines
+    let joined: HashMap<&str, Result<Joined, String>> = lines
         .iter()
         .filter_map(|l| match &l.what {
             What::Text(frags) => Some((l.id.as_str(), join(&blanks, view, frags))),
@@ -1029,13 +1348,14 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
         })
         .collect();
 
-    // Attribution events and the text-bound lines they use.
+    // Attribution events and the text-bound lines they use. The triggers of other events
+    // are annotations of their own, which hold the event.
     let mut triggers: HashSet<&str> = HashSet::new();
     let mut used_by_events: HashSet<&str> = HashSet::new();
     for l in lines {
         if let What::Event { trigger, args } = &l.what {
-            triggers.insert(trigger);
             if is_attribution(&l.ty) {
+                triggers.insert(trigger);
                 used_by_events.extend(args.iter().map(|(_, a)| a.as_str()));
             }
         }
@@ -1067,8 +1387,8 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             }
             _ => {}
         }
-        let span = match &joined[l.id.as_str()] {
-            Ok(s) => *s,
+        let (span, fragments) = match &joined[l.id.as_str()] {
+            Ok(j) => j.clone(),
             Err(why) => {
                 problems.push(problem(l, why.clone()));
                 continue;
@@ -1100,15 +1420,9 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
                 }
             }
         };
-        drafts.push(Draft {
-            key: l.id.clone(),
-            line: l.no,
-            span,
-            body,
-            link: None,
-            name_from: None,
-            notes: Vec::new(),
-        });
+        let mut draft = Draft::new(&l.id, l.no, span, body);
+        draft.extra.fragments = fragments;
+        drafts.push(draft);
     }
     let entity_ids: HashSet<&str> = entities.iter().map(|(id, _)| *id).collect();
     // The first entity over each span: a speaker's Source span that is not an entity itself.
@@ -1123,11 +1437,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             continue;
         };
         if !is_attribution(&l.ty) {
-            problems.push(problem(
-                l,
-                format!("events of type {} are not carried by Marginalia", l.ty),
-            ));
-            continue;
+            continue; // held by its trigger, below
         }
         match text_of(trigger) {
             Some(t) if t.ty == l.ty => {}
@@ -1157,9 +1467,11 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
                 text_of(id).ok_or_else(|| format!("its {what} {id} is not a text-bound line"))?;
                 joined[id]
                     .clone()
+                    .map(|(span, _)| span)
                     .map_err(|why| format!("its {what} {id}: {why}"))
             };
             let span = span_of(content, "Content")?;
+            let fragments = joined[content].clone().map(|(_, f)| f).unwrap_or_default();
             let cue = match role(CUE).first() {
                 Some(c) => Some(span_of(c, "Cue")?),
                 None => None,
@@ -1183,19 +1495,20 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
                     }
                 }
             }
-            Ok(Draft {
-                key: l.id.clone(),
-                line: l.no,
+            let mut d = Draft::new(
+                &l.id,
+                l.no,
                 span,
-                body: Body::Quote {
+                Body::Quote {
                     speaker,
                     cue,
                     direct: false,
                 },
-                link,
-                name_from,
-                notes: Vec::new(),
-            })
+            );
+            d.link = link;
+            d.name_from = name_from;
+            d.extra.fragments = fragments;
+            Ok(d)
         })();
         match quote {
             Ok(d) => drafts.push(d),
@@ -1219,6 +1532,16 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             for (role, a) in args {
                 if role == CONTENT {
                     owner.entry(a.as_str()).or_default().push(k);
+                }
+            }
+        }
+    }
+    // Other events: by their trigger's annotation, which holds the event.
+    for l in lines {
+        if let What::Event { trigger, .. } = &l.what {
+            if !is_attribution(&l.ty) {
+                if let Some(&k) = owner.get(trigger.as_str()).and_then(|v| v.first()) {
+                    owner.entry(l.id.as_str()).or_default().push(k);
                 }
             }
         }
@@ -1260,81 +1583,181 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
         ))
     };
 
-    // Relations, attributes, notes.
+    // Events of other types, on their trigger's annotation; then relations (attributes and
+    // notes may name either, in any order of the file).
+    let mut event_of: HashMap<&str, usize> = HashMap::new();
+    for l in lines {
+        let What::Event { trigger, args } = &l.what else {
+            continue;
+        };
+        if is_attribution(&l.ty) {
+            continue;
+        }
+        if let Some(why) =
+            bad_names(std::iter::once(l.ty.as_str()).chain(args.iter().map(|(r, _)| r.as_str())))
+        {
+            problems.push(problem(l, why));
+            continue;
+        }
+        let Some(k) =
+            single(trigger).filter(|&k| text_of(trigger).is_some() && drafts[k].key == *trigger)
+        else {
+            problems.push(problem(
+                l,
+                format!("its trigger {trigger} is not an imported text-bound annotation"),
+            ));
+            continue;
+        };
+        if let Some(other) = drafts[k].event_line {
+            problems.push(problem(
+                l,
+                format!(
+                    "its trigger {trigger} is the trigger of {} too, and Marginalia holds one event a trigger",
+                    lines[other].id
+                ),
+            ));
+            continue;
+        }
+        drafts[k].event_line = Some(l.no - 1);
+        drafts[k].extra.event = Some(Event {
+            kind: l.ty.clone(),
+            args: args.clone(),
+            attributes: Vec::new(),
+            note: String::new(),
+        });
+        event_of.insert(&l.id, k);
+    }
+    // Where each relation line went: the draft holding it, and its place there.
+    let mut relation_of: HashMap<&str, (usize, usize)> = HashMap::new();
+    for l in lines {
+        let What::Relation(args) = &l.what else {
+            continue;
+        };
+        // Arg1 is the source and Arg2 the target in either order; other role names are kept,
+        // the first the source.
+        let swapped = args[0].0 == ARG2 && args[1].0 == ARG1;
+        let (first, second) = if swapped {
+            (&args[1], &args[0])
+        } else {
+            (&args[0], &args[1])
+        };
+        let (a1, a2) = (first.1.as_str(), second.1.as_str());
+        if l.ty == CLAIMANT && first.0 == ARG1 && second.0 == ARG2 {
+            let claim = single(a1).filter(|&k| drafts[k].body.kind() == Kind::Claim);
+            if let Some(k) = claim.filter(|&k| entity_ids.contains(a2) && drafts[k].link.is_none())
+            {
+                drafts[k].link = Some(a2.to_string());
+                continue;
+            }
+        }
+        if let Some(why) = bad_names([l.ty.as_str(), first.0.as_str(), second.0.as_str()]) {
+            problems.push(problem(l, why));
+            continue;
+        }
+        let (Some(from), Some(_)) = (single(a1), single(a2)) else {
+            let missing = if single(a1).is_none() { a1 } else { a2 };
+            problems.push(problem(
+                l,
+                format!("its argument {missing} is not an imported annotation"),
+            ));
+            continue;
+        };
+        let roles =
+            (first.0 != ARG1 || second.0 != ARG2).then(|| (first.0.clone(), second.0.clone()));
+        let d = &mut drafts[from];
+        relation_of.insert(&l.id, (from, d.extra.relations.len()));
+        d.relation_lines.push(l.no - 1);
+        d.extra.relations.push(Relation {
+            kind: l.ty.clone(),
+            target: a2.to_string(),
+            roles,
+            attributes: Vec::new(),
+            note: String::new(),
+        });
+    }
+
+    // Attributes, normalisations, notes.
     for l in lines {
         match &l.what {
-            What::Relation(args) if l.ty == CLAIMANT => {
-                let arg = |n: &str| args.iter().find(|(r, _)| r == n).map(|(_, a)| a.as_str());
-                let (Some(claim), Some(target)) = (arg("Arg1"), arg("Arg2")) else {
-                    problems.push(problem(l, "a Claimant relation needs Arg1 and Arg2".into()));
-                    continue;
-                };
-                let Some(k) = single(claim).filter(|&k| drafts[k].body.kind() == Kind::Claim)
-                else {
-                    problems.push(problem(
-                        l,
-                        format!("its Arg1 {claim} is not an imported claim"),
-                    ));
-                    continue;
-                };
-                if !entity_ids.contains(target) {
-                    problems.push(problem(
-                        l,
-                        format!("its Arg2 {target} is not an imported entity"),
-                    ));
-                    continue;
-                }
-                if drafts[k].link.is_some() {
-                    problems.push(problem(
-                        l,
-                        format!("the claim {claim} already has a claimant"),
-                    ));
-                    continue;
-                }
-                drafts[k].link = Some(target.to_string());
+            What::Attribute { .. } | What::Note { .. } if bad_names([l.ty.as_str()]).is_some() => {
+                problems.push(problem(l, bad_names([l.ty.as_str()]).unwrap_or_default()));
             }
-            What::Relation(_) => problems.push(problem(
-                l,
-                format!("relations of type {} are not carried by Marginalia", l.ty),
-            )),
             What::Attribute { target, value } => {
                 let k = single(target);
-                match (l.ty.as_str(), k.map(|k| &mut drafts[k].body), value) {
-                    (DIRECT, Some(Body::Quote { direct, .. }), None) => *direct = true,
-                    (
-                        CHECKWORTHINESS,
-                        Some(Body::Claim {
-                            checkworthiness, ..
-                        }),
-                        Some(v),
-                    ) => {
-                        if let Err(why) = validate_label(v) {
-                            problems
-                                .push(problem(l, format!("its value cannot be a label: {why}")));
+                let attrs = if let Some(&(d, r)) = relation_of.get(target.as_str()) {
+                    Some(&mut drafts[d].extra.relations[r].attributes)
+                } else if let Some(&d) = event_of.get(target.as_str()) {
+                    drafts[d].extra.event.as_mut().map(|e| &mut e.attributes)
+                } else {
+                    match (l.ty.as_str(), k.map(|k| &mut drafts[k].body), value) {
+                        (DIRECT, Some(Body::Quote { direct, .. }), None) => {
+                            *direct = true;
                             continue;
                         }
-                        ratings.add(v);
-                        *checkworthiness = Some(v.clone());
+                        (
+                            CHECKWORTHINESS,
+                            Some(Body::Claim {
+                                checkworthiness, ..
+                            }),
+                            Some(v),
+                        ) if validate_label(v).is_ok() => {
+                            ratings.add(v);
+                            *checkworthiness = Some(v.clone());
+                            continue;
+                        }
+                        _ => k.map(|k| &mut drafts[k].extra.attributes),
                     }
-                    (DIRECT | CHECKWORTHINESS, _, _) => problems.push(problem(
+                };
+                match attrs {
+                    None => problems.push(problem(
                         l,
-                        format!(
-                            "{} applies to {}, and {target} is not one (or the value is wrong)",
-                            l.ty,
-                            if l.ty == DIRECT {
-                                "an Attribution event, without a value"
-                            } else {
-                                "a Claim, with a value"
-                            }
-                        ),
+                        format!("its target {target} is not an imported annotation"),
                     )),
-                    _ => problems.push(problem(
-                        l,
-                        format!("attributes of type {} are not carried by Marginalia", l.ty),
-                    )),
+                    Some(attrs) => {
+                        if !set_attribute(attrs, &l.ty, value.as_ref()) {
+                            problems.push(problem(
+                                l,
+                                format!("{target} has the attribute {} already", l.ty),
+                            ));
+                        }
+                    }
                 }
             }
+            What::Norm {
+                target,
+                resource,
+                entry,
+                label,
+            } => match single(target) {
+                Some(k) if l.ty == REFERENCE => drafts[k].extra.norms.push(Norm {
+                    resource: resource.clone(),
+                    entry: entry.clone(),
+                    label: label.clone(),
+                }),
+                Some(_) => problems.push(problem(
+                    l,
+                    format!(
+                        "normalisations of type {} are not carried by Marginalia (only {REFERENCE})",
+                        l.ty
+                    ),
+                )),
+                None => problems.push(problem(
+                    l,
+                    format!("its target {target} is not an imported annotation"),
+                )),
+            },
             What::Note { target, text } if l.ty == NOTES => {
+                if let Some(&(d, r)) = relation_of.get(target.as_str()) {
+                    push_note(&mut drafts[d].extra.relations[r].note, text);
+                    continue;
+                }
+                if let Some(e) = event_of
+                    .get(target.as_str())
+                    .and_then(|&d| drafts[d].extra.event.as_mut())
+                {
+                    push_note(&mut e.note, text);
+                    continue;
+                }
                 let Some(ks) = owner.get(target.as_str()) else {
                     problems.push(problem(
                         l,
@@ -1365,17 +1788,40 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
                     }
                 }
             }
-            What::Note { .. } => problems.push(problem(
-                l,
-                format!("notes of type {} are not carried by Marginalia", l.ty),
-            )),
+            What::Note { target, text } => match single(target) {
+                _ if relation_of.contains_key(target.as_str())
+                    || event_of.contains_key(target.as_str()) =>
+                {
+                    problems.push(problem(
+                        l,
+                        format!(
+                            "notes of type {} on a relation or an event are not carried by Marginalia (only {NOTES})",
+                            l.ty
+                        ),
+                    ))
+                }
+                Some(k) => drafts[k].extra.notes.push(TypedNote {
+                    kind: l.ty.clone(),
+                    text: text.clone(),
+                }),
+                None => problems.push(problem(
+                    l,
+                    format!("its target {target} is not an imported annotation"),
+                )),
+            },
             What::Other => problems.push(problem(
                 l,
-                "normalisations and equivalences are not carried by Marginalia".into(),
+                "equivalences (*) are not carried by Marginalia".into(),
             )),
-            What::Text(_) | What::Event { .. } => {}
+            What::Text(_) | What::Event { .. } | What::Relation(_) => {}
         }
     }
+
+    // The draft (by its key) each brat id feeds, for relation targets and event arguments.
+    let draft_key: HashMap<&str, String> = owner
+        .iter()
+        .map(|(id, ks)| (*id, drafts[ks[0]].key.clone()))
+        .collect();
 
     // Speaker names from Source spans, each span's words once, copied onto its kept quotes.
     let mut names: HashMap<Span, String> = HashMap::new();
@@ -1413,8 +1859,39 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             )
         })
         .collect();
+    let target_of = |brat: &str| draft_key.get(brat).and_then(|key| new_id.get(key)).cloned();
     let mut annotations = Vec::new();
-    for d in kept {
+    for mut d in kept {
+        let own = new_id[&d.key].clone();
+        // Relations and event arguments end at kept annotations, by their new ids.
+        let mut relations = std::mem::take(&mut d.extra.relations).into_iter();
+        for line in &d.relation_lines {
+            let mut r = relations.next().expect("a line per relation");
+            match target_of(&r.target).filter(|t| *t != own) {
+                Some(t) => {
+                    r.target = t;
+                    d.extra.relations.push(r);
+                }
+                None => problems.push(problem(
+                    &lines[*line],
+                    format!("its target {} is not imported, or is its source", r.target),
+                )),
+            }
+        }
+        if let Some(ev) = &mut d.extra.event {
+            let line = &lines[d.event_line.expect("an event has its line")];
+            let mut args = Vec::new();
+            for (role, t) in std::mem::take(&mut ev.args) {
+                match target_of(&t).filter(|x| *x != own) {
+                    Some(x) => args.push((role, x)),
+                    None => problems.push(problem(
+                        line,
+                        format!("its argument {role}:{t} is not imported, or is its trigger"),
+                    )),
+                }
+            }
+            ev.args = args;
+        }
         let mut body = d.body;
         if let Some(target) = d.link.as_ref().and_then(|t| new_id.get(t)) {
             match &mut body {
@@ -1430,6 +1907,7 @@ fn build(doc: Document, view: &View, lines: &[Line]) -> Result<Imported, FileErr
             note: d.notes.join("\n"),
             created: Timestamp::default(),
             updated: Timestamp::default(),
+            extra: (!d.extra.is_empty()).then(|| Box::new(d.extra)),
         });
     }
     sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));

@@ -34,6 +34,7 @@ fn lines_bundle() -> Bundle {
             note: note.into(),
             created: T0,
             updated: T0,
+            extra: None,
         }
     };
     let entity = |label: &str| Body::Entity {
@@ -589,21 +590,9 @@ fn what_marginalia_cannot_hold_is_skipped_one_problem_each() {
     // (what, .ann, expected problem, annotations kept)
     let cases: &[(&str, &str, &str, usize)] = &[
         (
-            "pieces separated by text",
-            "T1\tORG 0 5;11 15\tAlpha said\n",
-            "(T1): its pieces are separated by “beta”",
-            0,
-        ),
-        (
             "an entity across paragraphs",
             "T1\tORG 16 22;24 29\tgamma. Delta\nT2\tORG 0 5\tAlpha\n",
             "(T1): it is an entity across a paragraph break",
-            1,
-        ),
-        (
-            "another event type",
-            "T1\tBinding 6 10\tbeta\nE1\tBinding:T1 Theme:T2\nT2\tGENE 0 5\tAlpha\n",
-            "(E1): events of type Binding are not carried",
             1,
         ),
         (
@@ -613,39 +602,39 @@ fn what_marginalia_cannot_hold_is_skipped_one_problem_each() {
             0,
         ),
         (
-            "a claimant that is no entity",
-            "T1\tClaim 0 21\tAlpha beta said gamma\nT2\tContent 16 21\tgamma\nR1\tClaimant Arg1:T1 Arg2:T2\n",
-            "(R1): its Arg2 T2 is not an imported entity",
+            "two events on one trigger",
+            "T1\tBinding 6 10\tbeta\nE1\tBinding:T1 Theme:T2\nE2\tBinding:T1 Theme:T2\nT2\tGENE 0 5\tAlpha\n",
+            "(E2): its trigger T1 is the trigger of E1 too",
             2,
         ),
         (
-            "another relation type",
-            "T1\tORG 0 5\tAlpha\nT2\tORG 6 10\tbeta\nR1\tPart-of Arg1:T1 Arg2:T2\n",
-            "(R1): relations of type Part-of are not carried",
+            "an equivalence",
+            "T1\tORG 0 5\tAlpha\nT2\tORG 6 10\tbeta\n*\tEquiv T1 T2\n",
+            "equivalences (*) are not carried",
             2,
         ),
         (
-            "another attribute",
-            "T1\tORG 0 5\tAlpha\nA1\tNegation T1\n",
-            "(A1): attributes of type Negation are not carried",
+            "a typed note on a relation",
+            "T1\tORG 0 5\tAlpha\nT2\tORG 6 10\tbeta\nR1\tPart-of Arg1:T1 Arg2:T2\n#1\tLemma R1\tx\n",
+            "(#1): notes of type Lemma on a relation or an event are not carried",
+            2,
+        ),
+        (
+            "a relation to nothing",
+            "T1\tORG 0 5\tAlpha\nR1\tPart-of Arg1:T1 Arg2:T9\n",
+            "(R1): its argument T9 is not an imported annotation",
             1,
         ),
         (
-            "Direct on an entity",
-            "T1\tORG 0 5\tAlpha\nA1\tDirect T1\n",
-            "(A1): Direct applies to an Attribution event",
+            "an attribute set twice",
+            "T1\tORG 0 5\tAlpha\nA1\tNegation T1\nA2\tNegation T1 yes\n",
+            "(A2): T1 has the attribute Negation already",
             1,
         ),
         (
             "a note on nothing",
             "T1\tORG 0 5\tAlpha\n#1\tAnnotatorNotes T9\thello\n",
             "(#1): its target T9 is not an imported annotation",
-            1,
-        ),
-        (
-            "a normalisation",
-            "T1\tORG 0 5\tAlpha\nN1\tReference T1 Wikipedia:123\tAlpha\n",
-            "(N1): normalisations and equivalences are not carried",
             1,
         ),
         (
@@ -680,6 +669,93 @@ fn what_marginalia_cannot_hold_is_skipped_one_problem_each() {
         assert_eq!(got.total, kept + 1, "{what}");
         restore(&got.bundle);
     }
+}
+
+#[test]
+fn what_the_open_schema_holds_comes_in_whole() {
+    use crate::model::annotation::{Norm, Relation, Value};
+    let text = "Alpha beta said gamma.\n\nDelta epsilon.";
+    let read = |ann: &str| {
+        let got = import_ann(text, ann).unwrap();
+        assert_eq!(got.problems, vec![], "{ann}");
+        restore(&got.bundle);
+        got.bundle
+    };
+    // Pieces separated by text: one discontinuous annotation.
+    let b = read("T1\tORG 0 5;11 15\tAlpha said\n");
+    let a = &b.annotations[0];
+    assert_eq!(a.span, Span::new(0, 15));
+    assert_eq!(a.fragments(), [Span::new(0, 5), Span::new(11, 15)]);
+    // A relation of any type, with its attribute and note; Arg2 before Arg1 is the same.
+    let b = read(
+        "T1\tORG 0 5\tAlpha\nT2\tORG 6 10\tbeta\nR1\tPart-of Arg2:T2 Arg1:T1\n\
+         A1\tNegation R1\n#1\tAnnotatorNotes R1\tsure?\n",
+    );
+    assert_eq!(
+        b.annotations[0].extra().relations,
+        [Relation {
+            kind: "Part-of".into(),
+            target: b.annotations[1].id.clone(),
+            roles: None,
+            attributes: vec![("Negation".into(), Value::Flag)],
+            note: "sure?".into(),
+        }]
+    );
+    // A claimant relation to a quote is kept as a relation of that type.
+    let b = read(
+        "T1\tClaim 0 21\tAlpha beta said gamma\nT2\tContent 16 21\tgamma\nR1\tClaimant Arg1:T1 Arg2:T2\n",
+    );
+    let claim = b
+        .annotations
+        .iter()
+        .find(|a| a.kind() == Kind::Claim)
+        .unwrap();
+    assert_eq!(claim.body.party(), None);
+    assert_eq!(claim.extra().relations[0].kind, "Claimant");
+    // An event on its trigger, with role arguments, an attribute and a note.
+    let b = read(
+        "T1\tBinding 6 10\tbeta\nE1\tBinding:T1 Theme:T2\nT2\tGENE 0 5\tAlpha\n\
+         A1\tConfidence E1 High\n#1\tAnnotatorNotes E1\tternary?\n",
+    );
+    let trigger = b
+        .annotations
+        .iter()
+        .find(|a| a.span == Span::new(6, 10))
+        .unwrap();
+    let event = trigger.extra().event.as_ref().unwrap();
+    assert_eq!(event.kind, "Binding");
+    assert_eq!(
+        event.args,
+        [("Theme".to_string(), b.annotations[0].id.clone())]
+    );
+    assert_eq!(
+        event.attributes,
+        [("Confidence".into(), Value::Text("High".into()))]
+    );
+    assert_eq!(event.note, "ternary?");
+    // Attributes of any name on an entity, a normalisation, a typed note.
+    let b = read(
+        "T1\tORG 0 5\tAlpha\nA1\tNegation T1\nA2\tDirect T1\nN1\tReference T1 Wikipedia:123\tAlpha Inc\n\
+         #1\tLemma T1\t alpha\n",
+    );
+    let e = b.annotations[0].extra();
+    assert_eq!(
+        e.attributes,
+        [
+            ("Direct".into(), Value::Flag),
+            ("Negation".into(), Value::Flag)
+        ]
+    );
+    assert_eq!(
+        e.norms,
+        [Norm {
+            resource: "Wikipedia".into(),
+            entry: "123".into(),
+            label: "Alpha Inc".into()
+        }]
+    );
+    assert_eq!(e.notes[0].kind, "Lemma");
+    assert_eq!(e.notes[0].text, " alpha");
 }
 
 #[test]
@@ -817,6 +893,7 @@ fn known_loss_a_claim_note_that_reads_as_a_claimant() {
             note: "claimant: the minister, probably".into(),
             created: T0,
             updated: T0,
+            extra: None,
         }],
         status: Default::default(),
     };
@@ -829,4 +906,78 @@ fn known_loss_a_claim_note_that_reads_as_a_claimant() {
         }
     );
     assert_eq!(back.annotations[0].note, "");
+}
+
+/// An annotation with ids replaced by the spans they name, to compare bundles whose ids differ.
+fn by_spans(b: &Bundle) -> Vec<String> {
+    let span_of = |id: &str| {
+        b.annotations
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| (a.span, a.kind()))
+    };
+    let mut out: Vec<String> = b
+        .annotations
+        .iter()
+        .map(|a| {
+            let e = a.extra();
+            let rel: Vec<_> = e
+                .relations
+                .iter()
+                .map(|r| {
+                    (
+                        &r.kind,
+                        span_of(&r.target),
+                        &r.roles,
+                        &r.attributes,
+                        &r.note,
+                    )
+                })
+                .collect();
+            let ev = e.event.as_ref().map(|ev| {
+                let args: Vec<_> = ev.args.iter().map(|(r, t)| (r, span_of(t))).collect();
+                (&ev.kind, args, &ev.attributes, &ev.note)
+            });
+            let party = a.body.party().map(|p| match p {
+                Party::Ref(r) => format!("ref {:?}", span_of(r)),
+                Party::Name(n) => format!("name {n}"),
+            });
+            format!(
+                "{:?} {:?} {:?} {party:?} {:?} {:?} {:?} {:?} {rel:?} {ev:?} {:?}",
+                a.span,
+                a.kind(),
+                a.body.label(),
+                a.fragments(),
+                e.attributes,
+                e.norms,
+                e.notes,
+                a.note
+            )
+        })
+        .collect();
+    sort::sort_by(&mut out, |a, b| a.cmp(b));
+    out
+}
+
+#[test]
+fn every_part_of_the_open_schema_round_trips_through_brat() {
+    let bundle = crate::formats::testing::open_schema_bundle();
+    let ann = export_ann(&bundle);
+    let back = import_ann(bundle.document.text(), &ann).unwrap();
+    assert_eq!(back.problems, vec![], "{ann}");
+    restore(&back.bundle);
+    assert_eq!(by_spans(&back.bundle), by_spans(&bundle), "{ann}");
+    // The scheme declares what the .ann uses.
+    let conf = export_conf_with(&bundle.labels, &Declared::of([&bundle]));
+    for line in [
+        "Family\tArg1:<ENTITY>, Arg2:<ENTITY>",
+        "Origin\tLocated:<ENTITY>, Place:<ENTITY>",
+        "About\tArg1:<ENTITY>, Arg2:<ENTITY>",
+        "Transfer-money\tGiver-Arg*:<ENTITY>, Money-Arg*:<ENTITY>, Recipient-Arg*:<ENTITY>",
+        "Negation\tArg:<RELATION>",
+        "Mention\tArg:<ENTITY>, Value:Name",
+        "Confidence\tArg:<EVENT>, Value:High",
+    ] {
+        assert!(conf.contains(&format!("\n{line}\n")), "{line} in\n{conf}");
+    }
 }

@@ -147,6 +147,7 @@ fn bundle(text: &str, entities: &[(&str, &str)]) -> Bundle {
                 note: String::new(),
                 created: T0,
                 updated: T0,
+                extra: None,
             }
         })
         .collect();

@@ -104,7 +104,7 @@ fn brat_zip(bundles: &[Bundle]) -> Vec<u8> {
     };
     files.push((
         brat::CONF_FILE.to_string(),
-        brat::export_conf(&labels).into_bytes(),
+        brat::export_conf_with(&labels, &brat::Declared::of(bundles)).into_bytes(),
     ));
     let entries: Vec<(&str, &[u8])> = files
         .iter()

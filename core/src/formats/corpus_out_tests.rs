@@ -26,6 +26,7 @@ fn small_bundle() -> Bundle {
         note: String::new(),
         created: t,
         updated: t,
+        extra: None,
     };
     Bundle {
         document: doc,

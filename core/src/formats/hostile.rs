@@ -322,6 +322,7 @@ pub fn stored(bytes: usize) -> Stored {
             note: String::new(),
             created: Timestamp(0),
             updated: Timestamp(0),
+            extra: None,
         };
         let entity = Annotation {
             id: format!("e{}", 2 * k + 1),
@@ -330,6 +331,7 @@ pub fn stored(bytes: usize) -> Stored {
             note: String::new(),
             created: Timestamp(0),
             updated: Timestamp(0),
+            extra: None,
         };
         records.push(super::native::annotation_json(&document, &quote));
         records.push(super::native::annotation_json(&document, &entity));

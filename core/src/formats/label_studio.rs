@@ -1137,6 +1137,7 @@ impl Reader<'_> {
                 note: r.note.clone().unwrap_or_default(),
                 created,
                 updated,
+                extra: None,
             });
         }
         sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));

@@ -947,6 +947,7 @@ fn read_span(
             note: string("note")?.unwrap_or_default(),
             created: time("created")?,
             updated: time("updated")?,
+            extra: None,
         },
         extra_link,
     ))

@@ -15,6 +15,7 @@ pub mod hostile;
 pub mod label_studio;
 mod labelled_spans;
 pub mod native;
+pub(crate) mod native_extra;
 pub mod project;
 pub mod spacy;
 #[cfg(test)]

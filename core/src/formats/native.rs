@@ -92,6 +92,8 @@ struct AnnotationOut<'a> {
     text: &'a str,
     #[serde(flatten)]
     extra: ExtraOut<'a>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    open: Option<super::native_extra::ExtraOut<'a>>,
     note: &'a str,
     created: String,
     updated: String,
@@ -180,6 +182,10 @@ fn annotation_out<'a>(doc: &'a Document, a: &'a Annotation) -> AnnotationOut<'a>
                 checkworthiness: checkworthiness.as_deref(),
             },
         },
+        open: a
+            .extra
+            .as_deref()
+            .map(|extra| super::native_extra::ExtraOut { doc, extra }),
         note: &a.note,
         created: a.created.to_rfc3339(),
         updated: a.updated.to_rfc3339(),
@@ -524,6 +530,14 @@ fn read_annotations(
             .iter()
             .enumerate()
             .filter_map(|(k, (_, a))| {
+                if let Some(t) = a.extra().targets().find(|t| !all.contains_key(t)) {
+                    let why = if named.contains(t) {
+                        format!("it relates to {t}, which is itself invalid")
+                    } else {
+                        format!("it relates to {t}, which is not in the file")
+                    };
+                    return Some((k, why));
+                }
                 let target = a.body.party()?.as_ref_id()?;
                 if entities.contains(target) {
                     return None;
@@ -702,6 +716,10 @@ fn read_annotation(item: &Value, context: &Context) -> Result<Annotation, String
     };
     let created = time("created")?;
     let updated = time("updated")?;
+    let extra = super::native_extra::read(o, span, doc)?;
+    if extra.as_ref().is_some_and(|e| e.targets().any(|t| t == id)) {
+        return Err("it relates to itself".into());
+    }
     Ok(Annotation {
         id,
         span,
@@ -709,10 +727,11 @@ fn read_annotation(item: &Value, context: &Context) -> Result<Annotation, String
         note,
         created,
         updated,
+        extra,
     })
 }
 
-fn read_span(
+pub(crate) fn read_span(
     start: Option<&Value>,
     end: Option<&Value>,
     doc: &Document,

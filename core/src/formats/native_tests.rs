@@ -407,3 +407,124 @@ fn an_unknown_status_is_named_with_the_allowed_ones() {
     assert!(err.starts_with("\"status\" must be a string"), "{err}");
     assert!(err.ends_with("not a number."), "{err}");
 }
+
+#[test]
+fn every_part_of_the_open_schema_round_trips_and_is_golden() {
+    let bundle = crate::formats::testing::open_schema_bundle();
+    // The model holds it as it is.
+    let state = State::restore(
+        Rc::new(bundle.document.clone()),
+        bundle.labels.clone(),
+        bundle.annotations.clone(),
+        1,
+    )
+    .unwrap();
+    state.check_invariants().unwrap();
+    let out = export(&bundle);
+    assert_golden("open-schema/open-schema.marginalia.json", &out);
+    let back = import(&out).unwrap();
+    assert_eq!(back.problems, vec![]);
+    assert_eq!(back.bundle, bundle);
+    // Fields are written only when there is something in them.
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let citibank = &v["annotations"][0];
+    assert_eq!(citibank["text"], "Citibank");
+    for key in [
+        "fragments",
+        "attributes",
+        "relations",
+        "normalizations",
+        "typed_notes",
+        "event",
+    ] {
+        assert!(citibank.get(key).is_none(), "{key}");
+    }
+}
+
+#[test]
+fn open_schema_parts_are_checked_field_by_field() {
+    let bundle = crate::formats::testing::open_schema_bundle();
+    let good: Value = serde_json::from_str(&export(&bundle)).unwrap();
+    let at = |needle: &str| {
+        good["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|a| a["text"] == needle)
+            .unwrap()
+    };
+    let (banks, vitamins, moved) = (at("banks"), at("Vitamins A, D"), at("moved"));
+    let cases: Vec<(usize, &str, Value, &str)> = vec![
+        (
+            banks,
+            "relations",
+            json!([{"type": "Origin", "target": "e99"}]),
+            "relates to e99, which is not in the file",
+        ),
+        (
+            banks,
+            "relations",
+            json!([{"type": "has space", "target": "e7"}]),
+            "contains a space",
+        ),
+        (
+            banks,
+            "relations",
+            json!({"type": "Origin"}),
+            "must be an array",
+        ),
+        (
+            banks,
+            "attributes",
+            json!({"Negation": 3}),
+            "must be true or a string",
+        ),
+        (
+            banks,
+            "attributes",
+            json!({"Negation": false}),
+            "must be true or a string",
+        ),
+        (
+            vitamins,
+            "fragments",
+            json!([{"start": 0, "end": 3}]),
+            "two or more",
+        ),
+        (
+            vitamins,
+            "fragments",
+            json!([{"start": 108, "end": 116, "text": "nope"}, {"start": 120, "end": 121}]),
+            "fragment text",
+        ),
+        (
+            moved,
+            "event",
+            json!({"type": "X", "args": [{"role": "R", "target": "e2"}]}),
+            "relates to itself",
+        ),
+        (moved, "event", json!("Transfer"), "must be an object"),
+        (
+            banks,
+            "normalizations",
+            json!([{"resource": "Wikidata"}]),
+            "has no \"id\"",
+        ),
+        (
+            banks,
+            "typed_notes",
+            json!([{"type": "Lemma"}]),
+            "has no \"text\"",
+        ),
+    ];
+    for (index, key, value, expected) in cases {
+        let mut v = good.clone();
+        v["annotations"][index][key] = value;
+        let got = import(&v.to_string()).unwrap();
+        let messages: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{key}: {messages:?} should say “{expected}”"
+        );
+    }
+}

@@ -6,7 +6,9 @@ use std::rc::Rc;
 use proptest::prelude::*;
 
 use super::Bundle;
-use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
+use crate::model::{
+    Action, Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp,
+};
 
 pub const T0: Timestamp = Timestamp(1_733_635_800_000);
 
@@ -170,4 +172,162 @@ pub fn assert_golden(name: &str, actual: &str) {
         "{} differs from the export; if the change is intended, run UPDATE_GOLDEN=1 cargo test",
         path.display()
     );
+}
+
+/// A short document with every part of the open schema: a discontinuous entity, relations of
+/// other types (one with custom role names, an attribute and a note), an event with role
+/// arguments and its own attribute and note, flag and valued attributes, a normalisation and a
+/// typed note; beside a quote and a claim of the journalism kinds.
+pub fn open_schema_bundle() -> Bundle {
+    use crate::model::annotation::{Event, Extra, Norm, Relation, TypedNote, Value};
+    let text = "Citibank moved $100 million for Raul Salinas, brother of a former president, \
+                to banks in Switzerland.\n\n“We saw it,” the auditors said. Vitamins A, D and E \
+                are sold there, a report claims.";
+    let doc = Document::new("open-schema", "Every part of the open schema", text);
+    let span = |needle: &str| find(&doc, needle);
+    let entity = |id: &str, needle: &str, label: &str, extra: Extra| Annotation {
+        id: id.into(),
+        span: span(needle),
+        body: Body::Entity {
+            label: label.into(),
+        },
+        note: String::new(),
+        created: T0,
+        updated: T0,
+        extra: (!extra.is_empty()).then(|| Box::new(extra)),
+    };
+    let flag = |n: &str| (n.to_string(), Value::Flag);
+    let text_attr = |n: &str, v: &str| (n.to_string(), Value::Text(v.into()));
+    let relation = |kind: &str, target: &str| Relation {
+        kind: kind.into(),
+        target: target.into(),
+        roles: None,
+        attributes: Vec::new(),
+        note: String::new(),
+    };
+    let (vit, d) = (span("Vitamins"), span("D"));
+    let mut annotations = vec![
+        entity("e1", "Citibank", "ORG", Extra::default()),
+        entity(
+            "e2",
+            "moved",
+            "Transfer-money",
+            Extra {
+                event: Some(Event {
+                    kind: "Transfer-money".into(),
+                    args: vec![
+                        ("Giver-Arg".into(), "e1".into()),
+                        ("Money-Arg".into(), "e3".into()),
+                        ("Recipient-Arg".into(), "e6".into()),
+                    ],
+                    attributes: vec![text_attr("Confidence", "High")],
+                    note: "one transfer or several?".into(),
+                }),
+                ..Extra::default()
+            },
+        ),
+        entity("e3", "$100 million", "MONEY", Extra::default()),
+        entity(
+            "e4",
+            "Raul Salinas",
+            "PERSON",
+            Extra {
+                attributes: vec![flag("Individual"), text_attr("Mention", "Name")],
+                relations: vec![Relation {
+                    attributes: vec![flag("Negation")],
+                    note: "brother, says the text".into(),
+                    ..relation("Family", "e5")
+                }],
+                ..Extra::default()
+            },
+        ),
+        entity(
+            "e5",
+            "former president",
+            "PERSON",
+            Extra {
+                norms: vec![Norm {
+                    resource: "Wikidata".into(),
+                    entry: "Q123".into(),
+                    label: "a former president".into(),
+                }],
+                notes: vec![TypedNote {
+                    kind: "Lemma".into(),
+                    text: " president".into(),
+                }],
+                ..Extra::default()
+            },
+        ),
+        entity(
+            "e6",
+            "banks",
+            "ORG",
+            Extra {
+                relations: vec![Relation {
+                    roles: Some(("Located".into(), "Place".into())),
+                    ..relation("Origin", "e7")
+                }],
+                ..Extra::default()
+            },
+        ),
+        entity("e7", "Switzerland", "GPE", Extra::default()),
+        Annotation {
+            span: Span::new(vit.start, d.end),
+            ..entity(
+                "e8",
+                "Vitamins",
+                "PRODUCT",
+                Extra {
+                    fragments: vec![vit, d],
+                    ..Extra::default()
+                },
+            )
+        },
+        Annotation {
+            id: "q9".into(),
+            span: span("“We saw it,”"),
+            body: Body::Quote {
+                speaker: Some(Party::Ref("e10".into())),
+                cue: Some(span("said")),
+                direct: true,
+            },
+            note: String::new(),
+            created: T0,
+            updated: T0,
+            extra: Some(Box::new(Extra {
+                attributes: vec![text_attr("Tone", "calm")],
+                ..Extra::default()
+            })),
+        },
+        entity("e10", "the auditors", "ORG", Extra::default()),
+        Annotation {
+            id: "c11".into(),
+            span: span("Vitamins A, D and E are sold there"),
+            body: Body::Claim {
+                claimant: Some(Party::Name("a report".into())),
+                checkworthiness: Some("CFS".into()),
+            },
+            note: String::new(),
+            created: T0,
+            updated: T0,
+            extra: Some(Box::new(Extra {
+                relations: vec![relation("About", "e8")],
+                ..Extra::default()
+            })),
+        },
+    ];
+    crate::model::sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut labels = Labels::default();
+    for l in ["Transfer-money", "MONEY", "PRODUCT"] {
+        if !labels.entity.iter().any(|e| e == l) {
+            labels.entity.push(l.into());
+        }
+    }
+    Bundle {
+        document: doc,
+        labels,
+        annotator: "A. Researcher".into(),
+        annotations,
+        status: Default::default(),
+    }
 }

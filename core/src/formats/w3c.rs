@@ -1811,6 +1811,7 @@ fn build(
                 note: s.note,
                 created: s.created,
                 updated: s.updated,
+                extra: None,
             }
         })
         .collect();

@@ -729,6 +729,7 @@ fn an_entity_called_quote_stays_an_entity() {
             note: String::new(),
             created: T0,
             updated: T0,
+            extra: None,
         },
         Annotation {
             id: "c2".into(),
@@ -740,6 +741,7 @@ fn an_entity_called_quote_stays_an_entity() {
             note: String::new(),
             created: T0,
             updated: T0,
+            extra: None,
         },
     ];
     let back = import_ok(&export(&bundle)).bundle;

@@ -4,6 +4,14 @@
 //! kind-specific body, an optional note, and created/updated times. Quotes and claims may link
 //! to an entity annotation (the speaker, the claimant) by id; the reducer keeps every link
 //! pointing at an existing entity.
+//!
+//! Beyond the journalism kinds, an annotation may carry the open schema's parts ([`Extra`],
+//! behind a box: most carry none): fragments (a discontinuous span), attributes, typed and
+//! directed relations to other annotations of any kind, normalisations (knowledge-base
+//! entries), typed notes, and an event it triggers with role arguments. Relations and event
+//! arguments are held by their source, as links are; the reducer keeps every one pointing at
+//! an existing annotation, and deleting an annotation drops what points at it (undo brings it
+//! back).
 
 use std::fmt;
 
@@ -166,16 +174,177 @@ pub fn looks_direct(text: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Annotation {
     pub id: String,
+    /// The stretch of text it covers: for a discontinuous annotation, from its first
+    /// fragment's start to its last fragment's end (the fragments are in [`Extra::fragments`]).
     pub span: Span,
     pub body: Body,
     pub note: String,
     pub created: Timestamp,
     pub updated: Timestamp,
+    /// The parts of the open schema it carries, if any: behind a box, so that the common
+    /// annotation, which has none, costs one pointer more.
+    pub extra: Option<Box<Extra>>,
 }
+
+/// An attribute's value: a flag that is set, or a value (one of a set, or free text).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Flag,
+    Text(String),
+}
+
+/// Attributes by name, in name order, each name once.
+pub type Attributes = Vec<(String, Value)>;
+
+/// A typed, directed relation to another annotation (`target`, by id), with its own
+/// attributes and note. `roles` names the two ends as the file did (brat's `Arg1`/`Arg2`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Relation {
+    pub kind: String,
+    pub target: String,
+    pub roles: Option<(String, String)>,
+    pub attributes: Attributes,
+    pub note: String,
+}
+
+/// A link from an annotation to an entry of a knowledge base: `Wikidata:Q3766`, with the
+/// entry's label ("Damascus").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Norm {
+    pub resource: String,
+    pub entry: String,
+    pub label: String,
+}
+
+/// A note of a named type other than the annotator's note (brat's `#1 Lemma T1 …`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypedNote {
+    pub kind: String,
+    pub text: String,
+}
+
+/// An event whose trigger is the annotation that holds it (brat's `E1 Type:T1 Role:T2 …`):
+/// its type, its arguments by role (annotation ids, in the file's order), and its own
+/// attributes and note.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event {
+    pub kind: String,
+    pub args: Vec<(String, String)>,
+    pub attributes: Attributes,
+    pub note: String,
+}
+
+/// What an annotation of the open schema carries besides its kind's body.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Extra {
+    /// The fragments of a discontinuous annotation, two or more, in text order, neither
+    /// overlapping nor touching; empty for one stretch of text (the common case).
+    pub fragments: Vec<Span>,
+    pub attributes: Attributes,
+    pub relations: Vec<Relation>,
+    pub norms: Vec<Norm>,
+    pub notes: Vec<TypedNote>,
+    pub event: Option<Event>,
+}
+
+impl Extra {
+    pub fn is_empty(&self) -> bool {
+        *self == Extra::default()
+    }
+
+    /// The ids of the annotations it points at: relation targets and event arguments.
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        let rel = self.relations.iter().map(|r| r.target.as_str());
+        let args = self
+            .event
+            .iter()
+            .flat_map(|e| e.args.iter().map(|(_, t)| t.as_str()));
+        rel.chain(args)
+    }
+
+    /// Renames the annotation ids it points at, by `f` (the same id where `f` gives none).
+    pub fn rename_targets(&mut self, f: impl Fn(&str) -> Option<String>) {
+        for r in &mut self.relations {
+            if let Some(id) = f(&r.target) {
+                r.target = id;
+            }
+        }
+        if let Some(e) = &mut self.event {
+            for (_, t) in &mut e.args {
+                if let Some(id) = f(t) {
+                    *t = id;
+                }
+            }
+        }
+    }
+
+    /// Drops every relation to `id`, and every event argument that is `id`.
+    pub fn unlink(&mut self, id: &str) {
+        self.relations.retain(|r| r.target != id);
+        if let Some(e) = &mut self.event {
+            e.args.retain(|(_, t)| t != id);
+        }
+    }
+}
+
+static NO_EXTRA: std::sync::OnceLock<Extra> = std::sync::OnceLock::new();
 
 impl Annotation {
     pub fn kind(&self) -> Kind {
         self.body.kind()
+    }
+
+    /// What it carries of the open schema (nothing, for most).
+    pub fn extra(&self) -> &Extra {
+        self.extra
+            .as_deref()
+            .unwrap_or_else(|| NO_EXTRA.get_or_init(Extra::default))
+    }
+
+    /// Its open-schema parts to change; set to `None` again when they end up empty.
+    pub fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// Drops the open-schema parts when nothing is left in them.
+    pub fn tidy_extra(&mut self) {
+        if self.extra.as_ref().is_some_and(|e| e.is_empty()) {
+            self.extra = None;
+        }
+    }
+
+    /// The stretches of text it covers: its fragments, or its one span.
+    pub fn fragments(&self) -> Vec<Span> {
+        match self.extra() {
+            e if e.fragments.len() > 1 => e.fragments.clone(),
+            _ => vec![self.span],
+        }
+    }
+
+    /// Every annotation id it links to: its speaker or claimant, relation targets, event
+    /// arguments (an id may come more than once).
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        self.body
+            .party()
+            .and_then(Party::as_ref_id)
+            .into_iter()
+            .chain(self.extra().targets())
+    }
+
+    /// Removes every link from it to `id`: a speaker or claimant that is `id` becomes none,
+    /// relations to it and event arguments that are it go.
+    pub fn unlink(&mut self, id: &str) {
+        if self.body.party().and_then(Party::as_ref_id) == Some(id) {
+            match &mut self.body {
+                Body::Quote { speaker, .. } => *speaker = None,
+                Body::Claim { claimant, .. } => *claimant = None,
+                Body::Entity { .. } => {}
+            }
+        }
+        if let Some(e) = &mut self.extra {
+            e.unlink(id);
+        }
+        self.tidy_extra();
     }
 
     /// The order annotations are listed and exported in: by start, then end, then id in

@@ -20,6 +20,7 @@ pub fn ann(id: &str, span: Span, body: Body) -> Annotation {
         note: String::new(),
         created: NOW,
         updated: NOW,
+        extra: None,
     }
 }
 

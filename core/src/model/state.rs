@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
-use super::annotation::{Annotation, Body, Kind, Party};
+use super::annotation::{Annotation, Body, Kind, Party, Relation, Value};
 use super::blanks::Blanks;
 use super::document::Document;
 use super::labels::{validate_label, Labels};
@@ -128,6 +128,29 @@ pub enum Action {
     SetLabels {
         labels: Labels,
     },
+    /// Relates annotation `from` to annotation `to` by a relation of type `kind` (any name).
+    AddRelation {
+        from: String,
+        to: String,
+        kind: String,
+    },
+    /// Removes the relation at `index` in annotation `from`'s list.
+    RemoveRelation {
+        from: String,
+        index: usize,
+    },
+    /// Sets attribute `name` of annotation `id` (any name), or clears it with `None`.
+    SetAttribute {
+        id: String,
+        name: String,
+        value: Option<Value>,
+    },
+    /// Adds `span` to annotation `id` as a fragment of its own, making it discontinuous (or
+    /// joins it to a fragment it overlaps or touches).
+    AddFragment {
+        id: String,
+        span: Span,
+    },
     /// Brings in annotations from a file, replacing all current ones or merging with them.
     /// They must already be valid for this document (the format's importer checks them).
     Import {
@@ -178,6 +201,8 @@ pub enum ModelError {
     BadImport(String),
     /// Tag every occurrence found none: the text, shortened.
     NoOtherOccurrence(String),
+    /// A relation, attribute or fragment refused: why.
+    BadSchema(String),
     NothingToUndo,
     NothingToRedo,
 }
@@ -223,6 +248,7 @@ impl fmt::Display for ModelError {
             ModelError::NoOtherOccurrence(text) => {
                 write!(f, "No other occurrence of “{text}” to tag.")
             }
+            ModelError::BadSchema(why) => f.write_str(why),
             ModelError::NothingToUndo => f.write_str("Nothing to undo."),
             ModelError::NothingToRedo => f.write_str("Nothing to redo."),
         }
@@ -511,6 +537,14 @@ impl State {
 
     /// Quotes and claims that name `id` as their speaker or claimant, in order.
     pub fn linked_to(&self, id: &str) -> Vec<Rc<Annotation>> {
+        let mut out = self.pointing_at(id);
+        out.retain(|a| a.body.party().and_then(Party::as_ref_id) == Some(id));
+        out
+    }
+
+    /// Every annotation that links to `id` in any way (speaker, claimant, relation, event
+    /// argument), each once, in order.
+    pub fn pointing_at(&self, id: &str) -> Vec<Rc<Annotation>> {
         let mut out: Vec<Rc<Annotation>> = self
             .linked_from
             .get(id)
@@ -662,10 +696,11 @@ impl State {
             Action::Delete { id } => {
                 let old = self.require(&id)?.clone();
                 change.label = format!("Delete {}", describe_body(&old.body));
-                // Unlink quotes and claims that name it; undo restores the links.
-                for linked in self.linked_to(&id) {
+                // Unlink what links to it (speakers, claimants, relations, event arguments);
+                // undo restores the links.
+                for linked in self.pointing_at(&id) {
                     let mut a = (*linked).clone();
-                    set_party(&mut a.body, None);
+                    a.unlink(&id);
                     a.updated = now;
                     change.edits.push(Edit {
                         before: Some(linked),
@@ -682,7 +717,10 @@ impl State {
                 self.check_span(span)?;
                 self.check_unique(Some(&id), span, &old.body)?;
                 change.label = format!("Resize {}", describe_body(&old.body));
-                self.edit(&mut change, old, now, |a| a.span = span);
+                self.edit(&mut change, old, now, |a| {
+                    a.span = span;
+                    fit_fragments(a);
+                });
             }
             Action::SetKind { id, kind, label } => {
                 let old = self.require(&id)?;
@@ -869,6 +907,101 @@ impl State {
                 change.label = "Edit note".into();
                 self.edit(&mut change, old, now, |a| a.note = note);
             }
+            Action::AddRelation { from, to, kind } => {
+                let old = self.require(&from)?;
+                self.require(&to)?;
+                let kind = kind.trim().to_string();
+                let bad = |why: &str| Err(ModelError::BadSchema(why.into()));
+                if from == to {
+                    return bad("An annotation cannot be related to itself.");
+                }
+                if let Err(why) = validate_label(&kind) {
+                    return Err(ModelError::BadSchema(format!(
+                        "Not a relation type: {why}."
+                    )));
+                }
+                if old
+                    .extra()
+                    .relations
+                    .iter()
+                    .any(|r| r.target == to && r.kind == kind)
+                {
+                    return bad("These two annotations already have that relation.");
+                }
+                change.label = format!("Relate {} {kind}", describe_body(&old.body));
+                self.edit(&mut change, old, now, |a| {
+                    a.extra_mut().relations.push(Relation {
+                        kind,
+                        target: to,
+                        roles: None,
+                        attributes: Vec::new(),
+                        note: String::new(),
+                    })
+                });
+            }
+            Action::RemoveRelation { from, index } => {
+                let old = self.require(&from)?;
+                let Some(r) = old.extra().relations.get(index) else {
+                    return Err(ModelError::BadSchema(format!(
+                        "Annotation {from} has no relation {}.",
+                        index + 1
+                    )));
+                };
+                change.label = format!("Remove relation {}", r.kind);
+                self.edit(&mut change, old, now, |a| {
+                    a.extra_mut().relations.remove(index);
+                    a.tidy_extra();
+                });
+            }
+            Action::SetAttribute { id, name, value } => {
+                let old = self.require(&id)?;
+                let name = name.trim().to_string();
+                if let Err(why) = validate_label(&name) {
+                    return Err(ModelError::BadSchema(format!(
+                        "Not an attribute name: {why}."
+                    )));
+                }
+                change.label = format!("Set {name}");
+                self.edit(&mut change, old, now, |a| {
+                    let attrs = &mut a.extra_mut().attributes;
+                    let at = attrs.partition_point(|(n, _)| *n < name);
+                    let here = attrs.get(at).is_some_and(|(n, _)| *n == name);
+                    match (value, here) {
+                        (Some(v), true) => attrs[at].1 = v,
+                        (Some(v), false) => attrs.insert(at, (name, v)),
+                        (None, true) => {
+                            attrs.remove(at);
+                        }
+                        (None, false) => {}
+                    }
+                    a.tidy_extra();
+                });
+            }
+            Action::AddFragment { id, span } => {
+                let old = self.require(&id)?;
+                self.check_span(span)?;
+                let mut pieces = old.fragments();
+                pieces.push(span);
+                sort::sort_by(&mut pieces, Ord::cmp);
+                let mut joined: Vec<Span> = Vec::new();
+                for p in pieces {
+                    match joined.last_mut() {
+                        Some(last) if p.start <= last.end => last.end = last.end.max(p.end),
+                        _ => joined.push(p),
+                    }
+                }
+                let whole = Span::new(joined[0].start, joined[joined.len() - 1].end);
+                if old.kind() == Kind::Entity && self.doc.paragraphs_overlapping(whole).len() > 1 {
+                    return Err(ModelError::EntityCrossesParagraph);
+                }
+                self.check_unique(Some(&id), whole, &old.body)?;
+                change.label = format!("Add a fragment to {}", describe_body(&old.body));
+                self.edit(&mut change, old, now, |a| {
+                    a.span = whole;
+                    a.extra_mut().fragments = if joined.len() > 1 { joined } else { Vec::new() };
+                    a.tidy_extra();
+                });
+            }
             Action::SetLabels { labels } => {
                 labels.validate().map_err(ModelError::BadLabels)?;
                 for a in &self.sorted {
@@ -1041,6 +1174,9 @@ impl State {
                     *r = id.clone();
                 }
             }
+            if let Some(extra) = &mut a.extra {
+                extra.rename_targets(|t| target.get(t).cloned());
+            }
             accepted.push(a);
         }
         let accepted_entities: HashSet<&str> = accepted
@@ -1048,6 +1184,7 @@ impl State {
             .filter(|b| b.kind() == Kind::Entity)
             .map(|b| b.id.as_str())
             .collect();
+        let accepted_ids: HashSet<&str> = accepted.iter().map(|b| b.id.as_str()).collect();
         let is_entity = |id: &str| {
             accepted_entities.contains(id)
                 || (!replace && self.by_id.get(id).is_some_and(|b| b.kind() == Kind::Entity))
@@ -1077,6 +1214,13 @@ impl State {
                     )));
                 }
             }
+            for t in a.extra().targets() {
+                let here = accepted_ids.contains(t) || (!replace && self.by_id.contains_key(t));
+                if !here {
+                    return Err(bad(format!("{} relates to {t}, which is not here", a.id)));
+                }
+            }
+            check_fragments(a).map_err(bad)?;
         }
         // Removed from the last, added in order: each edit then touches the end of the sorted
         // lists, and replaying (or undoing) a large import moves no element twice.
@@ -1196,7 +1340,7 @@ impl State {
             let annotation = a.clone();
             list.insert(at, Keyed { key, annotation });
         }
-        if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
+        for target in targets_of(&a) {
             // Copied on write: a list another state shares is copied, this one only.
             Rc::make_mut(self.linked_from.entry(target.into()).or_default()).push(id.clone());
         }
@@ -1231,7 +1375,7 @@ impl State {
                 list.remove(at);
             }
         }
-        if let Some(target) = a.body.party().and_then(Party::as_ref_id) {
+        for target in targets_of(a) {
             if let Some(from) = self.linked_from.get_mut(target) {
                 Rc::make_mut(from).retain(|id| **id != *a.id);
                 if from.is_empty() {
@@ -1396,6 +1540,7 @@ impl State {
                 note,
                 created: now,
                 updated: now,
+                extra: None,
             })),
         });
         id
@@ -1466,6 +1611,10 @@ impl State {
                     _ => return Err(format!("{} links to {r}, which is not an entity", a.id)),
                 }
             }
+            if let Some(t) = a.extra().targets().find(|t| !self.by_id.contains_key(*t)) {
+                return Err(format!("{} relates to {t}, which is not here", a.id));
+            }
+            check_fragments(a)?;
         }
         for kind in Kind::ALL {
             let n = self.sorted.iter().filter(|a| a.kind() == kind).count();
@@ -1473,11 +1622,7 @@ impl State {
                 return Err(format!("the count of {} is stale", kind.as_str()));
             }
         }
-        let links = self
-            .sorted
-            .iter()
-            .filter(|a| a.body.party().and_then(Party::as_ref_id).is_some())
-            .count();
+        let links: usize = self.sorted.iter().map(|a| targets_of(a).len()).sum();
         if self.linked_from.values().map(|v| v.len()).sum::<usize>() != links {
             return Err("the link index is stale".into());
         }
@@ -1486,8 +1631,7 @@ impl State {
                 let points = self
                     .by_id
                     .get(f)
-                    .and_then(|a| a.body.party().and_then(Party::as_ref_id))
-                    == Some(&**target);
+                    .is_some_and(|a| targets_of(a).contains(&&**target));
                 if !points {
                     return Err(format!("the link index says {f} links to {target}"));
                 }
@@ -1536,6 +1680,58 @@ fn party_mut(body: &mut Body) -> Option<&mut Party> {
         Body::Claim { claimant, .. } => claimant.as_mut(),
         Body::Entity { .. } => None,
     }
+}
+
+/// The ids an annotation links to, each once.
+fn targets_of(a: &Annotation) -> Vec<&str> {
+    let mut out: Vec<&str> = a.targets().collect();
+    if out.len() > 1 {
+        sort::sort_dedup(&mut out);
+    }
+    out
+}
+
+/// After a resize, a discontinuous annotation's first fragment starts and its last ends with
+/// its span, fragments outside it go, and when one is left it is one stretch again.
+fn fit_fragments(a: &mut Annotation) {
+    let span = a.span;
+    let Some(extra) = a.extra.as_mut().filter(|e| !e.fragments.is_empty()) else {
+        return;
+    };
+    let f = &mut extra.fragments;
+    f.retain(|s| s.start < span.end && s.end > span.start);
+    if let Some(first) = f.first_mut() {
+        first.start = span.start;
+    }
+    if let Some(last) = f.last_mut() {
+        last.end = span.end;
+    }
+    if f.len() < 2 {
+        f.clear();
+    }
+    a.tidy_extra();
+}
+
+/// A discontinuous annotation's fragments: two or more, in order, apart, from the start of
+/// its span to its end.
+fn check_fragments(a: &Annotation) -> Result<(), String> {
+    let f = &a.extra().fragments;
+    if f.is_empty() {
+        return Ok(());
+    }
+    let ordered = f.windows(2).all(|w| w[0].end < w[1].start);
+    if f.len() < 2
+        || !ordered
+        || f.iter().any(|s| s.is_empty())
+        || f[0].start != a.span.start
+        || f[f.len() - 1].end != a.span.end
+    {
+        return Err(format!(
+            "{} has fragments that are not apart and in order within its span",
+            a.id
+        ));
+    }
+    Ok(())
 }
 
 fn unique_key(a: &Annotation) -> (Kind, Option<String>, Span) {

@@ -274,6 +274,138 @@ fn deleting_a_speaker_unlinks_it_and_undo_restores_the_link() {
 }
 
 #[test]
+fn relations_of_any_type_follow_their_ends_and_undo() {
+    use crate::model::annotation::Value;
+    let mut s = state_of("[ORG:NF-kappa B] holds [PERSON:c-Rel] and [ORG:Rel A]");
+    let complex = id_at(&s, "NF-kappa B", Kind::Entity);
+    let part = id_at(&s, "c-Rel", Kind::Entity);
+    let relate = |s: &mut State, from: &str, to: &str, kind: &str| {
+        s.apply(
+            Action::AddRelation {
+                from: from.into(),
+                to: to.into(),
+                kind: kind.into(),
+            },
+            NOW,
+        )
+    };
+    let out = relate(&mut s, &part, &complex, "Part-of").unwrap();
+    assert_eq!(out.summary, "Relate PERSON Part-of");
+    let r = &s.get(&part).unwrap().extra().relations[0];
+    assert_eq!(
+        (r.kind.as_str(), r.target.as_str()),
+        ("Part-of", complex.as_str())
+    );
+    assert_eq!(s.pointing_at(&complex).len(), 1);
+    assert!(
+        s.linked_to(&complex).is_empty(),
+        "not a speaker or claimant"
+    );
+    // Refused: itself, the same relation twice, a blank type, a missing end.
+    for (from, to, kind) in [
+        (&part, &part, "Part-of"),
+        (&part, &complex, "Part-of"),
+        (&part, &complex, "  "),
+        (&part, &"e99".to_string(), "Part-of"),
+    ] {
+        let before = s.clone();
+        assert!(
+            relate(&mut s, from, to, kind).is_err(),
+            "{from} {to} {kind}"
+        );
+        assert_eq!(s, before);
+    }
+    s.apply(
+        Action::SetAttribute {
+            id: part.clone(),
+            name: "Negation".into(),
+            value: Some(Value::Flag),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        s.get(&part).unwrap().extra().attributes,
+        [("Negation".to_string(), Value::Flag)]
+    );
+    s.check_invariants().unwrap();
+    let related = s.clone();
+    // Deleting the target drops the relation; undo brings both back.
+    s.apply(
+        Action::Delete {
+            id: complex.clone(),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert!(s.get(&part).unwrap().extra().relations.is_empty());
+    s.check_invariants().unwrap();
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(s, related);
+    s.apply(
+        Action::RemoveRelation {
+            from: part.clone(),
+            index: 0,
+        },
+        NOW,
+    )
+    .unwrap();
+    s.apply(
+        Action::SetAttribute {
+            id: part.clone(),
+            name: "Negation".into(),
+            value: None,
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.get(&part).unwrap().extra, None, "nothing left: no box");
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn a_fragment_makes_an_annotation_discontinuous() {
+    let mut s = state_of("[ORG:vitamins] A, D and E");
+    let v = id_at(&s, "vitamins", Kind::Entity);
+    let d = find(&s, "D");
+    s.apply(
+        Action::AddFragment {
+            id: v.clone(),
+            span: d,
+        },
+        NOW,
+    )
+    .unwrap();
+    let a = s.get(&v).unwrap();
+    assert_eq!(a.span, Span::new(0, d.end));
+    assert_eq!(a.fragments(), [Span::new(0, 8), d]);
+    s.check_invariants().unwrap();
+    // A fragment touching another joins it; resizing keeps the fragments within the span.
+    s.apply(
+        Action::SetSpan {
+            id: v.clone(),
+            span: Span::new(0, d.end + 4),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        s.get(&v).unwrap().fragments(),
+        [Span::new(0, 8), Span::new(d.start, d.end + 4)]
+    );
+    s.apply(
+        Action::SetSpan {
+            id: v.clone(),
+            span: Span::new(0, 5),
+        },
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(s.get(&v).unwrap().extra, None, "one stretch again");
+    s.check_invariants().unwrap();
+}
+
+#[test]
 fn turning_a_speaker_into_a_quote_unlinks_it() {
     let mut s = state_of("[PERSON:Jalali] said “[quote:we will reach out]”");
     let person = id_at(&s, "Jalali", Kind::Entity);
@@ -941,6 +1073,15 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => (arb_id(), arb_span(), arb_label()).prop_map(|(id, span, label)| Action::TagParty { id, span, label }),
         1 => (arb_id(), "[a-z<>]{0,5}").prop_map(|(id, note)| Action::SetNote { id, note }),
         1 => (arb_id(), any::<bool>()).prop_map(|(id, match_case)| Action::TagAll { id, match_case }),
+        2 => (arb_id(), arb_id(), prop_oneof![Just("Part-of"), Just("Family"), Just(" ")])
+            .prop_map(|(from, to, kind)| Action::AddRelation { from, to, kind: kind.into() }),
+        1 => (arb_id(), 0usize..2).prop_map(|(from, index)| Action::RemoveRelation { from, index }),
+        1 => (arb_id(), prop_oneof![Just("Negation"), Just("Mention")], proptest::option::of(prop_oneof![
+                Just(crate::model::annotation::Value::Flag),
+                Just(crate::model::annotation::Value::Text("Name".into()))
+            ]))
+            .prop_map(|(id, name, value)| Action::SetAttribute { id, name: name.into(), value }),
+        1 => (arb_id(), arb_span()).prop_map(|(id, span)| Action::AddFragment { id, span }),
         2 => Just(Action::Undo),
         1 => Just(Action::Redo),
     ]

@@ -191,6 +191,7 @@ pub fn annotations(doc: &Document, n: usize, seed: u64) -> Vec<Annotation> {
             note: String::new(),
             created: t,
             updated: t,
+            extra: None,
         });
     }
     out
