@@ -23,7 +23,10 @@
 //!   sorted by (start, end, label), as doccano sorts them; `entities` are numbered 1, 2, … in
 //!   (start, end) order.
 //! - Relations: a quote's speaker is `SPEAKER` from the quote to the entity, a claim's claimant
-//!   `CLAIMANT`. The shape without relations keeps these links in `_marginalia` by id.
+//!   `CLAIMANT`; relations of any other type are written and read under their own type (a
+//!   `SPEAKER` or `CLAIMANT` relation that cannot be the quote's or claim's one is read as a
+//!   relation of that type). The shape without relations keeps the speaker and claimant links
+//!   in `_marginalia` by id.
 //! - `meta` (document id and title) and `_marginalia` (see [`super::jsonl`]) are fields
 //!   doccano keeps as the example's metadata and writes back on export.
 //!
@@ -57,7 +60,7 @@ struct LineOut<'a> {
 struct RelLineOut<'a> {
     text: &'a str,
     entities: Vec<EntityOut<'a>>,
-    relations: Vec<RelationOut>,
+    relations: Vec<RelationOut<'a>>,
     meta: MetaOut<'a>,
     _marginalia: spans::ExtrasOut<'a>,
 }
@@ -71,12 +74,12 @@ struct EntityOut<'a> {
 }
 
 #[derive(Serialize)]
-struct RelationOut {
+struct RelationOut<'a> {
     id: usize,
     from_id: usize,
     to_id: usize,
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: &'a str,
 }
 
 fn line(value: &impl Serialize) -> String {
@@ -134,9 +137,8 @@ pub fn export_rel(bundle: &Bundle) -> String {
     let relations = anns
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| {
-            let to = number(a.body.party()?.as_ref_id()?)?;
-            Some((i + 1, to, spans::link_label(a.kind())))
+        .flat_map(|(i, a)| {
+            spans::relations_of(a).filter_map(move |(to, kind)| Some((i + 1, number(to)?, kind)))
         })
         .enumerate()
         .map(|(r, (from_id, to_id, kind))| RelationOut {

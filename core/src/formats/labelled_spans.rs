@@ -37,6 +37,7 @@ use super::{
     check_document_text, decode_text, json_type, line_not_json, not_json, safe_file_stem, short,
     Bundle, FileError, Growing,
 };
+use crate::model::annotation::Relation;
 use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Status, Timestamp};
@@ -247,6 +248,22 @@ pub fn span_label(a: &Annotation) -> &str {
     }
 }
 
+/// Every relation an annotation starts, as (target id, label): its speaker or claimant link
+/// (`SPEAKER`, `CLAIMANT`), then the open schema's relations under their own types.
+pub fn relations_of(a: &Annotation) -> impl Iterator<Item = (&str, &str)> {
+    let party = a
+        .body
+        .party()
+        .and_then(|p| p.as_ref_id())
+        .map(|to| (to, link_label(a.kind())));
+    let others = a
+        .extra()
+        .relations
+        .iter()
+        .map(|r| (r.target.as_str(), r.kind.as_str()));
+    party.into_iter().chain(others)
+}
+
 /// The relation label of a quote's or claim's link to its entity.
 pub fn link_label(kind: Kind) -> &'static str {
     if kind == Kind::Quote {
@@ -356,6 +373,8 @@ pub struct Built {
     pub status: Option<Status>,
     pub annotations: Vec<Annotation>,
     pub problems: Vec<Problem>,
+    /// How many relations the file gave twice (kept once).
+    pub merged: usize,
 }
 
 impl Built {
@@ -371,7 +390,18 @@ impl Built {
             },
             problems: self.problems,
             total,
-            notes: Vec::new(),
+            notes: (self.merged > 0)
+                .then(|| {
+                    format!(
+                        "{} relation{} came twice in the file (the same type between the same \
+                         spans) and {} kept once.",
+                        self.merged,
+                        if self.merged == 1 { "" } else { "s" },
+                        if self.merged == 1 { "is" } else { "are" }
+                    )
+                })
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -632,7 +662,7 @@ pub fn build(
             }
         }
     }
-    link(&mut read, links, &mut problems);
+    let merged = link(&mut read, links, &mut problems);
     sort::sort_by_key(&mut problems, |p| p.index);
     let mut annotations: Vec<Annotation> = read.into_iter().map(|r| r.annotation).collect();
     sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
@@ -649,6 +679,7 @@ pub fn build(
         status: extras.status,
         annotations,
         problems,
+        merged,
     })
 }
 
@@ -662,8 +693,10 @@ fn id_seq(id: &str) -> Option<u64> {
 }
 
 /// Sets links from relations (and from extras, for formats without relations). A link that
-/// cannot be kept is left out, with a problem on the annotation it starts from.
-fn link(read: &mut [Read], links: &[FileLink], problems: &mut Vec<Problem>) {
+/// cannot be kept is left out, with a problem on the annotation it starts from; a relation
+/// the file gives twice is kept once. Returns how many were given twice.
+fn link(read: &mut [Read], links: &[FileLink], problems: &mut Vec<Problem>) -> usize {
+    let mut merged = 0;
     let by_index: HashMap<usize, usize> =
         read.iter().enumerate().map(|(k, r)| (r.index, k)).collect();
     let by_id: HashMap<String, Kind> = read
@@ -678,71 +711,69 @@ fn link(read: &mut [Read], links: &[FileLink], problems: &mut Vec<Problem>) {
             message: format!("{message}; the link is left out"),
         });
     };
+    // Relations of other types (or a party relation that cannot be the party) are relations
+    // of the open schema, from the head to the child.
+    let mut related: Vec<Vec<Relation>> = vec![Vec::new(); read.len()];
     for l in links {
         let Some(&h) = by_index.get(&l.head) else {
             continue; // the head span is invalid and already reported
         };
         let head = &read[h].annotation;
-        let expected = match head.kind() {
-            Kind::Quote => Some("SPEAKER"),
-            Kind::Claim => Some("CLAIMANT"),
-            Kind::Entity => None,
-        };
-        if expected != Some(l.label.as_str()) {
-            left_out(
-                l.head,
-                &head.id,
-                format!(
-                    "its relation “{}” to annotation {} is not one Marginalia keeps (a QUOTE's \
-                     SPEAKER or a CLAIM's CLAIMANT)",
-                    short(&l.label, 40),
-                    l.child + 1
-                ),
-            );
-            continue;
-        }
-        let role = if head.kind() == Kind::Quote {
-            "speaker"
-        } else {
-            "claimant"
-        };
         let child = match by_index.get(&l.child) {
             None => {
                 left_out(
                     l.head,
                     &head.id,
-                    format!("its {role}, annotation {}, is itself invalid", l.child + 1),
+                    format!(
+                        "its relation “{}” ends at annotation {}, which is itself invalid",
+                        short(&l.label, 40),
+                        l.child + 1
+                    ),
                 );
                 continue;
             }
             Some(&c) => &read[c].annotation,
         };
-        if child.kind() != Kind::Entity {
+        let party = match head.kind() {
+            Kind::Quote => Some("SPEAKER"),
+            Kind::Claim => Some("CLAIMANT"),
+            Kind::Entity => None,
+        };
+        if party == Some(l.label.as_str()) && child.kind() == Kind::Entity && set[h].is_none() {
+            set[h] = Some(child.id.clone());
+            continue;
+        }
+        if let Err(why) = validate_label(&l.label) {
             left_out(
                 l.head,
                 &head.id,
-                format!(
-                    "its {role}, annotation {}, is a {}, not an entity",
-                    l.child + 1,
-                    child.kind().as_str()
-                ),
+                format!("its relation type cannot be a name in Marginalia: {why}"),
             );
             continue;
         }
-        if set[h].is_some() {
-            left_out(
-                l.head,
-                &head.id,
-                format!(
-                    "it has a second {} relation, to annotation {}; a {} has one {role}",
-                    l.label,
-                    l.child + 1,
-                    head.kind().as_str()
-                ),
-            );
+        if child.id == head.id {
+            left_out(l.head, &head.id, "it is related to itself".into());
             continue;
         }
-        set[h] = Some(child.id.clone());
+        let same = |r: &Relation| r.kind == l.label && r.target == child.id;
+        let same_party =
+            set[h].as_deref() == Some(child.id.as_str()) && party == Some(l.label.as_str());
+        if related[h].iter().any(same) || same_party {
+            merged += 1;
+            continue;
+        }
+        related[h].push(Relation {
+            kind: l.label.clone(),
+            target: child.id.clone(),
+            roles: None,
+            attributes: Vec::new(),
+            note: String::new(),
+        });
+    }
+    for (r, relations) in read.iter_mut().zip(related) {
+        if !relations.is_empty() {
+            r.annotation.extra_mut().relations = relations;
+        }
     }
     for (h, r) in read.iter().enumerate() {
         let Some(target) = &r.extra_link else {
@@ -781,6 +812,7 @@ fn link(read: &mut [Read], links: &[FileLink], problems: &mut Vec<Problem>) {
             }
         }
     }
+    merged
 }
 
 /// Checks one span and builds its annotation (with a placeholder id), using its extras.

@@ -25,8 +25,9 @@
 //!   `spans_manual` task, and only one whose spans cannot overlap is `ner_manual`. Import reads
 //!   both (and any other view): the spans are read the same way.
 //! - Relations, in Prodigy's form: a quote's speaker is a `SPEAKER` relation from the quote to
-//!   the entity, a claim's claimant a `CLAIMANT` relation. As in Prodigy's relation tasks,
-//!   `head` and `child` are the index of the last token of each span.
+//!   the entity, a claim's claimant a `CLAIMANT` relation; relations of any other label are
+//!   written and read under their label (relations of the open schema). As in Prodigy's
+//!   relation tasks, `head` and `child` are the index of the last token of each span.
 //! - Everything else travels in `_marginalia` (see [`super::jsonl`]); `meta` holds the
 //!   document id and title, which Prodigy shows with the task.
 //!
@@ -107,7 +108,7 @@ struct RelationOut<'a> {
     child: usize,
     head_span: SpanOut<'a>,
     child_span: SpanOut<'a>,
-    label: &'static str,
+    label: &'a str,
 }
 
 /// Makes `pos` the start (`as_start`) or the end of a token: a token around it is split, or a
@@ -221,15 +222,16 @@ pub fn export<'a>(bundle: &'a Bundle) -> String {
     let by_id: HashMap<&str, &Annotation> = anns.iter().map(|a| (a.id.as_str(), *a)).collect();
     let relations = anns
         .iter()
-        .filter_map(|a| {
-            let entity = by_id.get(a.body.party()?.as_ref_id()?)?;
-            let (head_span, child_span) = (span_of(a), span_of(entity));
+        .flat_map(|a| spans::relations_of(a).map(move |t| (*a, t)))
+        .filter_map(|(a, (to, label))| {
+            let target = by_id.get(to)?;
+            let (head_span, child_span) = (span_of(a), span_of(target));
             Some(RelationOut {
                 head: head_span.token_end,
                 child: child_span.token_end,
                 head_span,
                 child_span,
-                label: spans::link_label(a.kind()),
+                label,
             })
         })
         .collect();

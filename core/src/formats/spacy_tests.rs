@@ -671,11 +671,19 @@ fn each_bad_span_is_named_and_the_rest_kept() {
 }
 
 #[test]
-fn links_that_cannot_be_kept_are_left_out_and_named() {
-    let cases: Vec<(Edit, &str)> = vec![
+fn relations_of_any_label_are_kept_and_broken_ones_named() {
+    // Kept as relations of the open schema: another label, a second speaker, a speaker that
+    // is a claim. (label, the relation's child span, the quote's speaker after, the relation kept)
+    type Case = (
+        Edit,
+        Option<&'static str>,
+        Option<(&'static str, &'static str)>,
+    );
+    let cases: Vec<Case> = vec![
         (
             Box::new(|v| v["relations"][0]["label"] = json!("QUOTES")),
-            "annotation 4 (q3): its relation “QUOTES” to annotation 3 is not one Marginalia keeps",
+            None,
+            Some(("QUOTES", "e2")),
         ),
         (
             Box::new(|v| {
@@ -685,37 +693,55 @@ fn links_that_cannot_be_kept_are_left_out_and_named() {
                 again["child_span"] = v["spans"][2].clone();
                 v["relations"].as_array_mut().unwrap().push(again);
             }),
-            "annotation 4 (q3): it has a second SPEAKER relation, to annotation 3; a quote has one speaker; the link is left out",
+            Some("e1"),
+            Some(("SPEAKER", "e2")),
         ),
         (
             Box::new(|v| v["relations"][0]["child_span"] = v["spans"][1].clone()),
-            "annotation 4 (q3): its speaker, annotation 2, is a claim, not an entity",
-        ),
-        (
-            Box::new(|v| v["spans"][2]["text"] = json!("Rebel farces")),
-            "annotation 4 (q3): its speaker, annotation 3, is itself invalid",
+            None,
+            Some(("SPEAKER", "c5")),
         ),
     ];
-    for (edit, expected) in cases {
+    for (edit, speaker, relation) in cases {
         let got = import_edited(edit).unwrap();
-        let messages: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
-        assert!(
-            messages.iter().any(|m| m.starts_with(expected)),
-            "{messages:?} should have one starting with {expected:?}"
+        assert_eq!(got.problems, vec![], "{relation:?}");
+        let quote = the_quote(&got);
+        assert_eq!(
+            quote.body.party().and_then(|p| p.as_ref_id()),
+            speaker,
+            "{relation:?}"
         );
-        let quote = got
-            .bundle
-            .annotations
+        let kept: Vec<(&str, &str)> = quote
+            .extra()
+            .relations
             .iter()
-            .find(|a| a.id == "q3")
-            .unwrap();
-        assert!(
-            matches!(&quote.body, Body::Quote { speaker, .. } if speaker.is_none())
-                || expected.contains("second"),
-            "the quote is kept; the broken link is not"
-        );
+            .map(|r| (r.kind.as_str(), r.target.as_str()))
+            .collect();
+        assert_eq!(kept, relation.into_iter().collect::<Vec<_>>());
         restore(&got.bundle);
+        // Written back as they came.
+        let again = import(export(&got.bundle).as_bytes(), "x.spacy.jsonl").unwrap();
+        assert_eq!(again.bundle.annotations, got.bundle.annotations);
     }
+    // A relation to a span that is itself invalid is named, the quote kept.
+    let got = import_edited(Box::new(|v: &mut Value| {
+        v["spans"][2]["text"] = json!("Rebel farces")
+    }))
+    .unwrap();
+    let messages: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    let expected = "annotation 4 (q3): its relation “SPEAKER” ends at annotation 3, which is itself invalid; the link is left out";
+    assert!(messages.iter().any(|m| m == expected), "{messages:?}");
+    assert_eq!(the_quote(&got).body.party(), None);
+    restore(&got.bundle);
+}
+
+/// The sample's quote, q3, as an import gave it.
+fn the_quote(got: &Imported) -> &Annotation {
+    got.bundle
+        .annotations
+        .iter()
+        .find(|a| a.id == "q3")
+        .expect("the quote is kept")
 }
 
 #[test]
