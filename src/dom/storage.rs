@@ -5,7 +5,12 @@
 //! - `docs`: document id → a small JSON [`DocRecord`] (title, sha256, labels, annotator,
 //!   id counter, and a `serial` bumped by every save, with the tab that wrote it);
 //! - `texts`: document id → the document's text, written once;
-//! - `anns`: `[document id, annotation id]` → one annotation as its native JSON object;
+//! - `anns`: `[document id, annotation id]` → one annotation as its native JSON object; or
+//!   `[document id, 0]` → a *pack*: all the annotations of a document stored with a corpus,
+//!   their JSON objects one a line (a record an annotation cost ~0.11 ms each to write, 11 s
+//!   for a corpus of 100,000; a record a document, 0.8 s). A value of `anns` is read as one
+//!   annotation a line either way (compact JSON holds no raw line break), and the first save
+//!   of a packed document unpacks it in its own transaction (see [`Db::save`]);
 //! - `meta`: `"workspace"` → which document is open, the annotator's name.
 //!
 //! A save writes only the annotations a change touched (the model's journal), so its cost does
@@ -139,6 +144,38 @@ fn failed(e: indexed_db_futures::error::Error) -> SaveError {
 /// The key of one annotation: `[document id, annotation id]`.
 fn ann_key(doc: &str, id: &str) -> JsValue {
     js_sys::Array::of2(&doc.into(), &id.into()).into()
+}
+
+/// The key of a document's pack: `[document id, 0]` (no annotation id is a number, and a
+/// number sorts before every string, inside [`doc_range`]).
+fn pack_key(doc: &str) -> JsValue {
+    js_sys::Array::of2(&doc.into(), &0.into()).into()
+}
+
+/// The annotations' JSON objects as one stored value, one a line.
+fn pack(doc: &Document, anns: &[Rc<Annotation>]) -> String {
+    let mut out = String::new();
+    for (k, a) in anns.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        out.push_str(&native::annotation_json(doc, a));
+    }
+    out
+}
+
+/// The annotation JSON objects of a value of `anns` (one, or a pack's, one a line).
+fn unpack(value: &str) -> impl Iterator<Item = &str> {
+    value.split('\n').filter(|line| !line.is_empty())
+}
+
+/// The id an annotation's JSON object gives, if it can be read.
+fn annotation_id(json: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    serde_json::from_str::<Id>(json).ok().map(|i| i.id)
 }
 
 /// Every `[doc, …]` key: from `[doc]` (shorter arrays sort first) up to `[doc, []]` (an array
@@ -290,18 +327,20 @@ impl Db {
                 .await
                 .map_err(idb_error)?
                 .ok_or("a stored text is missing")?;
-            let list = list
-                .await
-                .map_err(idb_error)?
-                .filter_map(|v| v.ok().and_then(|v| v.as_string()))
-                .collect();
+            let mut annotations = Vec::new();
+            for value in list.await.map_err(idb_error)? {
+                if let Some(value) = value.ok().and_then(|v| v.as_string()) {
+                    annotations.extend(unpack(&value).map(str::to_string));
+                }
+            }
+            let list = annotations;
             out.push(Some((rec, text, list)));
         }
         Ok(out)
     }
 
     /// Stores several new documents in one transaction (a corpus's, a batch at a time): for
-    /// each, its text, its annotations and its record. Nothing is stored under their ids yet
+    /// each, its text, its annotations as one pack and its record. Nothing is stored under their ids yet
     /// (the caller gives fresh ids), so nothing is cleared first.
     pub async fn create_many(&self, batch: &[NewDocument]) -> Result<(), SaveError> {
         let tx = self
@@ -320,10 +359,10 @@ impl Db {
                     .primitive()
                     .map_err(failed)?,
             );
-            for a in list {
+            if !list.is_empty() {
                 drop(
-                    anns.put(native::annotation_json(doc, a))
-                        .with_key(ann_key(&rec.id, &a.id))
+                    anns.put(pack(doc, list))
+                        .with_key(pack_key(&rec.id))
                         .primitive()
                         .map_err(failed)?,
                 );
@@ -403,7 +442,9 @@ impl Db {
     }
 
     /// Writes the annotations a change touched (`Some` puts, `None` deletes) and the record,
-    /// unless another tab saved since `known_serial`. Returns the new serial.
+    /// unless another tab saved since `known_serial`. Returns the new serial. A packed
+    /// document is unpacked first, in the same transaction: each of its annotations is put
+    /// under its own key and the pack deleted, so that the change's puts and deletes reach them.
     pub async fn save(
         &self,
         rec: &DocRecord,
@@ -412,8 +453,32 @@ impl Db {
     ) -> Result<u64, SaveError> {
         let tx = self.tx(["docs", "anns"], true).map_err(SaveError::Failed)?;
         let docs = tx.object_store("docs").map_err(failed)?;
-        check_serial(&docs, rec, known_serial).await?;
         let store = tx.object_store("anns").map_err(failed)?;
+        // Asked at once, beside the serial's check.
+        let packed = store
+            .get::<String, _, _>(pack_key(&rec.id))
+            .primitive()
+            .map_err(failed)?;
+        check_serial(&docs, rec, known_serial).await?;
+        if let Some(packed) = packed.await.map_err(failed)? {
+            for (k, json) in unpack(&packed).enumerate() {
+                // A line that cannot be read keeps a key of its own (the reader reports it).
+                let id = annotation_id(json).unwrap_or_else(|| format!("\u{1}unreadable {k}"));
+                drop(
+                    store
+                        .put(json)
+                        .with_key(ann_key(&rec.id, &id))
+                        .primitive()
+                        .map_err(failed)?,
+                );
+            }
+            drop(
+                store
+                    .delete(pack_key(&rec.id))
+                    .primitive()
+                    .map_err(failed)?,
+            );
+        }
         for (id, json) in anns {
             let k = ann_key(&rec.id, id);
             match json {
@@ -482,5 +547,31 @@ pub fn request_persistence() {
                 let _ = JsFuture::from(p).await;
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::synth;
+
+    #[test]
+    fn a_pack_gives_back_each_annotation_json_with_its_id() {
+        let doc = synth::repeated_article(2);
+        let anns: Vec<Rc<Annotation>> = synth::annotations(&doc, 300, 7)
+            .into_iter()
+            .map(Rc::new)
+            .collect();
+        let packed = pack(&doc, &anns);
+        let lines: Vec<&str> = unpack(&packed).collect();
+        assert_eq!(lines.len(), anns.len());
+        for (line, a) in lines.iter().zip(&anns) {
+            assert_eq!(*line, native::annotation_json(&doc, a));
+            assert_eq!(annotation_id(line).as_deref(), Some(a.id.as_str()));
+        }
+        // A record of one annotation is read the same way.
+        let one = native::annotation_json(&doc, &anns[0]);
+        assert_eq!(unpack(&one).collect::<Vec<_>>(), vec![one.as_str()]);
+        assert_eq!(annotation_id("not json"), None);
     }
 }
