@@ -69,8 +69,10 @@ pub struct DocRecord {
 /// A stored document as storage holds it: its record, its text, its annotations' JSON objects.
 pub type Stored = (DocRecord, String, Vec<String>);
 
-/// A document to store for the first time: its record, text and annotations.
-pub type NewDocument = (DocRecord, Rc<Document>, Vec<Rc<Annotation>>);
+/// A document of a corpus to store for the first time: its record, and its text and pack of
+/// annotations ([`pack`]; null if none) as JS strings (the formats worker's, stored as they
+/// came).
+pub type NewDocument = (DocRecord, JsValue, JsValue);
 
 /// Which document is open, and who annotates.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -152,8 +154,9 @@ fn pack_key(doc: &str) -> JsValue {
     js_sys::Array::of2(&doc.into(), &0.into()).into()
 }
 
-/// The annotations' JSON objects as one stored value, one a line.
-fn pack(doc: &Document, anns: &[Rc<Annotation>]) -> String {
+/// The annotations' JSON objects as one stored value, one a line (the formats worker packs a
+/// corpus's documents with it).
+pub fn pack(doc: &Document, anns: &[Rc<Annotation>]) -> String {
     let mut out = String::new();
     for (k, a) in anns.iter().enumerate() {
         if k > 0 {
@@ -165,7 +168,7 @@ fn pack(doc: &Document, anns: &[Rc<Annotation>]) -> String {
 }
 
 /// The annotation JSON objects of a value of `anns` (one, or a pack's, one a line).
-fn unpack(value: &str) -> impl Iterator<Item = &str> {
+pub fn unpack(value: &str) -> impl Iterator<Item = &str> {
     value.split('\n').filter(|line| !line.is_empty())
 }
 
@@ -351,17 +354,17 @@ impl Db {
             tx.object_store("texts").map_err(failed)?,
             tx.object_store("anns").map_err(failed)?,
         );
-        for (rec, doc, list) in batch {
+        for (rec, text, packed) in batch {
             drop(
                 texts
-                    .put(doc.text())
+                    .put(text)
                     .with_key(rec.id.as_str())
                     .primitive()
                     .map_err(failed)?,
             );
-            if !list.is_empty() {
+            if packed.is_string() {
                 drop(
-                    anns.put(pack(doc, list))
+                    anns.put(packed)
                         .with_key(pack_key(&rec.id))
                         .primitive()
                         .map_err(failed)?,
