@@ -4,8 +4,10 @@
 //!
 //! Protocol (structured-clone messages, see `dom::worker`):
 //! - `{id, op: "export", format: KEY, native: TEXT}` → `{id, ok: true, bytes: Uint8Array}`
-//! - `{id, op: "export-corpus", format: KEY, natives: [TEXT]}` → `{id, ok: true, bytes}`: the
-//!   documents as one corpus file of the format (`formats::corpus::export`)
+//! - `{id, op: "export-corpus", format: KEY, annotator: TEXT, documents: [{native: TEXT} or
+//!   {record: JSON, text: TEXT, anns: [TEXT]}]}` → `{id, ok: true, bytes}`: the documents (a
+//!   native file, or a stored document's values as `Db::load_many_raw` read them) as one corpus
+//!   file of the format (`formats::corpus::export`)
 //! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` → a file of one
 //!   document: `{id, ok: true, document: {native: TEXT, total, problems: [{index, id,
 //!   message}], notes: [TEXT]}}`; a corpus (several documents, or parts of the file that gave
@@ -137,12 +139,22 @@ mod worker {
                 Ok(())
             }
             "export-corpus" => {
+                let annotator = get(msg, "annotator").as_string().unwrap_or_default();
                 let mut bundles = Vec::new();
-                for (n, text) in Array::from(&get(msg, "natives")).iter().enumerate() {
-                    let text = text.as_string().unwrap_or_default();
-                    let imported =
-                        native::import(&text).map_err(|e| format!("document {}: {e}", n + 1))?;
-                    bundles.push(imported.bundle);
+                for (n, d) in Array::from(&get(msg, "documents")).iter().enumerate() {
+                    if let Some(text) = get(&d, "native").as_string() {
+                        let imported = native::import(&text)
+                            .map_err(|e| format!("document {}: {e}", n + 1))?;
+                        bundles.push(imported.bundle);
+                        continue;
+                    }
+                    let raw = (
+                        get(&d, "record").as_string().unwrap_or_default(),
+                        get(&d, "text"),
+                        Array::from(&get(&d, "anns")),
+                    );
+                    let (rec, text, anns) = storage::read_stored(raw)?;
+                    bundles.push(storage::stored_bundle(&rec, text, &anns, &annotator)?);
                 }
                 let bytes = corpus::export(format, &bundles)?;
                 set(reply, "bytes", &Uint8Array::from(bytes.as_slice()).into());

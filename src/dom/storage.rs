@@ -33,8 +33,9 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::formats::native;
-use crate::model::{Annotation, Document, Labels, Status};
+use crate::formats::{native, Bundle};
+use crate::model::restore::restore_lenient;
+use crate::model::{Annotation, Document, Labels, State, Status};
 
 const DB_NAME: &str = "marginalia";
 /// Annotations written per step when a whole document is stored.
@@ -68,6 +69,71 @@ pub struct DocRecord {
 
 /// A stored document as storage holds it: its record, its text, its annotations' JSON objects.
 pub type Stored = (DocRecord, String, Vec<String>);
+
+/// A stored document's values as the browser gives them: its record's JSON, its text, and its
+/// values of `anns` (each one annotation's JSON object, or a pack's).
+pub type StoredRaw = (String, JsValue, js_sys::Array);
+
+/// A stored document's values read: the record parsed, the text and every annotation's JSON
+/// object as strings.
+pub fn read_stored((rec, text, values): StoredRaw) -> Result<Stored, String> {
+    let rec: DocRecord =
+        serde_json::from_str(&rec).map_err(|e| format!("a stored record is damaged: {e}"))?;
+    let text = text.as_string().ok_or("a stored text is missing")?;
+    let mut annotations = Vec::new();
+    for value in values.iter() {
+        if let Some(value) = value.as_string() {
+            annotations.extend(unpack(&value).map(str::to_string));
+        }
+    }
+    Ok((rec, text, annotations))
+}
+
+/// A stored document as a state: its record, text and annotation objects as storage holds
+/// them. Annotations whose records are damaged are left out and named.
+pub fn restore(
+    rec: &DocRecord,
+    text: String,
+    anns: &[String],
+) -> Result<(State, Vec<String>), String> {
+    let id = &rec.id;
+    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
+    let mut annotations = Vec::with_capacity(anns.len());
+    let mut skipped = Vec::new();
+    let reader = native::StoredReader::new(&doc, &rec.labels);
+    for (k, json) in anns.iter().enumerate() {
+        match reader.read(json) {
+            Ok(a) => annotations.push(a),
+            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
+        }
+    }
+    let mut restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
+        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
+    skipped.append(&mut restored.skipped);
+    Ok((restored.state, skipped))
+}
+
+/// A stored document as a bundle with its status, to export: refused, not silently shortened,
+/// if any of its stored annotations cannot be read.
+pub fn stored_bundle(
+    rec: &DocRecord,
+    text: String,
+    anns: &[String],
+    annotator: &str,
+) -> Result<Bundle, String> {
+    let (state, skipped) = restore(rec, text, anns)?;
+    if !skipped.is_empty() {
+        return Err(format!(
+            "“{}” has damaged stored annotations ({}); open it to see which",
+            rec.title,
+            skipped.len()
+        ));
+    }
+    Ok(Bundle {
+        status: rec.status,
+        ..Bundle::from_state(&state, annotator)
+    })
+}
 
 /// A document of a corpus to store for the first time: its record, and its text and pack of
 /// annotations ([`pack`]; null if none) as JS strings (the formats worker's, stored as they
@@ -298,6 +364,15 @@ impl Db {
     /// each: seconds for a project of a thousand). In the order of `ids`; `None` where a
     /// document is not stored.
     pub async fn load_many(&self, ids: &[String]) -> Result<Vec<Option<Stored>>, String> {
+        let raw = self.load_many_raw(ids).await?;
+        raw.into_iter()
+            .map(|r| r.map(read_stored).transpose())
+            .collect()
+    }
+
+    /// As [`Db::load_many`], the values left as the browser gave them (for the formats
+    /// worker, which reads them itself: a project's export).
+    pub async fn load_many_raw(&self, ids: &[String]) -> Result<Vec<Option<StoredRaw>>, String> {
         let tx = self.tx(["docs", "texts", "anns"], false)?;
         let store = |name| tx.object_store(name).map_err(idb_error);
         let (docs, texts, anns) = (store("docs")?, store("texts")?, store("anns")?);
@@ -308,7 +383,7 @@ impl Db {
                 .primitive()
                 .map_err(idb_error)?;
             let text = texts
-                .get::<String, _, _>(id.as_str())
+                .get::<JsValue, _, _>(id.as_str())
                 .primitive()
                 .map_err(idb_error)?;
             let list = anns
@@ -324,20 +399,13 @@ impl Db {
                 out.push(None);
                 continue;
             };
-            let rec: DocRecord = serde_json::from_str(&rec)
-                .map_err(|e| format!("a stored record is damaged: {e}"))?;
-            let text = text
+            let text = text.await.map_err(idb_error)?.unwrap_or(JsValue::UNDEFINED);
+            let values: js_sys::Array = list
                 .await
                 .map_err(idb_error)?
-                .ok_or("a stored text is missing")?;
-            let mut annotations = Vec::new();
-            for value in list.await.map_err(idb_error)? {
-                if let Some(value) = value.ok().and_then(|v| v.as_string()) {
-                    annotations.extend(unpack(&value).map(str::to_string));
-                }
-            }
-            let list = annotations;
-            out.push(Some((rec, text, list)));
+                .filter_map(|v| v.ok())
+                .collect();
+            out.push(Some((rec, text, values)));
         }
         Ok(out)
     }

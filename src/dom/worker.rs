@@ -217,13 +217,38 @@ pub async fn export(format: &str, native: String) -> Result<Vec<u8>, String> {
     Ok(bytes.to_vec())
 }
 
-/// Writes many documents (their native texts) as one corpus file of the format (`KEY`).
-pub async fn export_corpus(format: &str, natives: Vec<String>) -> Result<Vec<u8>, String> {
+/// A document of a project to export: its native text (the open one, as it is on screen), or
+/// its values as storage gave them (`Db::load_many_raw`), which the worker reads.
+pub enum ToExport {
+    Native(String),
+    Stored(super::storage::StoredRaw),
+}
+
+/// Writes many documents as one corpus file of the format (`KEY`); `annotator` is who stored
+/// documents were annotated by.
+pub async fn export_corpus(
+    format: &str,
+    annotator: &str,
+    documents: Vec<ToExport>,
+) -> Result<Vec<u8>, String> {
     let msg = Object::new();
     set(&msg, "op", &"export-corpus".into());
     set(&msg, "format", &format.into());
-    let list: js_sys::Array = natives.into_iter().map(JsValue::from).collect();
-    set(&msg, "natives", &list);
+    set(&msg, "annotator", &annotator.into());
+    let list = js_sys::Array::new();
+    for d in documents {
+        let o = Object::new();
+        match d {
+            ToExport::Native(text) => set(&o, "native", &text.into()),
+            ToExport::Stored((record, text, anns)) => {
+                set(&o, "record", &record.into());
+                set(&o, "text", &text);
+                set(&o, "anns", &anns);
+            }
+        }
+        list.push(&o);
+    }
+    set(&msg, "documents", &list);
     let reply = request(msg, None).await?;
     let bytes: Uint8Array = get(&reply, "bytes")
         .dyn_into()
