@@ -4,12 +4,18 @@
 //!
 //! Protocol (structured-clone messages, see `dom::worker`):
 //! - `{id, op: "export", format: KEY, native: TEXT}` → `{id, ok: true, bytes: Uint8Array}`
-//! - `{id, op: "export-corpus", format: KEY, natives: [TEXT]}` → `{id, ok: true, bytes}`: the
-//!   documents as one corpus file of the format (`formats::corpus::export`)
-//! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` →
-//!   `{id, ok: true, documents: [{native: TEXT, total, problems: [{index, id, message}],
-//!   notes: [TEXT]}], refused: [{place, message}]}`: every document the file holds (a corpus
-//!   file holds many), and the parts of it that gave none
+//! - `{id, op: "export-corpus", format: KEY, annotator: TEXT, documents: [{native: TEXT} or
+//!   {record: JSON, text: TEXT, anns: [TEXT]}]}` → `{id, ok: true, bytes}`: the documents (a
+//!   native file, or a stored document's values as `Db::load_many_raw` read them) as one corpus
+//!   file of the format (`formats::corpus::export`)
+//! - `{id, op: "import", format: KEY, name: TEXT, bytes: Uint8Array}` → a file of one
+//!   document: `{id, ok: true, document: {native: TEXT, total, problems: [{index, id,
+//!   message}], notes: [TEXT]}}`; a corpus (several documents, or parts of the file that gave
+//!   none): `{id, ok: true, corpus: {summary: TEXT, documents: [{record: JSON, text: TEXT,
+//!   pack: TEXT or null}]}}`, each document prepared for storage here rather than on the
+//!   page's thread: opened once as the page would open it (its refusal in the record if it
+//!   cannot be), hashed, and its annotations written as the pack storage keeps
+//!   (`dom::worker::PreparedRecord`, `dom::storage::pack`)
 //! - `{id, op: "import-files", format: "native", names: [TEXT], files: [Uint8Array]}` (files
 //!   picked together: brat pairs, plain texts, any others) → the same reply
 //! - on failure: `{id, ok: false, error: TEXT}` (the sentence to show).
@@ -23,7 +29,12 @@
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint8Array};
-    use marginalia::formats::{corpus, native, Format};
+    use std::rc::Rc;
+
+    use marginalia::dom::storage;
+    use marginalia::dom::worker::PreparedRecord;
+    use marginalia::formats::{corpus, native, sha256_hex, Bundle, Format};
+    use marginalia::model::State;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -36,11 +47,11 @@ mod worker {
         let _ = Reflect::set(obj, &JsValue::from_str(key), value);
     }
 
-    /// Puts what a file (or several) gave into the reply: every document as native text with
-    /// its problems and notes, and the parts that gave none.
-    fn answer(reply: &Object, corpus: &corpus::Corpus) {
-        let documents = Array::new();
-        for imported in &corpus.documents {
+    /// Puts what a file (or several) gave into the reply: its one document as native text with
+    /// its problems and notes; or, for a corpus, its summary and every document prepared.
+    fn answer(reply: &Object, corpus: corpus::Corpus) {
+        if corpus.documents.len() == 1 && corpus.refused.is_empty() {
+            let imported = &corpus.documents[0];
             let d = Object::new();
             set(&d, "native", &native::export(&imported.bundle).into());
             set(&d, "total", &(imported.total as f64).into());
@@ -59,17 +70,56 @@ mod worker {
                 .map(|n| JsValue::from(n.as_str()))
                 .collect();
             set(&d, "notes", &notes);
-            documents.push(&d);
+            set(reply, "document", &d);
+            return;
         }
-        set(reply, "documents", &documents);
-        let refused = Array::new();
-        for r in &corpus.refused {
-            let o = Object::new();
-            set(&o, "place", &r.place.clone().into());
-            set(&o, "message", &r.message.clone().into());
-            refused.push(&o);
+        let out = Object::new();
+        set(&out, "summary", &corpus.summary().into());
+        let documents = Array::new();
+        for imported in corpus.documents {
+            documents.push(&prepared(imported.bundle));
         }
-        set(reply, "refused", &refused);
+        set(&out, "documents", &documents);
+        set(reply, "corpus", &out);
+    }
+
+    /// A document of a corpus as the page stores it: its record, text and pack.
+    fn prepared(bundle: Bundle) -> Object {
+        let text = bundle.document.text().to_string();
+        let mut record = PreparedRecord {
+            id: bundle.document.id.clone(),
+            title: bundle.document.title.clone(),
+            sha256: sha256_hex(&text),
+            labels: bundle.labels.clone(),
+            next_seq: 1,
+            annotations: 0,
+            status: bundle.status,
+            refusal: None,
+        };
+        let mut pack = JsValue::NULL;
+        let title = bundle.document.title.clone();
+        match State::restore(
+            Rc::new(bundle.document),
+            bundle.labels,
+            bundle.annotations,
+            1,
+        ) {
+            Ok(state) => {
+                record.labels = state.labels().clone();
+                record.next_seq = state.next_seq();
+                record.annotations = state.len();
+                if !state.is_empty() {
+                    pack = storage::pack(state.document(), state.annotations()).into();
+                }
+            }
+            Err(e) => record.refusal = Some(format!("“{title}” could not be opened: {e}.")),
+        }
+        let d = Object::new();
+        let json = serde_json::to_string(&record).expect("serialising plain data cannot fail");
+        set(&d, "record", &json.into());
+        set(&d, "text", &text.into());
+        set(&d, "pack", &pack);
+        d
     }
 
     /// Handles one request; `Err` is the sentence to show.
@@ -89,12 +139,22 @@ mod worker {
                 Ok(())
             }
             "export-corpus" => {
+                let annotator = get(msg, "annotator").as_string().unwrap_or_default();
                 let mut bundles = Vec::new();
-                for (n, text) in Array::from(&get(msg, "natives")).iter().enumerate() {
-                    let text = text.as_string().unwrap_or_default();
-                    let imported =
-                        native::import(&text).map_err(|e| format!("document {}: {e}", n + 1))?;
-                    bundles.push(imported.bundle);
+                for (n, d) in Array::from(&get(msg, "documents")).iter().enumerate() {
+                    if let Some(text) = get(&d, "native").as_string() {
+                        let imported = native::import(&text)
+                            .map_err(|e| format!("document {}: {e}", n + 1))?;
+                        bundles.push(imported.bundle);
+                        continue;
+                    }
+                    let raw = (
+                        get(&d, "record").as_string().unwrap_or_default(),
+                        get(&d, "text"),
+                        Array::from(&get(&d, "anns")),
+                    );
+                    let (rec, text, anns) = storage::read_stored(raw)?;
+                    bundles.push(storage::stored_bundle(&rec, text, &anns, &annotator)?);
                 }
                 let bytes = corpus::export(format, &bundles)?;
                 set(reply, "bytes", &Uint8Array::from(bytes.as_slice()).into());
@@ -105,7 +165,7 @@ mod worker {
                 let bytes: Uint8Array = get(msg, "bytes").dyn_into().map_err(|_| "no bytes")?;
                 let corpus =
                     corpus::import(format, &bytes.to_vec(), &name).map_err(|e| e.to_string())?;
-                answer(reply, &corpus);
+                answer(reply, corpus);
                 Ok(())
             }
             "import-files" => {
@@ -120,7 +180,7 @@ mod worker {
                     })
                     .collect();
                 let corpus = corpus::import_files(&files).map_err(|e| e.to_string())?;
-                answer(reply, &corpus);
+                answer(reply, corpus);
                 Ok(())
             }
             other => Err(format!("unknown operation {other}")),

@@ -16,8 +16,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::formats::corpus::Refused;
+use serde::{Deserialize, Serialize};
+
 use crate::formats::native::Problem;
+use crate::model::{Labels, Status};
 
 struct Inner {
     worker: web_sys::Worker,
@@ -215,13 +217,38 @@ pub async fn export(format: &str, native: String) -> Result<Vec<u8>, String> {
     Ok(bytes.to_vec())
 }
 
-/// Writes many documents (their native texts) as one corpus file of the format (`KEY`).
-pub async fn export_corpus(format: &str, natives: Vec<String>) -> Result<Vec<u8>, String> {
+/// A document of a project to export: its native text (the open one, as it is on screen), or
+/// its values as storage gave them (`Db::load_many_raw`), which the worker reads.
+pub enum ToExport {
+    Native(String),
+    Stored(super::storage::StoredRaw),
+}
+
+/// Writes many documents as one corpus file of the format (`KEY`); `annotator` is who stored
+/// documents were annotated by.
+pub async fn export_corpus(
+    format: &str,
+    annotator: &str,
+    documents: Vec<ToExport>,
+) -> Result<Vec<u8>, String> {
     let msg = Object::new();
     set(&msg, "op", &"export-corpus".into());
     set(&msg, "format", &format.into());
-    let list: js_sys::Array = natives.into_iter().map(JsValue::from).collect();
-    set(&msg, "natives", &list);
+    set(&msg, "annotator", &annotator.into());
+    let list = js_sys::Array::new();
+    for d in documents {
+        let o = Object::new();
+        match d {
+            ToExport::Native(text) => set(&o, "native", &text.into()),
+            ToExport::Stored((record, text, anns)) => {
+                set(&o, "record", &record.into());
+                set(&o, "text", &text);
+                set(&o, "anns", &anns);
+            }
+        }
+        list.push(&o);
+    }
+    set(&msg, "documents", &list);
     let reply = request(msg, None).await?;
     let bytes: Uint8Array = get(&reply, "bytes")
         .dyn_into()
@@ -229,7 +256,7 @@ pub async fn export_corpus(format: &str, natives: Vec<String>) -> Result<Vec<u8>
     Ok(bytes.to_vec())
 }
 
-/// One document a foreign file gave: its native text, how many annotations it listed, its
+/// The one document a foreign file gave: its native text, how many annotations it listed, its
 /// problems and notes.
 pub struct Converted {
     pub native: String,
@@ -238,11 +265,54 @@ pub struct Converted {
     pub notes: Vec<String>,
 }
 
-/// What a foreign file gave: its documents (a corpus file holds many), and the parts of it
-/// that gave none (`formats::corpus::Refused`).
-pub struct ConvertedFile {
-    pub documents: Vec<Converted>,
-    pub refused: Vec<Refused>,
+/// What a document of a corpus will be stored as, prepared by the worker (`src/bin/worker.rs`)
+/// as the page would: checked by opening it (`State::restore`), hashed once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreparedRecord {
+    /// The id and title the file gave (the id stored is made fresh from it).
+    pub id: String,
+    pub title: String,
+    pub sha256: String,
+    pub labels: Labels,
+    pub next_seq: u64,
+    pub annotations: usize,
+    pub status: Status,
+    /// Why it cannot be opened, if it cannot: the import stops there, saying so.
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+/// A document of a corpus ready to store: its record, and its text and annotations' pack
+/// (`dom::storage`; null without annotations) as the worker's JS strings, which go to storage
+/// as they came, never copied into this heap.
+#[derive(Debug)]
+pub struct PreparedDocument {
+    pub record: PreparedRecord,
+    pub text: JsValue,
+    pub pack: JsValue,
+}
+
+/// A file of many documents as the worker read and prepared it, with its summary
+/// (`formats::corpus::Corpus::summary`).
+#[derive(Debug)]
+pub struct PreparedCorpus {
+    pub documents: Vec<PreparedDocument>,
+    pub summary: String,
+}
+
+/// One reading of a file equals only itself (comparing a thousand documents' strings on every
+/// render would cost more than rendering).
+impl PartialEq for PreparedCorpus {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// What a foreign file gave: its one document, or a corpus (a file of several documents, or
+/// one with parts refused).
+pub enum ConvertedFile {
+    One(Converted),
+    Corpus(PreparedCorpus),
 }
 
 fn strings(v: &JsValue) -> Vec<String> {
@@ -252,7 +322,8 @@ fn strings(v: &JsValue) -> Vec<String> {
         .collect()
 }
 
-/// Reads a foreign file (`format` a `Format::key`) into native text, a document at a time.
+/// Reads a foreign file (`format` a `Format::key`): its one document as native text, or its
+/// documents prepared for storage.
 pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedFile, String> {
     let msg = Object::new();
     set(&msg, "op", &"import".into());
@@ -261,10 +332,10 @@ pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedF
     let array = Uint8Array::from(bytes);
     set(&msg, "bytes", &array);
     let reply = request(msg, Some(&array.buffer().into())).await?;
-    Ok(converted(&reply))
+    converted(&reply)
 }
 
-/// Reads files picked together (`formats::corpus::import_files`) into native text.
+/// Reads files picked together (`formats::corpus::import_files`), as [`import`] reads one.
 pub async fn import_files(files: &[(String, Vec<u8>)]) -> Result<ConvertedFile, String> {
     let msg = Object::new();
     set(&msg, "op", &"import-files".into());
@@ -278,33 +349,58 @@ pub async fn import_files(files: &[(String, Vec<u8>)]) -> Result<ConvertedFile, 
     set(&msg, "names", &names);
     set(&msg, "files", &contents);
     let reply = request(msg, None).await?;
-    Ok(converted(&reply))
+    converted(&reply)
 }
 
-/// The documents and refused parts of an import's reply.
-fn converted(reply: &JsValue) -> ConvertedFile {
-    let documents = js_sys::Array::from(&get(reply, "documents"))
-        .iter()
-        .map(|d| Converted {
-            native: get(&d, "native").as_string().unwrap_or_default(),
-            total: get(&d, "total").as_f64().unwrap_or(0.0) as usize,
-            problems: js_sys::Array::from(&get(&d, "problems"))
-                .iter()
-                .map(|p| Problem {
-                    index: get(&p, "index").as_f64().unwrap_or(0.0) as usize,
-                    id: get(&p, "id").as_string(),
-                    message: get(&p, "message").as_string().unwrap_or_default(),
+/// The document or corpus of an import's reply.
+fn converted(reply: &JsValue) -> Result<ConvertedFile, String> {
+    let corpus = get(reply, "corpus");
+    if corpus.is_object() {
+        let documents = js_sys::Array::from(&get(&corpus, "documents"))
+            .iter()
+            .map(|d| {
+                let record = get(&d, "record").as_string().unwrap_or_default();
+                Ok(PreparedDocument {
+                    record: serde_json::from_str(&record)
+                        .map_err(|e| format!("the formats worker sent a damaged record ({e})"))?,
+                    text: get(&d, "text"),
+                    pack: get(&d, "pack"),
                 })
-                .collect(),
-            notes: strings(&get(&d, "notes")),
-        })
-        .collect();
-    let refused = js_sys::Array::from(&get(reply, "refused"))
-        .iter()
-        .map(|r| Refused {
-            place: get(&r, "place").as_string().unwrap_or_default(),
-            message: get(&r, "message").as_string().unwrap_or_default(),
-        })
-        .collect();
-    ConvertedFile { documents, refused }
+            })
+            .collect::<Result<_, String>>()?;
+        let summary = get(&corpus, "summary").as_string().unwrap_or_default();
+        return Ok(ConvertedFile::Corpus(PreparedCorpus { documents, summary }));
+    }
+    let d = get(reply, "document");
+    if !d.is_object() {
+        return Err("the formats worker sent no document".into());
+    }
+    Ok(ConvertedFile::One(Converted {
+        native: get(&d, "native").as_string().unwrap_or_default(),
+        total: get(&d, "total").as_f64().unwrap_or(0.0) as usize,
+        problems: js_sys::Array::from(&get(&d, "problems"))
+            .iter()
+            .map(|p| Problem {
+                index: get(&p, "index").as_f64().unwrap_or(0.0) as usize,
+                id: get(&p, "id").as_string(),
+                message: get(&p, "message").as_string().unwrap_or_default(),
+            })
+            .collect(),
+        notes: strings(&get(&d, "notes")),
+    }))
+}
+
+/// Terminates the worker if it has nothing to do, to hand back its memory (WebAssembly memory
+/// never shrinks: reading a corpus of 10 MB grew it by ~140 MB); the next request starts a
+/// new one.
+pub fn release() {
+    if let Some(inner) = WORKER.with(|w| w.borrow().clone()) {
+        let idle = {
+            let i = inner.borrow();
+            i.pending.is_empty() && i.queue.is_empty()
+        };
+        if idle {
+            stop(&inner, CANCELLED);
+        }
+    }
 }

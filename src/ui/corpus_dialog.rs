@@ -9,13 +9,13 @@ use yew::prelude::*;
 
 use super::session::{self, OnMatch, SessionCtx};
 use super::store::{Msg, StoreHandle, Tone};
-use crate::formats::corpus::Corpus;
+use crate::dom::worker::PreparedCorpus;
 
 #[derive(Properties, PartialEq)]
 pub struct CorpusAskProps {
     pub store: StoreHandle,
     pub file: String,
-    pub corpus: Rc<Corpus>,
+    pub corpus: Rc<PreparedCorpus>,
 }
 
 /// Focuses `target` once, when the dialog opens.
@@ -34,7 +34,7 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
     let first_ref = use_node_ref();
     use_focus_first(first_ref.clone());
     let n = props.corpus.documents.len();
-    // Hashed once per file, not on every render.
+    // Counted once per file, not on every render (the worker hashed each text).
     let held = *use_memo(props.corpus.clone(), |corpus| {
         session::already_held(&session, corpus)
     });
@@ -75,7 +75,7 @@ pub fn corpus_ask(props: &CorpusAskProps) -> Html {
             <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="corpus-title" aria-describedby="corpus-summary">
                 <div class="dialog-head"><h2 id="corpus-title">{ format!("Import {n} {what} from {}?", props.file) }</h2></div>
                 <p>{ "Each becomes a document of this project. What the file holds:" }</p>
-                <pre id="corpus-summary" class="summary">{ props.corpus.summary() }</pre>
+                <pre id="corpus-summary" class="summary">{ props.corpus.summary.clone() }</pre>
                 if held > 0 {
                     <fieldset class="on-match">
                         <legend>{ format!(

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::notices::{notice_of, quoted};
-use crate::formats::corpus::Corpus;
+use crate::dom::worker::PreparedCorpus;
 use crate::formats::native::Imported;
 use crate::model::{Action, Body, Document, Kind, Party, Span, State, Timestamp};
 
@@ -111,7 +111,10 @@ pub enum Dialog {
     /// Open a text file or pasted text as a new document.
     OpenText,
     /// A file of many documents: what it holds; store them all?
-    ImportCorpus { file: String, corpus: Rc<Corpus> },
+    ImportCorpus {
+        file: String,
+        corpus: Rc<PreparedCorpus>,
+    },
     /// A corpus import ended: what it gave, to read and copy.
     ImportSummary { file: String, summary: String },
 }

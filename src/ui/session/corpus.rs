@@ -14,7 +14,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::*;
-use crate::formats::corpus::Corpus;
+use crate::dom::worker::{PreparedCorpus, PreparedDocument};
+use crate::model::{Annotation, Labels};
 
 /// What to do with a document of the file whose text the project holds already.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -63,12 +64,12 @@ fn held_texts(session: &SessionRef) -> HashSet<String> {
 }
 
 /// How many of a corpus's documents have the text of a document the project holds.
-pub fn already_held(session: &SessionRef, corpus: &Corpus) -> usize {
+pub fn already_held(session: &SessionRef, corpus: &PreparedCorpus) -> usize {
     let known = held_texts(session);
     corpus
         .documents
         .iter()
-        .filter(|d| known.contains(&sha256_hex(d.bundle.document.text())))
+        .filter(|d| known.contains(&d.record.sha256))
         .count()
 }
 
@@ -77,7 +78,7 @@ pub fn store_corpus(
     store: StoreHandle,
     session: SessionRef,
     file: String,
-    corpus: Rc<Corpus>,
+    corpus: Rc<PreparedCorpus>,
     on_match: OnMatch,
 ) {
     store.dispatch(Msg::Ask(None));
@@ -124,8 +125,7 @@ pub fn store_corpus(
                     painted = at;
                 }
             }
-            let sha = sha256_hex(imported.bundle.document.text());
-            let held = known.get(&sha);
+            let held = known.get(&imported.record.sha256);
             if let (Some(held), true) = (held, on_match != OnMatch::KeepBoth) {
                 already += 1;
                 // In the file's order: what waits to be stored is stored first.
@@ -148,10 +148,10 @@ pub fn store_corpus(
             if held.is_some() {
                 already += 1;
             }
-            match prepare(&session, imported, sha) {
+            match prepare(&session, imported) {
                 Ok(doc) => {
                     first.get_or_insert_with(|| doc.0.id.clone());
-                    pending_annotations += doc.2.len();
+                    pending_annotations += imported.record.annotations;
                     pending.push(doc);
                 }
                 Err(why) => {
@@ -179,7 +179,7 @@ pub fn store_corpus(
         store.dispatch(Msg::EndBusy(busy));
         let stored = entries.len() + applied;
         store.dispatch(Msg::DocumentsAdded(entries));
-        let mut summary = corpus.summary();
+        let mut summary = corpus.summary.clone();
         if already > 0 {
             let done = match on_match {
                 OnMatch::KeepBoth => "each is kept as a document of its own beside it",
@@ -220,17 +220,18 @@ async fn apply_to_held(
     session: &SessionRef,
     db: &Db,
     held: &str,
-    imported: &Imported,
+    imported: &PreparedDocument,
     on_match: OnMatch,
 ) -> Result<(), String> {
-    let bundle = &imported.bundle;
+    let file = &imported.record;
+    let annotations = annotations_of(imported)?;
     let replace = on_match == OnMatch::Replace;
-    let import = |labels: &crate::model::Labels| Action::Import {
-        annotations: bundle.annotations.clone(),
+    let import = |labels: &Labels| Action::Import {
+        annotations: annotations.clone(),
         labels: if replace {
-            bundle.labels.clone()
+            file.labels.clone()
         } else {
-            labels.merged_with(&bundle.labels)
+            labels.merged_with(&file.labels)
         },
         replace,
     };
@@ -239,7 +240,7 @@ async fn apply_to_held(
         let labels = store.state().labels().clone();
         store.dispatch(Msg::Do(import(&labels)));
         if replace {
-            set_status(store, session, bundle.status);
+            set_status(store, session, file.status);
         }
         return Ok(());
     }
@@ -255,7 +256,7 @@ async fn apply_to_held(
             rec.title
         )
     })?;
-    let status = if replace { bundle.status } else { rec.status };
+    let status = if replace { file.status } else { rec.status };
     let next = DocRecord {
         labels: state.labels().clone(),
         next_seq: state.next_seq(),
@@ -291,37 +292,67 @@ async fn apply_to_held(
 const BATCH_DOCUMENTS: usize = 100;
 const BATCH_ANNOTATIONS: usize = 5_000;
 
-/// A document of a corpus ready to store as a new document: its record, text and
-/// annotations. Its id is reserved at once, so that the next document of the batch cannot
-/// take it too.
+/// The annotations of a document of the file, read from its pack as a stored document's are.
+fn annotations_of(imported: &PreparedDocument) -> Result<Vec<Annotation>, String> {
+    let file = &imported.record;
+    let lines: Vec<String> = imported
+        .pack
+        .as_string()
+        .map(|p| {
+            crate::dom::storage::unpack(&p)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let rec = DocRecord {
+        id: file.id.clone(),
+        title: file.title.clone(),
+        sha256: file.sha256.clone(),
+        labels: file.labels.clone(),
+        next_seq: file.next_seq,
+        serial: 0,
+        writer: String::new(),
+        saved_at: 0,
+        status: file.status,
+        annotations: Some(file.annotations),
+        added: 0,
+    };
+    let text = imported.text.as_string().unwrap_or_default();
+    let (state, skipped) = restore_stored(&rec, text, &lines)?;
+    if let Some(why) = skipped.first() {
+        return Err(format!("“{}” could not be read: {why}.", file.title));
+    }
+    Ok(state.annotations().iter().map(|a| (**a).clone()).collect())
+}
+
+/// A document of a corpus ready to store as a new document: its record, text and pack. Its id
+/// is reserved at once, so that the next document of the batch cannot take it too.
 type Prepared = crate::dom::storage::NewDocument;
 
-fn prepare(session: &SessionRef, imported: &Imported, sha: String) -> Result<Prepared, String> {
-    let bundle = &imported.bundle;
-    let doc = new_document(session, bundle);
-    let state = State::restore(
-        doc.clone(),
-        bundle.labels.clone(),
-        bundle.annotations.clone(),
-        1,
-    )
-    .map_err(|e| format!("“{}” could not be opened: {e}.", doc.title))?;
+/// The record of a document the worker prepared, with a fresh id (nothing is checked or
+/// serialised here: the worker did it).
+fn prepare(session: &SessionRef, imported: &PreparedDocument) -> Result<Prepared, String> {
+    let file = &imported.record;
+    if let Some(why) = &file.refusal {
+        return Err(why.clone());
+    }
     let mut s = session.borrow_mut();
+    let id = crate::formats::fresh_document_id(&file.id, |id| s.stored.contains(id));
     let rec = DocRecord {
-        id: doc.id.clone(),
-        title: doc.title.clone(),
-        sha256: sha,
-        labels: state.labels().clone(),
-        next_seq: state.next_seq(),
+        id,
+        title: file.title.clone(),
+        sha256: file.sha256.clone(),
+        labels: file.labels.clone(),
+        next_seq: file.next_seq,
         serial: 1,
         writer: s.tab.clone(),
         saved_at: crate::dom::now().millis(),
-        status: bundle.status,
-        annotations: Some(state.len()),
+        status: file.status,
+        annotations: Some(file.annotations),
         added: s.take_added(),
     };
     s.stored.insert(rec.id.clone());
-    Ok((rec, doc, state.annotations().to_vec()))
+    Ok((rec, imported.text.clone(), imported.pack.clone()))
 }
 
 /// Stores the prepared documents in one transaction and adds their entries; on failure their

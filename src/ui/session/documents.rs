@@ -241,29 +241,7 @@ pub fn next_document(store: &StoreHandle, session: &SessionRef, step: isize) {
     }
 }
 
-/// A stored document as a state: its record, text and annotation objects as storage holds
-/// them. Annotations whose records are damaged are left out and named.
-pub(super) fn restore_stored(
-    rec: &DocRecord,
-    text: String,
-    anns: &[String],
-) -> Result<(State, Vec<String>), String> {
-    let id = &rec.id;
-    let doc = Rc::new(Document::new(rec.id.clone(), rec.title.clone(), text));
-    let mut annotations = Vec::with_capacity(anns.len());
-    let mut skipped = Vec::new();
-    let reader = native::StoredReader::new(&doc, &rec.labels);
-    for (k, json) in anns.iter().enumerate() {
-        match reader.read(json) {
-            Ok(a) => annotations.push(a),
-            Err(why) => skipped.push(format!("stored annotation {}: {why}", k + 1)),
-        }
-    }
-    let mut restored = restore_lenient(doc, rec.labels.clone(), annotations, rec.next_seq)
-        .map_err(|e| format!("The stored document {id} cannot be opened: {e}."))?;
-    skipped.append(&mut restored.skipped);
-    Ok((restored.state, skipped))
-}
+pub(super) use crate::dom::storage::restore as restore_stored;
 
 /// Switches to another opened document.
 pub fn switch(store: StoreHandle, session: SessionRef, id: String) {

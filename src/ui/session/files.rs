@@ -4,7 +4,6 @@
 //! `apply_import`): never a change before the person has answered.
 
 use super::*;
-use crate::formats::corpus::Corpus;
 
 /// Downloads the open document in `format`. Other formats than the native one are converted
 /// in the formats worker, off the main thread.
@@ -121,35 +120,32 @@ fn opened_file(
     name: String,
     file: crate::dom::worker::ConvertedFile,
 ) {
-    let mut documents = Vec::with_capacity(file.documents.len());
-    for converted in file.documents {
-        match native::import(&converted.native) {
-            Ok(mut imported) => {
+    use crate::dom::worker::ConvertedFile;
+    match file {
+        ConvertedFile::One(converted) => {
+            let result = native::import(&converted.native).map(|mut imported| {
                 imported.problems = converted.problems;
                 imported.total = converted.total;
                 imported.notes = converted.notes;
-                documents.push(imported);
+                imported
+            });
+            if let Ok(imported) = &result {
+                for note in &imported.notes {
+                    say(&store, format!("{name}: {note}"), Tone::Info);
+                }
             }
-            Err(e) => return opened(store, session, name, Err(e)),
+            opened(store, session, name, result)
+        }
+        // A corpus: what it holds is shown, and nothing is stored until the person has
+        // answered (`corpus::store_corpus`). The worker, done, is let go with its memory.
+        ConvertedFile::Corpus(corpus) => {
+            crate::dom::worker::release();
+            store.dispatch(Msg::Ask(Some(Dialog::ImportCorpus {
+                file: name,
+                corpus: Rc::new(corpus),
+            })));
         }
     }
-    let corpus = Corpus {
-        documents,
-        refused: file.refused,
-    };
-    if corpus.documents.len() == 1 && corpus.refused.is_empty() {
-        let imported = corpus.documents.into_iter().next().expect("one document");
-        for note in &imported.notes {
-            say(&store, format!("{name}: {note}"), Tone::Info);
-        }
-        return opened(store, session, name, Ok(imported));
-    }
-    // A corpus: what it holds is shown, and nothing is stored until the person has answered
-    // (`corpus::store_corpus`).
-    store.dispatch(Msg::Ask(Some(Dialog::ImportCorpus {
-        file: name,
-        corpus: Rc::new(corpus),
-    })));
 }
 
 /// Reads files picked (or dropped) together: a brat `.txt` with its `.ann`, plain texts, any

@@ -31,7 +31,6 @@ use crate::formats::{
     check_document_text, decode_text, megabytes, sha256_hex, Bundle, FileError, Format,
     MAX_FILE_BYTES,
 };
-use crate::model::restore::restore_lenient;
 use crate::model::state::shorten;
 use crate::model::{sort, Action, Document, State, Status};
 

@@ -1,6 +1,7 @@
-//! The whole project out as one file: every document, read back from storage one by one (the
-//! open one as it is on screen), with the bar counting and Cancel stopping between documents;
-//! then the formats worker writes the format's corpus file (`formats::corpus::export`, the same
+//! The whole project out as one file: every document, read back from storage a hundred a
+//! transaction (the open one as it is on screen), with the bar counting and Cancel stopping
+//! between reads; then the formats worker reads the stored values as they came (the page
+//! parses none of them) and writes the format's corpus file (`formats::corpus::export`, the same
 //! as `marginalia convert --to FORMAT` given the documents' native files), named as the command
 //! line names it (`Format::corpus_file_name`).
 //!
@@ -9,6 +10,7 @@
 use std::cell::Cell;
 
 use super::*;
+use crate::dom::worker::ToExport;
 
 /// Downloads the project's documents as one file of `format`: all of them, or only those the
 /// Documents panel shows (`only`: their ids, in its order).
@@ -37,7 +39,7 @@ pub fn export_project(
         let open = store.state();
         let annotator = store.ui.annotator.clone();
         let open_status = session.borrow().status;
-        let mut natives = Vec::with_capacity(of);
+        let mut documents = Vec::with_capacity(of);
         let mut failed = None;
         // Read a chunk of documents a transaction, every request at once.
         'chunks: for (k, chunk) in ids.chunks(READ_CHUNK).enumerate() {
@@ -46,7 +48,7 @@ pub fn export_project(
             }
             store.dispatch(Msg::Progress(busy, k * READ_CHUNK, of));
             let stored = match &db {
-                Some(db) => db.load_many(chunk).await,
+                Some(db) => db.load_many_raw(chunk).await,
                 None => Ok(vec![None; chunk.len()]),
             };
             let stored = match stored {
@@ -57,16 +59,16 @@ pub fn export_project(
                 }
             };
             for (id, stored) in chunk.iter().zip(stored) {
-                let bundle = if *id == open.document().id {
-                    Ok(Bundle {
+                let document = if *id == open.document().id {
+                    Ok(ToExport::Native(native::export(&Bundle {
                         status: open_status,
                         ..Bundle::from_state(&open, &annotator)
-                    })
+                    })))
                 } else {
-                    stored_bundle(id, stored, &annotator)
+                    to_export(id, stored, &annotator)
                 };
-                match bundle {
-                    Ok(b) => natives.push(native::export(&b)),
+                match document {
+                    Ok(d) => documents.push(d),
                     Err(why) => {
                         failed = Some(why);
                         break 'chunks;
@@ -88,7 +90,7 @@ pub fn export_project(
             return say(&store, format!("{name}: cancelled."), Tone::Info);
         }
         store.dispatch(Msg::Progress(busy, of, of));
-        let result = crate::dom::worker::export_corpus(format.key(), natives).await;
+        let result = crate::dom::worker::export_corpus(format.key(), &annotator, documents).await;
         store.dispatch(Msg::EndBusy(busy));
         finish_export(&store, &name, format, result);
     });
@@ -97,33 +99,24 @@ pub fn export_project(
 /// Documents read from storage in one transaction.
 const READ_CHUNK: usize = 100;
 
-/// A document as storage holds it, as a bundle with its status. The shipped article, not
-/// stored before its first change, is itself.
-fn stored_bundle(
+/// A document as storage holds it, for the worker to read. The shipped article, not stored
+/// before its first change, is itself.
+fn to_export(
     id: &str,
-    stored: Option<crate::dom::storage::Stored>,
+    stored: Option<crate::dom::storage::StoredRaw>,
     annotator: &str,
-) -> Result<Bundle, String> {
-    let Some((rec, text, anns)) = stored else {
-        let default = Document::default_article();
-        if id == default.id {
-            let state = State::new(Rc::new(default));
-            return Ok(Bundle::from_state(&state, annotator));
-        }
-        return Err(format!(
-            "the document {id} is not in this browser's storage"
-        ));
-    };
-    let (state, skipped) = restore_stored(&rec, text, &anns)?;
-    if !skipped.is_empty() {
-        return Err(format!(
-            "“{}” has damaged stored annotations ({}); open it to see which",
-            rec.title,
-            skipped.len()
-        ));
+) -> Result<ToExport, String> {
+    if let Some(raw) = stored {
+        return Ok(ToExport::Stored(raw));
     }
-    Ok(Bundle {
-        status: rec.status,
-        ..Bundle::from_state(&state, annotator)
-    })
+    let default = Document::default_article();
+    if id == default.id {
+        let state = State::new(Rc::new(default));
+        return Ok(ToExport::Native(native::export(&Bundle::from_state(
+            &state, annotator,
+        ))));
+    }
+    Err(format!(
+        "the document {id} is not in this browser's storage"
+    ))
 }
