@@ -278,9 +278,7 @@ pub(crate) fn read(
             }
             e.fragments.push(s);
         }
-        let ordered = e.fragments.windows(2).all(|w| w[0].end < w[1].start);
-        let f = &e.fragments;
-        if f.len() < 2 || !ordered || f[0].start != span.start || f[f.len() - 1].end != span.end {
+        if !crate::model::annotation::fragments_fit(span, &e.fragments) {
             return Err(
                 "its fragments must be two or more, in order, apart, and run from its start to its end"
                     .into(),

@@ -287,6 +287,16 @@ impl Extra {
     }
 }
 
+/// Whether `fragments` can be the fragments of an annotation over `span`: two or more, none
+/// empty, in order and apart (neither overlapping nor touching), from `span`'s start to its end.
+pub fn fragments_fit(span: Span, fragments: &[Span]) -> bool {
+    fragments.len() >= 2
+        && fragments.iter().all(|f| !f.is_empty())
+        && fragments.windows(2).all(|w| w[0].end < w[1].start)
+        && fragments[0].start == span.start
+        && fragments[fragments.len() - 1].end == span.end
+}
+
 static NO_EXTRA: std::sync::OnceLock<Extra> = std::sync::OnceLock::new();
 
 impl Annotation {

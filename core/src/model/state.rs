@@ -1719,13 +1719,7 @@ fn check_fragments(a: &Annotation) -> Result<(), String> {
     if f.is_empty() {
         return Ok(());
     }
-    let ordered = f.windows(2).all(|w| w[0].end < w[1].start);
-    if f.len() < 2
-        || !ordered
-        || f.iter().any(|s| s.is_empty())
-        || f[0].start != a.span.start
-        || f[f.len() - 1].end != a.span.end
-    {
+    if !super::annotation::fragments_fit(a.span, f) {
         return Err(format!(
             "{} has fragments that are not apart and in order within its span",
             a.id
