@@ -48,6 +48,8 @@ pub fn article(props: &ArticleProps) -> Html {
     // Whether the pointer is down (a drag is under way), and whether the last input was a key.
     let pointer_down = use_memo((), |_| Cell::new(false));
     let by_keyboard = use_memo((), |_| Cell::new(false));
+    // A Ctrl/⌘-drag that added a fragment ends in a click too, which must not deselect.
+    let swallow_click = use_memo((), |_| Cell::new(false));
 
     let state = store.state();
     let doc = state.document().clone();
@@ -195,6 +197,7 @@ pub fn article(props: &ArticleProps) -> Html {
     }
 
     let onmousedown = {
+        let swallow_click = swallow_click.clone();
         let pointer_down = pointer_down.clone();
         let by_keyboard = by_keyboard.clone();
         let store = store.clone();
@@ -204,6 +207,7 @@ pub fn article(props: &ArticleProps) -> Html {
             }
             pointer_down.set(true);
             by_keyboard.set(false);
+            swallow_click.set(false);
             if store.ui.pending.is_some() {
                 store.dispatch(Msg::SetPending(None));
             }
@@ -214,6 +218,7 @@ pub fn article(props: &ArticleProps) -> Html {
         let store = store.clone();
         let article_ref = article_ref.clone();
         let pointer_down = pointer_down.clone();
+        let swallow_click = swallow_click.clone();
         Callback::from(move |e: MouseEvent| {
             pointer_down.set(false);
             let Some(article) = article_ref.cast::<Element>() else {
@@ -232,6 +237,18 @@ pub fn article(props: &ArticleProps) -> Html {
             let Some(span) = span else {
                 return;
             };
+            // Ctrl/⌘-drag with an annotation selected: the words become a fragment of it.
+            if let Some(id) = store
+                .ui
+                .selected
+                .clone()
+                .filter(|_| e.ctrl_key() || e.meta_key())
+            {
+                sel::clear_selection();
+                swallow_click.set(true);
+                store.dispatch(Msg::Do(crate::model::Action::AddFragment { id, span }));
+                return;
+            }
             if span != raw {
                 sel::select_span(&article, &doc, span);
             }
@@ -247,6 +264,9 @@ pub fn article(props: &ArticleProps) -> Html {
         let store = store.clone();
         let article_ref = article_ref.clone();
         Callback::from(move |e: MouseEvent| {
+            if swallow_click.replace(false) {
+                return;
+            }
             // A drag ends in a click too: then the selection, not the highlight, counts.
             if sel::selection().is_some_and(|s| !s.is_collapsed()) {
                 return;
@@ -423,7 +443,9 @@ pub fn article(props: &ArticleProps) -> Html {
         })
     };
 
-    let class = classes!("doc", store.ui.picking.is_some().then_some("picking"));
+    let picking =
+        store.ui.picking.is_some() || store.ui.relating.as_ref().is_some_and(|r| r.to.is_none());
+    let class = classes!("doc", picking.then_some("picking"));
     html! {
         <>
             <article id="article" {class} ref={article_ref} lang="en" tabindex="0"

@@ -96,8 +96,23 @@ pub fn pieces(
     selected: Option<&str>,
     flash: Option<&str>,
 ) -> Vec<(usize, Piece)> {
-    // Ranges to cut by: every annotation, then the cue of every quote (cues are shown too).
-    let mut ranges: Vec<Span> = anns.iter().map(|a| a.span).collect();
+    // Ranges to cut by: every annotation (each fragment of a discontinuous one, which is
+    // painted as its fragments with the gap between them left plain), then the cue of every
+    // quote (cues are shown too). `owner` maps a range to its annotation.
+    let mut ranges: Vec<Span> = Vec::with_capacity(anns.len());
+    let mut owner: Vec<usize> = Vec::with_capacity(anns.len());
+    for (i, a) in anns.iter().enumerate() {
+        if a.extra().fragments.len() > 1 {
+            for f in a.fragments() {
+                ranges.push(f);
+                owner.push(i);
+            }
+        } else {
+            ranges.push(a.span);
+            owner.push(i);
+        }
+    }
+    let n = ranges.len();
     let mut cue_of: Vec<usize> = Vec::new();
     for (i, a) in anns.iter().enumerate() {
         if let Body::Quote { cue: Some(c), .. } = &a.body {
@@ -105,12 +120,26 @@ pub fn pieces(
             cue_of.push(i);
         }
     }
-    let n = anns.len();
     let is_sel = |id: &str| selected == Some(id);
     let mut out: Vec<(usize, Piece)> = Vec::new();
     for seg in segments(para, &ranges) {
         let at = seg.span.start;
-        let covering: Vec<usize> = seg.covering.iter().copied().filter(|&i| i < n).collect();
+        let covering: Vec<usize> = seg
+            .covering
+            .iter()
+            .filter(|&&i| i < n)
+            .map(|&i| owner[i])
+            .collect();
+        // Where the covering piece of annotation `i` starts and ends: its fragment's bounds.
+        let piece_of = |i: usize| {
+            let a = &anns[i];
+            a.extra()
+                .fragments
+                .iter()
+                .copied()
+                .find(|f| f.start <= at && seg.span.end <= f.end)
+                .unwrap_or(a.span)
+        };
         let cues: Vec<usize> = seg
             .covering
             .iter()
@@ -146,10 +175,11 @@ pub fn pieces(
                     entities += 1;
                     // The innermost entity (the last: outer ones come first) sets the tint.
                     tint = Some(label);
-                    if a.span.start == at {
+                    let piece = piece_of(i);
+                    if piece.start == at {
                         add("ent-start");
                     }
-                    if a.span.end == seg.span.end {
+                    if piece.end == seg.span.end {
                         add("ent-end");
                     }
                 }
@@ -487,6 +517,65 @@ mod tests {
             changed(&after, &selected) <= 2,
             "selecting it changes only its runs"
         );
+    }
+
+    /// A discontinuous annotation is painted as its fragments: the gap is plain text, each
+    /// fragment a box of its own, and one chip after the last.
+    #[test]
+    fn a_discontinuous_entity_paints_its_fragments_and_leaves_the_gap() {
+        let doc = Rc::new(Document::new("t", "t", "vitamins B and D were given."));
+        let mut s = crate::model::State::new(doc);
+        let body = Body::Entity {
+            label: "ORG".into(),
+        };
+        let note = String::new();
+        let out = s
+            .apply(
+                Action::Create {
+                    span: Span::new(0, 10),
+                    body,
+                    note,
+                },
+                NOW,
+            )
+            .unwrap();
+        let id = out.created.unwrap();
+        s.apply(
+            Action::AddFragment {
+                id,
+                span: Span::new(15, 16),
+            },
+            NOW,
+        )
+        .unwrap();
+        let labels = s.labels().entity.clone();
+        let ps = pieces(
+            Span::new(0, 28),
+            &s.block_annotations(0),
+            &labels,
+            None,
+            None,
+        );
+        let segs: Vec<(Span, bool, String)> = ps
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Piece::Seg {
+                    span, keys, class, ..
+                } => Some((*span, keys.is_some(), class.clone())),
+                _ => None,
+            })
+            .collect();
+        let covered: Vec<Span> = segs.iter().filter(|s| s.1).map(|s| s.0).collect();
+        assert_eq!(covered, vec![Span::new(0, 10), Span::new(15, 16)]);
+        for (span, _, class) in segs.iter().filter(|s| s.1) {
+            let has = |c: &str| class.split(' ').any(|x| x == c);
+            assert!(has("ent-start") && has("ent-end"), "{span:?}: {class}");
+        }
+        let chips: Vec<usize> = ps
+            .iter()
+            .filter_map(|(at, p)| matches!(p, Piece::Chips(_)).then_some(*at))
+            .collect();
+        assert_eq!(chips, vec![15], "one chip, after the last fragment");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The details panel of the selected annotation: kind, type, speaker or claimant (from the
 //! entity list, a free name, or "pick in text"), cue, direct/indirect, check-worthiness, note,
-//! boundaries, delete. Every control dispatches one `Action`.
+//! fragments, relations and attributes (`ui::schema_fields`), boundaries, delete. Every
+//! control dispatches one `Action`.
 
 use crate::model::sort;
 use std::rc::Rc;
@@ -90,6 +91,16 @@ pub fn details(props: &DetailsProps) -> Html {
     let doc = state.document().clone();
     let labels = state.labels().clone();
     let text = doc.slice(a.span).to_string();
+    // A discontinuous annotation's text as it reads: its fragments, the gaps elided.
+    let shown = match a.extra().fragments.len() {
+        0 | 1 => text.clone(),
+        _ => a
+            .fragments()
+            .iter()
+            .map(|f| doc.slice(*f))
+            .collect::<Vec<_>>()
+            .join(" … "),
+    };
     // Entities that can be a speaker or claimant: the nearest ones (and the linked one), in
     // text order; "Pick in text" reaches any other. A long document can hold thousands.
     let mut near = state.entities_near(a.span, NEARBY_ENTITIES);
@@ -342,7 +353,7 @@ pub fn details(props: &DetailsProps) -> Html {
                 <h2 id="details-title">{ format!("{} ", a.kind().title()) }<span class="details-id">{ a.id.clone() }</span></h2>
                 <button type="button" class="icon-btn" aria-label="Close details" title="Close (Esc)" onclick={close}>{ "×" }</button>
             </header>
-            <blockquote class="details-text">{ shorten(&text, 280) }</blockquote>
+            <blockquote class="details-text">{ shorten(&shown, 280) }</blockquote>
             <p class="details-span">{ format!("characters {}–{} ({} long)", a.span.start, a.span.end, a.span.len()) }</p>
             { kind_field }
             { body_fields }
@@ -399,6 +410,7 @@ pub fn details(props: &DetailsProps) -> Html {
                     }
                 </div>
             }
+            <super::schema_fields::SchemaFields store={store.clone()} annotation={a.clone()} />
             <div class="field">
                 <span>{ "Boundaries" }</span>
                 <div class="row nudges">

@@ -28,7 +28,9 @@ struct Drawn {
     path: String,
     boxes: Vec<(f64, f64, f64, f64)>,
     label: (f64, f64),
-    role: &'static str,
+    role: String,
+    /// A relation of the open schema (its role is its type, any name), not a party or cue.
+    relation: bool,
     /// "arc" (one line) or "lane" (down the margin).
     route: &'static str,
 }
@@ -40,6 +42,8 @@ const MAX_DRAWN: usize = 40;
 /// just over the text (ui::block), below the line before; and the arc's rise.
 const RISE: f64 = 10.5;
 const ARC: f64 = 16.0;
+/// How much higher each further arc over the same line rises.
+const ARC_STEP: f64 = 11.0;
 /// The margin lanes: the first one this far right of the column, the next ones further.
 const LANE: f64 = 14.0;
 const LANE_STEP: f64 = 10.0;
@@ -48,7 +52,7 @@ const LANE_STEP: f64 = 10.0;
 pub fn links(props: &LinksProps) -> Html {
     let store = &props.store;
     // What to draw, as selectors of the two ends (keys, never ids, reach the DOM).
-    let ends: Vec<(String, String, &'static str)> = {
+    let ends: Vec<(String, String, String, bool)> = {
         let state = store.state();
         let selector = |end: &End| match end {
             End::Annotation(id) => state
@@ -64,7 +68,7 @@ pub fn links(props: &LinksProps) -> Html {
             Some(id) => links_of(&state, id)
                 .into_iter()
                 .take(MAX_DRAWN)
-                .filter_map(|l| Some((selector(&l.from)?, selector(&l.to)?, l.role)))
+                .filter_map(|l| Some((selector(&l.from)?, selector(&l.to)?, l.role, l.relation)))
                 .collect(),
             None => Vec::new(),
         }
@@ -111,13 +115,14 @@ pub fn links(props: &LinksProps) -> Html {
                 </marker>
             </defs>
             { for drawn.iter().map(|d| html! {
-                <g class={classes!("link", format!("role-{}", d.role), d.route)} data-role={d.role}>
+                <g class={classes!("link", if d.relation { "relation".to_string() } else { format!("role-{}", d.role) }, d.route)}
+                    data-role={d.role.clone()}>
                     { for d.boxes.iter().map(|&(l, t, r, b)| html! {
                         <rect class="link-end" x={fmt(l - 2.0)} y={fmt(t - 1.0)}
                             width={fmt(r - l + 4.0)} height={fmt(b - t + 2.0)} rx="4" />
                     }) }
                     <path class="link-path" d={d.path.clone()} marker-end="url(#link-arrow)" />
-                    <text class="link-label" x={fmt(d.label.0)} y={fmt(d.label.1)}>{ d.role }</text>
+                    <text class="link-label" x={fmt(d.label.0)} y={fmt(d.label.1)}>{ d.role.clone() }</text>
                 </g>
             }) }
         </svg>
@@ -130,13 +135,16 @@ fn fmt(v: f64) -> String {
 
 /// Reads where both ends of every link are drawn and routes a path between them. A link whose
 /// end is not drawn (outside the window of a long text) is left out until it is.
-fn measure(ends: &[(String, String, &'static str)]) -> Vec<Drawn> {
+fn measure(ends: &[(String, String, String, bool)]) -> Vec<Drawn> {
     let column_right = dom::line_boxes("article.doc")
         .first()
         .map_or(0.0, |&(_, _, r, _)| r);
     let mut out = Vec::new();
     let mut lane = 0.0;
-    for (from, to, role) in ends {
+    // Arcs already drawn over each line (by its rounded top): each next one rises higher, so
+    // that several relations on one line stay apart and their labels readable.
+    let mut arcs: Vec<i64> = Vec::new();
+    for (from, to, role, relation) in ends {
         let (a, b) = (dom::line_boxes(from), dom::line_boxes(to));
         let (Some(&fa), Some(&fb)) = (a.first(), b.first()) else {
             continue;
@@ -145,8 +153,11 @@ fn measure(ends: &[(String, String, &'static str)]) -> Vec<Drawn> {
         let ((ax, ay), (bx, by)) = (mid(fa), mid(fb));
         let same_line = (ay - by).abs() < 4.0;
         let (path, label) = if same_line {
-            // One line: an arc through the leading above it.
-            let top = ay.min(by) - ARC;
+            // One line: an arc through the leading above it, above the arcs there already.
+            let line = ay.min(by).round() as i64;
+            let stacked = arcs.iter().filter(|l| **l == line).count() as f64;
+            arcs.push(line);
+            let top = ay.min(by) - ARC - stacked * ARC_STEP;
             (
                 format!(
                     "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
@@ -182,7 +193,8 @@ fn measure(ends: &[(String, String, &'static str)]) -> Vec<Drawn> {
             path,
             boxes: b,
             label,
-            role,
+            role: role.clone(),
+            relation: *relation,
             route: if same_line { "arc" } else { "lane" },
         });
     }

@@ -21,6 +21,7 @@ mod notices;
 mod open_text;
 mod overview;
 mod overview_row;
+mod schema_fields;
 pub mod session;
 mod shortcuts;
 pub mod store;

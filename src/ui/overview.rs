@@ -69,7 +69,12 @@ pub fn overview(props: &OverviewProps) -> Html {
     let names: std::collections::HashMap<String, String> = groups
         .iter()
         .flat_map(|g| g.2.iter())
-        .filter_map(|a| a.body.party().and_then(Party::as_ref_id))
+        .flat_map(|a| {
+            let party = a.body.party().and_then(Party::as_ref_id);
+            party
+                .into_iter()
+                .chain(a.extra().relations.iter().map(|r| r.target.as_str()))
+        })
         .map(|id| (id.to_string(), name_of(id)))
         .collect();
     let total = state.len();
@@ -145,8 +150,19 @@ pub fn overview(props: &OverviewProps) -> Html {
                                         ),
                                         Party::Name(n) => (None, AttrValue::from(n.clone())),
                                     });
+                                    // Its relations of any type, each as type and target.
+                                    let relations: Vec<(AttrValue, AttrValue, AttrValue)> = a
+                                        .extra()
+                                        .relations
+                                        .iter()
+                                        .map(|r| (
+                                            AttrValue::from(r.kind.clone()),
+                                            AttrValue::from(r.target.clone()),
+                                            AttrValue::from(names.get(&r.target).cloned().unwrap_or_else(|| r.target.clone())),
+                                        ))
+                                        .collect();
                                     html! {
-                                        <OverviewRow key={a.id.clone()} annotation={a.clone()}
+                                        <OverviewRow key={a.id.clone()} annotation={a.clone()} {relations}
                                             text={AttrValue::from(shorten(doc.slice(a.span), 90))}
                                             labels={(*labels_rc).clone()}
                                             selected={selected.as_deref() == Some(a.id.as_str())}

@@ -17,6 +17,8 @@ pub struct OverviewRowProps {
     pub selected: bool,
     /// The speaker or claimant: its entity id (when it is one) and name.
     pub party: Option<(Option<AttrValue>, AttrValue)>,
+    /// Its relations of any type: (type, target id, target's text).
+    pub relations: Vec<(AttrValue, AttrValue, AttrValue)>,
     /// Selects (and jumps to) an annotation by id.
     pub on_go: Callback<String>,
 }
@@ -49,6 +51,13 @@ pub fn overview_row(props: &OverviewRowProps) -> Html {
                     } }
                 </p>
             }
+            { for props.relations.iter().map(|(kind, to, name)| html! {
+                <p class="item-party item-relation">
+                    <span class="muted">{ format!("{kind} → ") }</span>
+                    <button type="button" class="link" onclick={go(to.to_string())}
+                        title="Go to the related annotation">{ name.clone() }</button>
+                </p>
+            }) }
         </li>
     }
 }

@@ -46,6 +46,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "With a quote selected: use the words selected in the text as its cue (such as “said”)",
     ),
     (
+        "R",
+        "With an annotation selected: relate it to another. Click the other, or put the caret on it and press Enter; then type the relation's type in the details panel and press Enter",
+    ),
+    (
+        "F, Ctrl + drag",
+        "With an annotation selected: add the words selected in the text to it as a fragment of its own (a discontinuous annotation)",
+    ),
+    (
         "A",
         "With an entity selected: tag every other occurrence of its text as whole words (A says how many; A again tags them, one step to undo)",
     ),
@@ -112,6 +120,9 @@ fn handle(store: &StoreHandle, session: &SessionRef, e: &KeyboardEvent) -> bool 
             store.dispatch(Msg::ShowHelp(false));
         } else if ui.labels_open {
             store.dispatch(Msg::ShowLabels(false));
+        } else if ui.relating.is_some() {
+            store.dispatch(Msg::CancelRelate);
+            store.dispatch(Msg::Say("No relation made.".into(), Tone::Info));
         } else if ui.picking.is_some() {
             store.dispatch(Msg::CancelPick);
             store.dispatch(Msg::Say("Stopped picking.".into(), Tone::Info));
@@ -191,6 +202,18 @@ fn handle(store: &StoreHandle, session: &SessionRef, e: &KeyboardEvent) -> bool 
                 sel::clear_selection();
                 true
             }
+            // With an annotation selected, the selected words become a fragment of it: a
+            // discontinuous annotation (Ctrl/⌘-drag does the same by mouse: ui::article).
+            ("f" | "F", _) if ui.selected.is_some() => {
+                let id = ui.selected.clone().unwrap_or_default();
+                store.dispatch(Msg::Do(Action::AddFragment {
+                    id,
+                    span: pending.span,
+                }));
+                sel::clear_selection();
+                store.dispatch(Msg::OpenMenu(Menu::Closed));
+                true
+            }
             ("q" | "Q", _) if ui.picking.is_none() => tag(Kind::Quote, None),
             ("c" | "C", _) if ui.picking.is_none() => tag(Kind::Claim, None),
             ("Enter", _) if ui.menu == Menu::Types && !on_button => {
@@ -217,6 +240,17 @@ fn handle(store: &StoreHandle, session: &SessionRef, e: &KeyboardEvent) -> bool 
             // Every other occurrence of an entity's text: the count first, then a second A.
             ("a" | "A", _) if ann.kind() == Kind::Entity => {
                 store.dispatch(Msg::ArmTagAll(id));
+                return true;
+            }
+            // A relation of any type: its target is picked in the text next (click, or the
+            // caret and Enter), then its type is typed in the details panel.
+            ("r" | "R", _) => {
+                store.dispatch(Msg::StartRelate(id));
+                if let Some(article) = article() {
+                    let doc = store.state().document().clone();
+                    dom::focus(&article);
+                    sel::place_caret(&article, &doc, ann.span.end);
+                }
                 return true;
             }
             // Link a quote's speaker or a claim's claimant: pick it in the text.

@@ -133,6 +133,13 @@ pub struct Busy {
     pub stop: Option<Rc<Cell<bool>>>,
 }
 
+/// A relation on its way: its source, and its target once picked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relating {
+    pub from: String,
+    pub to: Option<String>,
+}
+
 /// What the page shows besides the model.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ui {
@@ -143,6 +150,9 @@ pub struct Ui {
     pub picking: Option<String>,
     /// The entity Enter links while picking (`model::links::likely_party`).
     pub suggested: Option<String>,
+    /// A relation being made: from this annotation, to the one picked next (click or caret
+    /// and Enter), then of the type the person gives in the details panel.
+    pub relating: Option<Relating>,
     /// "Tag every occurrence" matches case (the person's choice, kept for the session).
     pub ignore_case: bool,
     /// A first A on this entity said how many occurrences a second A tags.
@@ -190,6 +200,11 @@ pub enum Msg {
     SetPending(Option<Pending>),
     OpenMenu(Menu),
     StartPick(String),
+    /// Starts a relation from this annotation: its target is picked next.
+    StartRelate(String),
+    /// Makes the relation picked, of this type.
+    Relate(String),
+    CancelRelate,
     /// Links the entity suggested while picking (Enter).
     AcceptSuggestion,
     /// Whether "tag every occurrence" ignores case.
@@ -407,12 +422,48 @@ impl Reducible for Store {
             }
             Msg::Select(id) => {
                 next.ui.tag_all_armed = None;
+                if next.ui.relating.as_ref().map(|r| &r.from) != id.as_ref() {
+                    next.ui.relating = None;
+                }
                 next.ui.selected = id;
                 next.ui.cycle = None;
             }
             Msg::ClickHighlight { at, ids } => {
                 if ids.is_empty() {
                     return self;
+                }
+                if let Some(relating) = next.ui.relating.clone() {
+                    // Picking a relation's target: the innermost annotation under the click
+                    // that is not its source; its type is asked for next (ui::details).
+                    let target = ids.iter().rev().find(|id| **id != relating.from).cloned();
+                    match target {
+                        Some(to) => {
+                            let state = next.state();
+                            let text = state
+                                .get(&to)
+                                .map(|a| state.document().slice(a.span).to_string())
+                                .unwrap_or_default();
+                            drop(state);
+                            next.ui.selected = Some(relating.from.clone());
+                            next.ui.relating = Some(Relating {
+                                from: relating.from,
+                                to: Some(to),
+                            });
+                            next.say(
+                                format!(
+                                    "Target {}: type the relation's type in the details panel                                      and press Enter. Esc cancels.",
+                                    quoted(&crate::model::state::shorten(&text, 40))
+                                ),
+                                Tone::Info,
+                            );
+                        }
+                        None => next.say(
+                            "An annotation cannot be related to itself. Pick another one, or \
+                             press Esc to stop.",
+                            Tone::Error,
+                        ),
+                    }
+                    return Rc::new(next);
                 }
                 if let Some(target) = next.ui.picking.clone() {
                     // "Pick in text": the innermost entity under the click becomes the party.
@@ -550,6 +601,46 @@ impl Reducible for Store {
                     }
                 }
             }
+            Msg::StartRelate(from) => {
+                let text = {
+                    let state = next.state();
+                    state
+                        .get(&from)
+                        .map(|a| state.document().slice(a.span).to_string())
+                };
+                let Some(text) = text else {
+                    return self;
+                };
+                next.ui.picking = None;
+                next.ui.suggested = None;
+                next.ui.pending = None;
+                next.ui.menu = Menu::Closed;
+                next.ui.selected = Some(from.clone());
+                next.ui.relating = Some(Relating { from, to: None });
+                next.say(
+                    format!(
+                        "Relate {} to: click another annotation, or put the caret on it and \
+                         press Enter. Esc cancels.",
+                        quoted(&crate::model::state::shorten(&text, 40))
+                    ),
+                    Tone::Info,
+                );
+            }
+            Msg::Relate(kind) => {
+                if let Some(Relating { from, to: Some(to) }) = next.ui.relating.clone() {
+                    let before = next.revision;
+                    next.apply(Action::AddRelation {
+                        from: from.clone(),
+                        to,
+                        kind,
+                    });
+                    if next.revision != before {
+                        next.ui.relating = None;
+                        next.ui.selected = Some(from);
+                    }
+                }
+            }
+            Msg::CancelRelate => next.ui.relating = None,
             Msg::CancelPick => {
                 next.ui.picking = None;
                 next.ui.suggested = None;

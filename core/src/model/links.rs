@@ -1,7 +1,7 @@
 //! The links of an annotation, as the page draws and lists them: a quote's speaker, a claim's
 //! claimant and a quote's cue going out, and the quotes and claims that name an entity coming
-//! in. Each link is a typed edge between two ends, so that relations of any type (the schema
-//! to come) are drawn and listed the same way.
+//! in; and the open schema's relations of any type, both ways. Each link is a typed edge
+//! between two ends, so that all of them are drawn and listed the same way.
 
 use super::annotation::{Body, Party};
 use super::offsets::Span;
@@ -18,12 +18,15 @@ pub enum End {
     },
 }
 
-/// A link from one end to another, with the role the target plays ("speaker", "cue").
+/// A link from one end to another, with the role the target plays ("speaker", "cue") or the
+/// relation's type ("Part-of"); `relation` tells the two apart (a relation may be called
+/// "speaker" too).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
     pub from: End,
     pub to: End,
-    pub role: &'static str,
+    pub role: String,
+    pub relation: bool,
 }
 
 /// Every link that touches annotation `id`: its own (party, cue), then those that name it, in
@@ -40,7 +43,8 @@ pub fn links_of(state: &State, id: &str) -> Vec<Link> {
             out.push(Link {
                 from: me(),
                 to: End::Annotation(to.clone()),
-                role: role_of(&a.body),
+                role: role_of(&a.body).into(),
+                relation: false,
             });
         }
     }
@@ -51,15 +55,37 @@ pub fn links_of(state: &State, id: &str) -> Vec<Link> {
                 quote: id.to_string(),
                 span: *cue,
             },
-            role: "cue",
+            role: "cue".into(),
+            relation: false,
         });
+    }
+    for r in &a.extra().relations {
+        if state.get(&r.target).is_some() {
+            out.push(Link {
+                from: me(),
+                to: End::Annotation(r.target.clone()),
+                role: r.kind.clone(),
+                relation: true,
+            });
+        }
     }
     for from in state.linked_to(id) {
         out.push(Link {
             from: End::Annotation(from.id.clone()),
             to: me(),
-            role: role_of(&from.body),
+            role: role_of(&from.body).into(),
+            relation: false,
         });
+    }
+    for from in state.pointing_at(id) {
+        for r in from.extra().relations.iter().filter(|r| r.target == id) {
+            out.push(Link {
+                from: End::Annotation(from.id.clone()),
+                to: me(),
+                role: r.kind.clone(),
+                relation: true,
+            });
+        }
     }
     out
 }
@@ -248,7 +274,8 @@ mod tests {
             vec![Link {
                 from: End::Annotation(quote.clone()),
                 to: End::Annotation(assad.clone()),
-                role: "speaker"
+                role: "speaker".into(),
+                relation: false,
             }],
             "listed at the other end too"
         );
@@ -263,5 +290,45 @@ mod tests {
         .unwrap();
         assert!(links_of(&s, &assad).is_empty());
         assert_eq!(links_of(&s, &quote).len(), 1, "the cue remains");
+    }
+
+    #[test]
+    fn relations_of_any_type_are_links_at_both_ends() {
+        let doc = crate::model::Document::new("t", "t", "Acme bought Widgets Inc.");
+        let mut s = State::new(std::rc::Rc::new(doc));
+        let now = crate::model::Timestamp::parse_rfc3339("2024-12-08T10:00:00Z").unwrap();
+        let mut mk = |start, end| {
+            let body = Body::Entity {
+                label: "ORG".into(),
+            };
+            let span = Span::new(start, end);
+            let note = String::new();
+            s.apply(crate::model::Action::Create { span, body, note }, now)
+                .unwrap()
+                .created
+                .unwrap()
+        };
+        let (acme, widgets) = (mk(0, 4), mk(12, 24));
+        s.apply(
+            crate::model::Action::AddRelation {
+                from: acme.clone(),
+                to: widgets.clone(),
+                kind: "Acquired".into(),
+            },
+            now,
+        )
+        .unwrap();
+        let link = Link {
+            from: End::Annotation(acme.clone()),
+            to: End::Annotation(widgets.clone()),
+            role: "Acquired".into(),
+            relation: true,
+        };
+        assert_eq!(links_of(&s, &acme), vec![link.clone()]);
+        assert_eq!(
+            links_of(&s, &widgets),
+            vec![link],
+            "listed at the target too"
+        );
     }
 }

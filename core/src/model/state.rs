@@ -535,6 +535,31 @@ impl State {
         out
     }
 
+    /// The relation types the project's annotations use, each once, in name order: what the
+    /// page offers when a person types a new relation's type.
+    pub fn relation_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self
+            .sorted
+            .iter()
+            .filter_map(|a| a.extra.as_deref())
+            .flat_map(|e| e.relations.iter().map(|r| r.kind.clone()))
+            .collect();
+        sort::sort_dedup(&mut kinds);
+        kinds
+    }
+
+    /// The attribute names the project's annotations use, each once, in name order.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .sorted
+            .iter()
+            .filter_map(|a| a.extra.as_deref())
+            .flat_map(|e| e.attributes.iter().map(|(n, _)| n.clone()))
+            .collect();
+        sort::sort_dedup(&mut names);
+        names
+    }
+
     /// Quotes and claims that name `id` as their speaker or claimant, in order.
     pub fn linked_to(&self, id: &str) -> Vec<Rc<Annotation>> {
         let mut out = self.pointing_at(id);

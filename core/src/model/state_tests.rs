@@ -328,6 +328,15 @@ fn relations_of_any_type_follow_their_ends_and_undo() {
         s.get(&part).unwrap().extra().attributes,
         [("Negation".to_string(), Value::Flag)]
     );
+    // What the page offers as the person types: the types and names in use, once each.
+    let rel_a = id_at(&s, "Rel A", Kind::Entity);
+    relate(&mut s, &rel_a, &complex, "Part-of").unwrap();
+    relate(&mut s, &rel_a, &part, "Binds").unwrap();
+    assert_eq!(s.relation_kinds(), ["Binds", "Part-of"]);
+    assert_eq!(s.attribute_names(), ["Negation"]);
+    s.apply(Action::Undo, NOW).unwrap();
+    s.apply(Action::Undo, NOW).unwrap();
+    assert_eq!(s.relation_kinds(), ["Part-of"]);
     s.check_invariants().unwrap();
     let related = s.clone();
     // Deleting the target drops the relation; undo brings both back.
