@@ -5,7 +5,10 @@ usage: check_native.py FILE...
 
 For each document file: valid against schema/marginalia-v1.schema.json; the sha256 is the UTF-8
 text's; every annotation's text is document.text[start:end] (Python slices count code points);
-cues too; annotations sorted by (start, end); ids unique; links point at entities. A project
+cues too; annotations sorted by (start, end); ids unique; links point at entities; the open
+schema's parts hold together: a discontinuous annotation's fragments are in order, apart, each
+with its own text, and cover start..end; relation targets and event arguments name annotations
+of the file; attribute values are true or strings. A project
 file ("format": "marginalia-project") must be valid against
 schema/marginalia-project-v1.schema.json (which refers to the document schema for each
 document), its document ids unique, and each document must pass the document checks. Exits 1
@@ -63,7 +66,32 @@ def check_document(data):
             party = a.get(role)
             if party and "ref" in party:
                 assert kinds.get(party["ref"]) == "entity", f"{a['id']}: {role} is an entity"
+        check_open_schema(a, text, kinds)
     return len(anns)
+
+
+def check_open_schema(a, text, kinds):
+    """The open schema's parts of annotation `a` (docs/format.md, "The open schema's parts")."""
+    who = a["id"]
+    frags = a.get("fragments")
+    if frags is not None:
+        assert len(frags) >= 2, f"{who}: a discontinuous annotation has two fragments or more"
+        for f in frags:
+            assert 0 <= f["start"] < f["end"] <= len(text), f"{who}: a fragment in range"
+            assert text[f["start"] : f["end"]] == f["text"], f"{who}: a fragment's text[start:end]"
+        for x, y in zip(frags, frags[1:]):
+            assert x["end"] < y["start"], f"{who}: fragments in order, apart"
+        assert (frags[0]["start"], frags[-1]["end"]) == (a["start"], a["end"]), f"{who}: fragments cover start..end"
+    for r in a.get("relations", []):
+        assert r["target"] in kinds, f"{who}: relation {r['type']} targets an annotation of the file"
+        assert r["target"] != who, f"{who}: a relation to itself"
+    event = a.get("event")
+    if event:
+        for arg in event["args"]:
+            assert arg["target"] in kinds, f"{who}: event argument {arg['role']} names an annotation of the file"
+    for name, value in a.get("attributes", {}).items():
+        assert value is True or isinstance(value, str), f"{who}: attribute {name} is true or a string"
+
 
 
 def refuses(name, bad):
@@ -94,6 +122,30 @@ def self_test(path, project=None):
         breaker(bad)
         refuses(name, bad)
     n = len(breakers)
+    # The open schema's parts, broken on the project file's annotations that carry them.
+    if project:
+        data = json.loads(pathlib.Path(project).read_text(encoding="utf-8"))
+
+        def breaking(key, f):
+            for i, d in enumerate(data["documents"]):
+                for j, a in enumerate(d["annotations"]):
+                    if a.get(key):
+                        return lambda bad: f(bad["documents"][i]["annotations"][j])
+            raise SystemExit(f"native self-test: no annotation with {key} to break")
+
+        open_breakers = {
+            "a fragment's wrong text": breaking("fragments", lambda a: a["fragments"][0].update(text="x")),
+            "fragments out of order": breaking("fragments", lambda a: a["fragments"].reverse()),
+            "one fragment": breaking("fragments", lambda a: a.update(fragments=a["fragments"][:1])),
+            "a relation to nothing": breaking("relations", lambda a: a["relations"][0].update(target="nowhere")),
+            "an event argument to nothing": breaking("event", lambda a: a["event"]["args"][0].update(target="nowhere")),
+            "a numeric attribute": breaking("attributes", lambda a: a["attributes"].update(x=3)),
+        }
+        for name, breaker in open_breakers.items():
+            bad = json.loads(json.dumps(data))
+            breaker(bad)
+            refuses(name, bad)
+        n += len(open_breakers)
     if project:
         good = json.loads(pathlib.Path(project).read_text(encoding="utf-8"))
         assert good["format"] == "marginalia-project", f"{project} is not a project file"

@@ -18,14 +18,19 @@ mkdir -p "$out/native"
 cargo build --quiet --release -p marginalia-cli --bin marginalia
 
 samples=(core/tests/golden/native/*.marginalia.json)
+# The open schema's golden (relations, events, attributes, normalisations, typed notes,
+# fragments: core::formats::testing::open_schema_bundle) joins the samples of the checks that
+# read those parts back with their format's tool; the others get the classic samples.
+open_schema=(core/tests/golden/open-schema/*.marginalia.json)
+reads_open_schema=" native brat "
 checks=0
 
 # The native files, as written by the exporter, against the schema; and the schema's own teeth.
-for f in "${samples[@]}"; do
+for f in "${samples[@]}" "${open_schema[@]}"; do
   "$cli" validate "$f"
 done
-"$py" tests/formats/check_native.py "${samples[@]}"
-"$cli" convert --to native "${samples[@]}" -o "$out/native-corpus" 2>/dev/null
+"$py" tests/formats/check_native.py "${samples[@]}" "${open_schema[@]}"
+"$cli" convert --to native "${samples[@]}" "${open_schema[@]}" -o "$out/native-corpus" 2>/dev/null
 "$cli" validate "$out/native-corpus/project.marginalia.json"
 "$py" tests/formats/check_native.py "$out/native-corpus/project.marginalia.json"
 "$py" tests/formats/check_native.py --self-test "${samples[0]}" "$out/native-corpus/project.marginalia.json"
@@ -35,11 +40,13 @@ for check in tests/formats/check_*.py; do
   key=$(basename "$check" .py)
   key=${key#check_}
   [ "$key" = native ] && continue
+  these=("${samples[@]}")
+  [[ "$reads_open_schema" == *" $key "* ]] && these+=("${open_schema[@]}")
   mkdir -p "$out/$key" "$out/$key-corpus"
-  "$cli" convert --to "$key" --each "${samples[@]}" -o "$out/$key" 2>/dev/null
-  "$py" "$check" "$out/$key" "${samples[@]}"
-  "$cli" convert --to "$key" "${samples[@]}" -o "$out/$key-corpus" 2>/dev/null
-  "$py" "$check" --corpus "$out/$key-corpus" "${samples[@]}"
+  "$cli" convert --to "$key" --each "${these[@]}" -o "$out/$key" 2>/dev/null
+  "$py" "$check" "$out/$key" "${these[@]}"
+  "$cli" convert --to "$key" "${these[@]}" -o "$out/$key-corpus" 2>/dev/null
+  "$py" "$check" --corpus "$out/$key-corpus" "${these[@]}"
   checks=$((checks + 2))
 done
 # docs/formats.md quotes the golden files literally: it must be regenerated when they change.
