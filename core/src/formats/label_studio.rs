@@ -481,6 +481,49 @@ fn task(bundle: &Bundle, n: u64) -> TaskOut<'_> {
 /// The Label Studio labeling configuration for files of this format with these labels: the
 /// text, the annotation and cue labels, the relations, and the per-region fields.
 pub fn labeling_config(labels: &Labels) -> String {
+    labeling_config_for(labels, &[])
+}
+
+/// [`labeling_config`], and the open schema's parts these bundles use: a `<Relation>` of each
+/// relation type, and a per-region control of each attribute name (a `<TextArea>` for a name
+/// written as a text area anywhere, else `<Choices>` of the choices written, flags included).
+/// A name of Marginalia's own controls (`note`, …) is not declared twice: its choices stay
+/// in the results only.
+pub fn labeling_config_for(labels: &Labels, bundles: &[Bundle]) -> String {
+    let mut relation_types: Vec<&str> = Vec::new();
+    // Attribute name → (written as a text area somewhere, the choices written).
+    let mut fields: Vec<(&str, bool, Vec<&str>)> = Vec::new();
+    for a in bundles.iter().flat_map(|b| &b.annotations) {
+        for r in &a.extra().relations {
+            if ![SPEAKER, CLAIMANT, CUE].contains(&r.kind.as_str())
+                && !relation_types.contains(&r.kind.as_str())
+            {
+                relation_types.push(&r.kind);
+            }
+        }
+        for (name, value) in &a.extra().attributes {
+            let Some((control, body)) = attribute_out(a.kind(), name, value) else {
+                continue;
+            };
+            let at = match fields.iter().position(|f| f.0 == name) {
+                Some(at) => at,
+                None => {
+                    fields.push((name, false, Vec::new()));
+                    fields.len() - 1
+                }
+            };
+            match body {
+                ValueBody::Choices { choices: [c] } if control == "choices" => {
+                    if !fields[at].2.contains(&c) {
+                        fields[at].2.push(c);
+                    }
+                }
+                _ => fields[at].1 = true,
+            }
+        }
+    }
+    sort::sort_by(&mut relation_types, |a, b| a.cmp(b));
+    sort::sort_by(&mut fields, |a, b| a.0.cmp(b.0));
     let mut x = String::from("<View>\n");
     x.push_str("  <Labels name=\"label\" toName=\"text\">\n");
     for l in &labels.entity {
@@ -498,6 +541,9 @@ pub fn labeling_config(labels: &Labels) -> String {
     for r in [SPEAKER, CLAIMANT, CUE] {
         x.push_str(&format!("    <Relation value=\"{r}\"/>\n"));
     }
+    for r in &relation_types {
+        x.push_str(&format!("    <Relation value=\"{}\"/>\n", xml_escape(r)));
+    }
     x.push_str("  </Relations>\n");
     x.push_str(
         "  <Choices name=\"direct\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" choice=\"single\">\n",
@@ -514,6 +560,31 @@ pub fn labeling_config(labels: &Labels) -> String {
     x.push_str("  <TextArea name=\"speaker\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" maxSubmissions=\"1\" placeholder=\"Speaker, when not in the text\"/>\n");
     x.push_str("  <TextArea name=\"claimant\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"CLAIM\" maxSubmissions=\"1\" placeholder=\"Claimant, when not in the text\"/>\n");
     x.push_str("  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\" placeholder=\"Note\"/>\n");
+    let own = [
+        LABEL_CONTROL,
+        CUE_CONTROL,
+        TO_NAME,
+        DIRECT_CONTROL,
+        CHECKWORTHINESS_CONTROL,
+        SPEAKER_NAME_CONTROL,
+        CLAIMANT_NAME_CONTROL,
+        NOTE_CONTROL,
+    ];
+    for (name, textarea, choices) in fields {
+        if own.contains(&name) {
+            continue;
+        }
+        let name = xml_escape(name);
+        if textarea {
+            x.push_str(&format!("  <TextArea name=\"{name}\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\"/>\n"));
+        } else {
+            x.push_str(&format!("  <Choices name=\"{name}\" toName=\"text\" perRegion=\"true\" choice=\"multiple\">\n"));
+            for c in choices {
+                x.push_str(&format!("    <Choice value=\"{}\"/>\n", xml_escape(c)));
+            }
+            x.push_str("  </Choices>\n");
+        }
+    }
     x.push_str("</View>\n");
     x
 }

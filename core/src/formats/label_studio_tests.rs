@@ -44,6 +44,14 @@ fn golden_exports_and_labeling_config() {
         "label-studio/labeling-config.xml",
         &labeling_config(&Labels::default()),
     );
+    // The open schema's parts (docs/formats.md quotes it), and the configuration that
+    // declares them.
+    let open = crate::formats::testing::open_schema_bundle();
+    assert_golden("label-studio/open-schema.label-studio.json", &export(&open));
+    assert_golden(
+        "label-studio/open-schema.labeling-config.xml",
+        &labeling_config_for(&open.labels, std::slice::from_ref(&open)),
+    );
 }
 
 #[test]
@@ -1162,4 +1170,43 @@ proptest! {
         prop_assert_eq!(untimed(&back.bundle), untimed(&bundle));
         restore(&back.bundle);
     }
+}
+
+#[test]
+fn the_labeling_config_declares_the_open_schema_parts_used() {
+    let b = crate::formats::testing::open_schema_bundle();
+    let mut more = bundle_of(&sample_state());
+    let e1 = more.annotations.iter_mut().find(|a| a.id == "e1").unwrap();
+    e1.extra_mut().attributes = vec![
+        ("Individual".into(), AttrValue::Text("yes".into())),
+        ("note".into(), AttrValue::Text("an attribute".into())),
+    ];
+    let x = labeling_config_for(&b.labels, &[b.clone(), more]);
+    for r in ["About", "Family", "Origin"] {
+        assert!(
+            x.contains(&format!("    <Relation value=\"{r}\"/>\n")),
+            "{r}"
+        );
+    }
+    // A flag in one bundle, a value in the other: a text area.
+    assert!(x.contains("  <TextArea name=\"Individual\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\"/>\n"));
+    assert!(x.contains("  <TextArea name=\"Mention\" "));
+    assert!(x.contains("  <TextArea name=\"Tone\" "));
+    assert_eq!(x.matches("name=\"note\"").count(), 1, "{x}");
+    // Flags alone: choices of their own name.
+    let mut flags = b.clone();
+    for a in &mut flags.annotations {
+        a.extra_mut()
+            .attributes
+            .retain(|(_, v)| *v == AttrValue::Flag);
+        a.extra_mut().relations.clear();
+        a.tidy_extra();
+    }
+    let x = labeling_config_for(&flags.labels, std::slice::from_ref(&flags));
+    assert!(x.contains("  <Choices name=\"Individual\" toName=\"text\" perRegion=\"true\" choice=\"multiple\">\n    <Choice value=\"Individual\"/>\n  </Choices>\n"), "{x}");
+    assert!(!x.contains("About"));
+    assert_eq!(
+        labeling_config_for(&Labels::default(), &[]),
+        labeling_config(&Labels::default())
+    );
 }
