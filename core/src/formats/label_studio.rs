@@ -955,6 +955,9 @@ impl Reader<'_> {
                         short(key, 40),
                         self.text_key
                     );
+                    if let Some(id) = o.get("id").and_then(Value::as_str) {
+                        self.invalid_ids.insert(id.to_string());
+                    }
                     self.problem(index, item, message);
                     continue;
                 }

@@ -1040,12 +1040,20 @@ fn a_source_naming_a_missing_field_and_a_text_key_other_than_text_are_said() {
     // A source naming another field of the task: the span is of another text.
     let file = json!({"data": {"text": "Alice met Bob.", "other": "Something else."}, "annotations": [{"result": [
         {"id": "a", "from_name": "label", "to_name": "text", "source": "$other", "type": "labels",
-         "value": {"start": 0, "end": 9, "labels": ["PERSON"]}}]}]});
+         "value": {"start": 0, "end": 9, "labels": ["PERSON"]}},
+        {"id": "b", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 10, "end": 13, "labels": ["PERSON"]}},
+        {"from_id": "b", "to_id": "a", "type": "relation", "labels": ["Knows"]}]}]});
     let got = import(&file.to_string(), "s.json").unwrap();
-    assert_eq!(got.bundle.annotations.len(), 0);
-    assert!(got.problems[0]
-        .message
-        .contains("its source is $other, another field of the task than the text Marginalia reads (data.text)"));
+    assert_eq!(got.bundle.annotations.len(), 1);
+    let problems: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "annotation 1 (a): its source is $other, another field of the task than the text Marginalia reads (data.text)",
+            "annotation 3: its end a is itself invalid",
+        ]
+    );
 }
 
 #[test]
