@@ -1,7 +1,8 @@
 //! Label Studio tasks JSON: export and import.
 //!
 //! A file is a JSON list of Label Studio tasks; Marginalia writes one task for its one
-//! document, and [`labeling_config`] gives the project configuration that reads it:
+//! document, and [`labeling_config`] gives the project configuration that reads it
+//! ([`labeling_config_for`] declares the open schema's relation types and attributes too):
 //!
 //! ```text
 //! [{ "id": 1,
@@ -105,9 +106,9 @@
 //! for: fragments (the region covers the whole stretch), events, normalisations, typed notes,
 //! and a relation's roles, note and attributes other than `direction` = `bi`; a flag named
 //! `direct` on a quote or `checkworthiness` on a claim. Exported attributes come back as
-//! attributes, but a choice of Label Studio's becomes a text area on the way back. A
-//! `SPEAKER` or `CLAIMANT` relation of the open schema from a quote or claim without a link
-//! reads back as its link.
+//! attributes, but a valued choice of Label Studio's is written back as a text area. A
+//! `SPEAKER` or `CLAIMANT` relation of the open schema between an entity and a quote or claim
+//! without a link reads back as its link.
 //!
 //! Why one file of ~1,600 lines: Label Studio's task format, read and written, with its labeling
 //! configuration; the export and the import must agree result by result (regions, relations, per-
