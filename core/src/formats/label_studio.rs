@@ -66,8 +66,9 @@
 //! annotation that was not cancelled (or, without one, its first prediction). The text is
 //! `data.text` (or the task's only text field, said in a note). Every result is read on its
 //! own, and everything the model can hold is kept:
-//! - a `labels` region of one label is an annotation (`QUOTE`, `CLAIM`, an entity otherwise;
-//!   `CUE`, or any label of the `cue` control, is a cue). A region whose `text` disagrees
+//! - a `labels` region is an annotation (`QUOTE`, `CLAIM`, an entity otherwise; `CUE`, or
+//!   any label of the `cue` control, is a cue); of several labels, an annotation of each over
+//!   the same span (a note says so), the first holding its fields and relations. A region whose `text` disagrees
 //!   with the document at its offsets is read at its offsets (what Label Studio shows and
 //!   converts by), and a note says so, naming the annotation (and, when the offsets read as
 //!   UTF-16 units would fit, that the file comes from a Label Studio that counted UTF-16);
@@ -90,7 +91,7 @@
 //!
 //! What the model cannot hold is a [`Problem`] naming the result (its `index` is the position
 //! in `result`, and `total` counts results), listed before the person confirms: a region that
-//! cannot be read (offsets, several labels, an entity across paragraphs), a non-text result
+//! cannot be read (offsets, no label, an entity across paragraphs), a non-text result
 //! (rectangles, …), a relation to or from a cue other than a quote's `CUE`, to itself, or
 //! repeated, a second cue, a field of no region (whole-task choices) or of a cue or of a
 //! region not in the file, a field set twice, a type or field name that cannot be a name (a
@@ -733,6 +734,7 @@ pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, F
         data,
         text_key: &text_key,
         source_note: None,
+        notes: Vec::new(),
     };
     reader.read(items);
     let (annotations, labels, problems, mut found) = reader.finish(created, updated);
@@ -916,6 +918,8 @@ struct Reader<'a> {
     text_key: &'a str,
     /// The first result whose `source` names a data field the task does not have.
     source_note: Option<String>,
+    /// Notes on regions of several labels.
+    notes: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -974,7 +978,14 @@ impl Reader<'_> {
             }
             match kind.as_str() {
                 "labels" => match self.read_region(index, o) {
-                    Ok(region) => self.add_region(item, region),
+                    Ok(regions) => {
+                        for region in regions {
+                            let first = region.file_id.is_some();
+                            if !self.add_region(item, region) && first {
+                                break;
+                            }
+                        }
+                    }
                     Err(message) => {
                         if let Some(id) = o.get("id").and_then(Value::as_str) {
                             self.invalid_ids.insert(id.to_string());
@@ -1018,7 +1029,7 @@ impl Reader<'_> {
         }
     }
 
-    fn read_region(&mut self, index: usize, o: &Map<String, Value>) -> Result<Region, String> {
+    fn read_region(&mut self, index: usize, o: &Map<String, Value>) -> Result<Vec<Region>, String> {
         let file_id = match o.get("id") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -1064,51 +1075,70 @@ impl Reader<'_> {
                 .collect::<Result<_, _>>()?,
             _ => return Err("it has no \"labels\" list".into()),
         };
-        let label = match labels.as_slice() {
-            [one] => *one,
-            [] => return Err("it has no label".into()),
-            many => {
-                return Err(format!(
-                    "it has {} labels ({}); Marginalia gives a span one label: make one region per label",
-                    many.len(),
-                    short(&many.join(", "), 60)
-                ))
-            }
-        };
-        let from_name = o.get("from_name").and_then(Value::as_str);
-        let what = if from_name == Some(CUE_CONTROL) || label == CUE {
-            What::Cue
-        } else if label == QUOTE {
-            What::Annotation(Kind::Quote, None)
-        } else if label == CLAIM {
-            What::Annotation(Kind::Claim, None)
-        } else {
-            validate_label(label)?;
-            What::Annotation(Kind::Entity, Some(label.to_string()))
-        };
-        if matches!(what, What::Annotation(Kind::Entity, _))
-            && self.doc.paragraphs_overlapping(span).len() > 1
-        {
-            return Err("it is an entity across a paragraph break".into());
+        if labels.is_empty() {
+            return Err("it has no label".into());
         }
-        Ok(Region {
-            index,
-            file_id,
-            span,
-            what,
-            party: None,
-            cue: None,
-            direct: None,
-            checkworthiness: None,
-            note: None,
-            attributes: Vec::new(),
-            relations: Vec::new(),
-            mismatch,
-            used: false,
-        })
+        // A region of several labels is an annotation of each (Marginalia gives a span one
+        // label), the first holding its id, fields and relations.
+        let from_name = o.get("from_name").and_then(Value::as_str);
+        let mut whats: Vec<What> = Vec::new();
+        for label in &labels {
+            let what = if from_name == Some(CUE_CONTROL) || *label == CUE {
+                What::Cue
+            } else if *label == QUOTE {
+                What::Annotation(Kind::Quote, None)
+            } else if *label == CLAIM {
+                What::Annotation(Kind::Claim, None)
+            } else {
+                validate_label(label)?;
+                What::Annotation(Kind::Entity, Some(label.to_string()))
+            };
+            if matches!(what, What::Annotation(Kind::Entity, _))
+                && self.doc.paragraphs_overlapping(span).len() > 1
+            {
+                return Err("it is an entity across a paragraph break".into());
+            }
+            if !whats.contains(&what) {
+                whats.push(what);
+            }
+        }
+        if whats.len() > 1 {
+            self.notes.push(format!(
+                "Result {}{}: it has {} labels ({}), and Marginalia gives a span one: it is read as an annotation of each over the same span; its fields and relations are the first's.",
+                index + 1,
+                file_id
+                    .as_ref()
+                    .map(|id| format!(" ({})", short(id, 40)))
+                    .unwrap_or_default(),
+                labels.len(),
+                short(&labels.join(", "), 60)
+            ));
+        }
+        let mut mismatch = mismatch;
+        let mut file_id = file_id;
+        Ok(whats
+            .into_iter()
+            .map(|what| Region {
+                index,
+                file_id: file_id.take(),
+                span,
+                what,
+                party: None,
+                cue: None,
+                direct: None,
+                checkworthiness: None,
+                note: None,
+                attributes: Vec::new(),
+                relations: Vec::new(),
+                mismatch: mismatch.take(),
+                used: false,
+            })
+            .collect())
     }
 
-    fn add_region(&mut self, item: &Value, region: Region) {
+    /// Adds a region read, unless its id or its label and span repeat another's (a problem);
+    /// whether it was added.
+    fn add_region(&mut self, item: &Value, region: Region) -> bool {
         let index = region.index;
         if let Some(id) = &region.file_id {
             if let Some(&first) = self.by_file_id.get(id) {
@@ -1117,7 +1147,7 @@ impl Reader<'_> {
                     self.regions[first].index + 1
                 );
                 self.problem(index, item, message);
-                return;
+                return false;
             }
         }
         if let What::Annotation(kind, label) = &region.what {
@@ -1128,7 +1158,7 @@ impl Reader<'_> {
                     self.regions[first].index + 1
                 );
                 self.problem(index, item, message);
-                return;
+                return false;
             }
             if let Some(label) = label {
                 self.entity_labels.add(label);
@@ -1139,6 +1169,7 @@ impl Reader<'_> {
             self.by_file_id.insert(id.clone(), self.regions.len());
         }
         self.regions.push(region);
+        true
     }
 
     /// The valid region a relation or per-region field refers to by `key`.
@@ -1528,6 +1559,7 @@ impl Reader<'_> {
         }
         // Spans whose text disagrees with the document are read at their offsets, and said.
         let mut notes: Vec<String> = self.source_note.take().into_iter().collect();
+        notes.append(&mut self.notes);
         for (i, r) in self.regions.iter().enumerate() {
             let Some((said, utf16)) = &r.mismatch else {
                 continue;

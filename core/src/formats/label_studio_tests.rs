@@ -393,9 +393,10 @@ fn each_bad_result_is_named_and_the_rest_kept() {
             5,
         ),
         (
+            // An annotation of each label (a note says so, below).
             Box::new(|v| region(v, "e1")["value"]["labels"] = json!(["ORG", "GPE"])),
-            "it has 2 labels (ORG, GPE); Marginalia gives a span one label",
-            4,
+            "",
+            6,
         ),
         (
             Box::new(|v| region(v, "e1")["value"]["labels"] = json!(["TWO WORDS"])),
@@ -1217,4 +1218,34 @@ fn the_labeling_config_declares_the_open_schema_parts_used() {
         labeling_config_for(&Labels::default(), &[]),
         labeling_config(&Labels::default())
     );
+}
+
+#[test]
+fn a_region_of_several_labels_is_an_annotation_of_each() {
+    let mut result = open_regions();
+    result[0]["value"]["labels"] = json!(["PERSON", "ORG", "PERSON"]);
+    result.extend([
+        field("e1", "tone", "textarea", json!({"text": ["warm"]})),
+        rel("e1", "e6", "right", json!(["Knows"])),
+    ]);
+    let got = import(&open_task(Value::Array(result)).to_string(), "m.json").unwrap();
+    assert_eq!(got.problems, vec![]);
+    assert_eq!(
+        got.notes,
+        ["Result 1 (e1): it has 3 labels (PERSON, ORG, PERSON), and Marginalia gives a span one: it is read as an annotation of each over the same span; its fields and relations are the first's."]
+    );
+    let b = &got.bundle;
+    let at_ann: Vec<(&str, Option<&str>)> = b
+        .annotations
+        .iter()
+        .filter(|a| a.span == Span::new(0, 3))
+        .map(|a| (a.id.as_str(), a.body.label()))
+        .collect();
+    assert_eq!(at_ann, [("e1", Some("PERSON")), ("e8", Some("ORG"))]);
+    assert_eq!(relations_summary(b), ["e1 Knows e6"]);
+    assert_eq!(by_id(b, "e1").extra().attributes.len(), 1);
+    assert!(by_id(b, "e8").extra.is_none());
+    restore(b);
+    // Written back as two regions, and read back the same.
+    assert_eq!(import(&export(b), "m.json").unwrap().bundle, *b);
 }
