@@ -27,6 +27,12 @@ def values():
     dr = json.loads((G / "doccano/damascus.doccano-rel.jsonl").read_text(encoding="utf-8").splitlines()[0])
     ls = json.loads((G / "label-studio/damascus-2024-12-08.label-studio.json").read_text(encoding="utf-8"))
     lsel = [r for r in ls[0]["annotations"][0]["result"] if r.get("id") in ("e1", "c5", "e2")]
+    lso = json.loads((G / "label-studio/open-schema.label-studio.json").read_text(encoding="utf-8"))
+    lsopen = [
+        r
+        for r in lso[0]["annotations"][0]["result"]
+        if (r.get("id") == "e4" and r["from_name"] != "label") or r.get("from_id") == "e4"
+    ]
     w = json.loads((G / "w3c/damascus.w3c.jsonld").read_text(encoding="utf-8"))
     items = w["first"]["items"]
     first = [a for a in items if a["id"].endswith(":e1")][0]
@@ -46,6 +52,7 @@ def values():
         "DOCCANO": pj({"text": dc["text"][:40] + "…", "label": dc["label"][:3], "meta": dc["meta"]}),
         "DOCCANO_REL": pj({"entities": dr["entities"][:3]}) + "\n" + pj({"relations": dr["relations"]}),
         "LABEL_STUDIO": lines(lsel),
+        "LABEL_STUDIO_OPEN": lines(lsopen),
         "BRAT": "\n".join(ann[:5]),
         "W3C": pj(first, 2),
         "W3C_LINK": pj(link[0], 2) if link else "(none)",

@@ -196,7 +196,8 @@ fn the_six_brat_pairs_zipped_together_are_read_pair_by_pair() {
 fn a_label_studio_list_of_one_task_with_a_prediction_is_one_document() {
     let Some(dir) = shared() else { return };
     let bytes = std::fs::read(dir.join("label-studio/ls_text_named_entity_tasks.json")).unwrap();
-    // The manifest's offset/text disagreement is a problem of the one document, not a refusal.
+    // The manifest's offset/text disagreement: the span is kept at its offsets and said in a
+    // note of the one document, not left out nor a refusal.
     let c = corpus::import(
         Format::LabelStudio,
         &bytes,
@@ -204,5 +205,6 @@ fn a_label_studio_list_of_one_task_with_a_prediction_is_one_document() {
     )
     .unwrap();
     assert_eq!((c.documents.len(), c.refused.len()), (1, 0));
-    assert_eq!(c.problems(), 1);
+    assert_eq!((c.annotations(), c.problems()), (1, 0));
+    assert_eq!(c.documents[0].notes.len(), 1);
 }

@@ -7,7 +7,10 @@ For each native sample, the export in OUT_DIR (found by data.document_id) is:
    region's value.text is text[start:end] (Python slices count code points); the `label`
    regions are the native annotations, in order (start, end, text, label or QUOTE/CLAIM);
    relations, cues and per-region fields carry the speakers, claimants, cues, directness,
-   check-worthiness and notes;
+   check-worthiness and notes; and, where a sample has them, the open schema's relations (a
+   `relation` result each, after Marginalia's links, labelled with its type, `bi` for the
+   attribute direction=bi) and attributes (a flag as the choice of its own name, a value as a
+   text area, or a choice where a text area of that name is one of Marginalia's fields);
 2. converted by label-studio-converter with core/tests/golden/label-studio/labeling-config.xml
    (the configuration the exporter's `labeling_config` writes) to JSON_MIN, whose `label`
    spans must equal the native annotations, and whose per-region fields must hold the notes;
@@ -79,27 +82,79 @@ def check_raw(path, tasks, native):
     if ids != [a["id"] for a in native["annotations"]]:
         fail(path, "region ids are not the annotation ids")
     regions = {r["id"]: r for r in result if r["type"] == "labels"}
-    relations = {(r["from_id"], r["labels"][0]): r["to_id"] for r in result if r["type"] == "relation"}
-    fields = {(r["id"], r["from_name"]): r["value"] for r in result if r["type"] in ("choices", "textarea")}
+    all_relations = [r for r in result if r["type"] == "relation"]
+    links = [r for r in all_relations if r["labels"] in (["SPEAKER"], ["CLAIMANT"], ["CUE"])]
+    relations = {}
+    for r in links:
+        relations.setdefault((r["from_id"], r["labels"][0]), r["to_id"])
+    fields = {}
+    for r in result:
+        if r["type"] in ("choices", "textarea"):
+            key = (r["id"], r["from_name"], r["type"])
+            if key in fields:
+                fail(path, f"two {r['type']} results {r['from_name']!r} on {r['id']}")
+            fields[key] = r["value"]
+    kinds = {a["id"]: a["kind"] for a in native["annotations"]}
     want_fields = {}
+    want_links = []
+    want_relations = []
     for a in native["annotations"]:
+        for name, value in sorted(a.get("attributes", {}).items()):
+            builtin = {
+                ("direct", "quote"): "choices",
+                ("checkworthiness", "claim"): "choices",
+                ("speaker", "quote"): "textarea",
+                ("claimant", "claim"): "textarea",
+            }.get((name, a["kind"]), "textarea" if name == "note" else None)
+            if value is True:
+                if builtin != "choices":
+                    want_fields[(a["id"], name, "choices")] = [name]
+            elif builtin == "textarea":
+                want_fields[(a["id"], name, "choices")] = [value]
+            else:
+                want_fields[(a["id"], name, "textarea")] = [value]
+        for rel in a.get("relations", []):
+            if rel["target"] not in kinds:
+                fail(path, f"{a['id']}: the native relation points at {rel['target']}, not an annotation")
+            pair = {a["kind"], kinds[rel["target"]]}
+            links_kinds = "entity" in pair and pair & {"quote", "claim"} and len(pair) == 2
+            labels = [] if rel["type"] == "relation" and not links_kinds else [rel["type"]]
+            bi = rel.get("attributes", {}).get("direction") == "bi"
+            want_relations.append(
+                {"from_id": a["id"], "to_id": rel["target"], "type": "relation",
+                 "direction": "bi" if bi else "right", "labels": labels}
+            )
+        party = a.get("speaker") or a.get("claimant")
+        if party and "ref" in party:
+            want_links.append((a["id"], "SPEAKER" if a["kind"] == "quote" else "CLAIMANT"))
+        if a.get("cue"):
+            want_links.append((a["id"], "CUE"))
         party = a.get("speaker") or a.get("claimant")
         role = "speaker" if a["kind"] == "quote" else "claimant"
         if party and "ref" in party:
             if relations.get((a["id"], role.upper())) != party["ref"]:
                 fail(path, f"{a['id']}: no {role.upper()} relation to {party['ref']}")
         if party and "name" in party:
-            want_fields[(a["id"], role)] = [party["name"]]
+            want_fields[(a["id"], role, "textarea")] = [party["name"]]
         if a.get("cue"):
             cue = regions.get(relations.get((a["id"], "CUE")))
             if not cue or (cue["value"]["start"], cue["value"]["end"]) != (a["cue"]["start"], a["cue"]["end"]):
                 fail(path, f"{a['id']}: its cue is not linked as a CUE region at the native offsets")
         if a["kind"] == "quote":
-            want_fields[(a["id"], "direct")] = ["direct" if a["direct"] else "indirect"]
+            want_fields[(a["id"], "direct", "choices")] = ["direct" if a["direct"] else "indirect"]
         if a.get("checkworthiness"):
-            want_fields[(a["id"], "checkworthiness")] = [a["checkworthiness"]]
+            want_fields[(a["id"], "checkworthiness", "choices")] = [a["checkworthiness"]]
         if a["note"]:
-            want_fields[(a["id"], "note")] = [a["note"]]
+            want_fields[(a["id"], "note", "textarea")] = [a["note"]]
+    # Marginalia's links first (in annotation order), then the open schema's relations.
+    got_links = [(r["from_id"], r["labels"][0]) for r in all_relations[: len(want_links)]]
+    if sorted(got_links) != sorted(want_links):
+        fail(path, f"the links are not the first relations:\n{got_links}\n!=\n{want_links}")
+    if all_relations[len(want_links):] != want_relations:
+        fail(
+            path,
+            f"the open schema's relations differ:\n{all_relations[len(want_links):]}\n!=\n{want_relations}",
+        )
     got_fields = {k: v.get("choices", v.get("text")) for k, v in fields.items()}
     if got_fields != want_fields:
         fail(path, f"per-region fields differ:\n{got_fields}\n!=\n{want_fields}")
@@ -134,7 +189,14 @@ def check_json_min(path, rec, native):
         if text[s["start"] : s["end"]] != s["text"]:
             fail(path, f"JSON_MIN span {s} is not text[start:end]")
     notes = sorted(a["note"] for a in native["annotations"] if a["note"])
-    if sorted(as_list(rec.get("note"))) != notes:
+    # (An attribute named note would be a choice of that name, which JSON_MIN lists too.)
+    notes += [
+        v
+        for a in native["annotations"]
+        for n, v in a.get("attributes", {}).items()
+        if n == "note" and isinstance(v, str)
+    ]
+    if sorted(as_list(rec.get("note"))) != sorted(notes):
         fail(path, "JSON_MIN notes differ from the native notes")
     return len(spans)
 

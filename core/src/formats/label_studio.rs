@@ -1,7 +1,8 @@
 //! Label Studio tasks JSON: export and import.
 //!
 //! A file is a JSON list of Label Studio tasks; Marginalia writes one task for its one
-//! document, and [`labeling_config`] gives the project configuration that reads it:
+//! document, and [`labeling_config`] gives the project configuration that reads it
+//! ([`labeling_config_for`] declares the open schema's relation types and attributes too):
 //!
 //! ```text
 //! [{ "id": 1,
@@ -29,8 +30,20 @@
 //!   as it is; `completed_by` is left out because Label Studio refuses an e-mail it does not
 //!   know). The annotation's `created_at` is the earliest creation time, `updated_at` the latest
 //!   change. A document without annotations has no annotation (`"annotations": []`).
+//! - The open schema's attributes of an annotation are per-region results named by the
+//!   attribute: a flag as `choices` holding the attribute's own name (a checkbox), a value as
+//!   a `textarea` of one text, or as `choices` of one value where a text area of that name is
+//!   one of Marginalia's fields on that kind (`speaker` on a quote, `claimant` on a claim,
+//!   `note` on any). A flag named like Marginalia's choices on that kind (`direct` on a quote,
+//!   `checkworthiness` on a claim) is not written: it would read back as them.
+//! - The open schema's relations are `relation` results from the annotation that holds them
+//!   to their target, labelled with their type; `"direction": "bi"` when the relation has the
+//!   attribute `direction` = `bi` (what an imported `bi` relation gets); `"labels": []` for
+//!   the default type `relation` unless a link of Marginalia's joins those kinds (a quote or
+//!   claim and an entity: unlabelled, it would read back as the link).
 //! - Results are in annotation order (start, end, id), each region followed by its per-region
-//!   results and its cue; relations come last. The first result is thus a `label` region,
+//!   results and its cue; Marginalia's links come next, then the open schema's relations (so
+//!   that the links read back first). The first result is thus a `label` region,
 //!   which matters: label-studio-converter's CONLL2003 export reads the first Labels control
 //!   it meets.
 //!
@@ -51,21 +64,54 @@
 //! **Import** reads one task object or a list of tasks ([`import`] the first; a list of
 //! several is a corpus, a document a task: `formats::corpus`); of a task, it takes its first
 //! annotation that was not cancelled (or, without one, its first prediction). The text is
-//! `data.text` (or the task's only text field). Every result is checked on its own: a region
-//! that cannot be read, a relation between kinds Marginalia does not link, a per-region field
-//! it does not know, a region with two labels, a non-text result (rectangles, …) is a
-//! [`Problem`] naming the result (its `index` is the position in `result`, and `total` counts
-//! results), and the rest is kept. Region ids of Marginalia's own form
-//! (`e12` for an entity, `q3`, `c5`) are kept; Label Studio's random ones are replaced by new
-//! ids of that form. Relations are read by the kinds they join (quote–entity, claim–entity,
-//! quote–cue), whatever their direction. Labels start from the defaults; any entity label or
-//! check-worthiness value the file uses that is not among them is added.
+//! `data.text` (or the task's only text field, said in a note). Every result is read on its
+//! own, and everything the model can hold is kept:
+//! - a `labels` region is an annotation (`QUOTE`, `CLAIM`, an entity otherwise; `CUE`, or
+//!   any label of the `cue` control, is a cue); of several labels, an annotation of each over
+//!   the same span (a note says so), the first holding its fields and relations. A region whose `text` disagrees
+//!   with the document at its offsets is read at its offsets (what Label Studio shows and
+//!   converts by), and a note says so, naming the annotation (and, when the offsets read as
+//!   UTF-16 units would fit, that the file comes from a Label Studio that counted UTF-16);
+//! - a `relation` of any labels: each label is one relation, from `from_id` to `to_id`
+//!   (`"direction": "left"` swaps them; `bi` keeps them, and the relation gets the attribute
+//!   `direction` = `bi`). `SPEAKER` between a quote and an entity, `CLAIMANT` between a claim
+//!   and an entity, `CUE` between a quote and a cue are Marginalia's links, whatever their
+//!   direction, when the quote or claim has none yet; an unlabelled relation between those
+//!   kinds is the link too. Any other (a second `SPEAKER`, a `CUE` between entities, …) is a
+//!   relation of the open schema of that type, held by its start; unlabelled, of the type
+//!   `relation`;
+//! - a per-region result (same `id` as a region: `choices`, `textarea`, `number`, `rating`,
+//!   `taxonomy`, `datetime`, or any type whose value is under its own name) of the fields
+//!   `direct` (quotes), `checkworthiness` (claims), `speaker`/`claimant` (text areas of
+//!   quotes/claims) and `note` (text areas) is what those are; any other is an attribute of
+//!   the annotation named by `from_name`: a choice that is the field's own name is a flag;
+//!   otherwise the value as text (the model has no number type): several choices joined by
+//!   `; `, a text area's lines by a line break, a taxonomy's paths by `; ` and each path's
+//!   levels by ` / `, numbers and ratings as JSON writes them.
+//!
+//! What the model cannot hold is a [`Problem`] naming the result (its `index` is the position
+//! in `result`, and `total` counts results), listed before the person confirms: a region that
+//! cannot be read (offsets, no label, an entity across paragraphs), a non-text result
+//! (rectangles, …), a relation to or from a cue other than a quote's `CUE`, to itself, or
+//! repeated, a second cue, a field of no region (whole-task choices) or of a cue or of a
+//! region not in the file, a field set twice, a type or field name that cannot be a name (a
+//! space, more than 40 characters), and a region whose `source` is another field of the task
+//! than the text. A `source` naming a field the task does not have is a note. Region ids of
+//! Marginalia's own form (`e12` for an entity, `q3`, `c5`) are kept; Label Studio's random
+//! ones are replaced by new ids of that form. Labels start from the defaults; any entity
+//! label or check-worthiness value the file uses that is not among them is added.
 //!
 //! **What is lost**: per-annotation creation and change times (one time per file), the label
-//! sets' unused labels, and entity labels named `QUOTE`, `CLAIM` or `CUE` (they read back as
-//! quotes, claims, cues).
+//! sets' unused labels, entity labels named `QUOTE`, `CLAIM` or `CUE` (they read back as
+//! quotes, claims, cues); of the open schema, what Label Studio's text results have no place
+//! for: fragments (the region covers the whole stretch), events, normalisations, typed notes,
+//! and a relation's roles, note and attributes other than `direction` = `bi`; a flag named
+//! `direct` on a quote or `checkworthiness` on a claim. Exported attributes come back as
+//! attributes, but a valued choice of Label Studio's is written back as a text area. A
+//! `SPEAKER` or `CLAIMANT` relation of the open schema between an entity and a quote or claim
+//! without a link reads back as its link.
 //!
-//! Why one file of ~1,200 lines: Label Studio's task format, read and written, with its labeling
+//! Why one file of ~1,600 lines: Label Studio's task format, read and written, with its labeling
 //! configuration; the export and the import must agree result by result (regions, relations, per-
 //! region controls), and this documentation is the format's specification. Its tests are in
 //! `label_studio_tests.rs`.
@@ -81,6 +127,7 @@ use super::{
     check_document_text, decode_text, json_type, not_json, safe_file_stem, short, Bundle,
     FileError, Growing,
 };
+use crate::model::annotation::{Extra, Relation, Value as AttrValue};
 use crate::model::blanks::Blanks;
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, Timestamp};
@@ -104,6 +151,19 @@ pub const CLAIMANT_NAME_CONTROL: &str = "claimant";
 pub const NOTE_CONTROL: &str = "note";
 pub const DIRECT: &str = "direct";
 pub const INDIRECT: &str = "indirect";
+/// The type of a relation read without a label (unless it is one of Marginalia's links).
+pub const DEFAULT_RELATION: &str = "relation";
+/// The attribute of a relation read with `"direction": "bi"`, and its value.
+pub const DIRECTION_ATTRIBUTE: &str = "direction";
+pub const BI: &str = "bi";
+/// The result types of Label Studio's per-region controls, read as fields of a region.
+const PER_REGION_TYPES: [&str; 6] = [
+    "choices", "textarea", "number", "rating", "taxonomy", "datetime",
+];
+/// Between the choices of a multiple choice, and the paths of a taxonomy, in an attribute's
+/// value; and between a taxonomy path's levels.
+const CHOICE_SEP: &str = "; ";
+const PATH_SEP: &str = " / ";
 
 // ---- export ----
 
@@ -137,7 +197,7 @@ struct AnnotationOut<'a> {
 enum ResultOut<'a> {
     Region {
         id: String,
-        from_name: &'static str,
+        from_name: &'a str,
         to_name: &'static str,
         #[serde(rename = "type")]
         kind: &'static str,
@@ -149,7 +209,7 @@ enum ResultOut<'a> {
         #[serde(rename = "type")]
         kind: &'static str,
         direction: &'static str,
-        labels: [&'static str; 1],
+        labels: Vec<&'a str>,
     },
 }
 
@@ -167,6 +227,48 @@ enum ValueBody<'a> {
     Labels { text: &'a str, labels: [&'a str; 1] },
     Choices { choices: [&'a str; 1] },
     TextArea { text: [&'a str; 1] },
+}
+
+/// How an attribute is written: a flag as the choice of its own name, a value as a text area
+/// (or, where a text area of that name is one of Marginalia's fields, as a choice); `None`
+/// for a flag named like Marginalia's choices of that kind (`direct` on a quote,
+/// `checkworthiness` on a claim), which would read back as them.
+fn attribute_out<'a>(
+    kind: Kind,
+    name: &'a str,
+    value: &'a AttrValue,
+) -> Option<(&'static str, ValueBody<'a>)> {
+    let builtin = |control: &str| is_builtin_field(kind, name, control);
+    match value {
+        AttrValue::Flag if builtin("choices") => None,
+        AttrValue::Flag => Some(("choices", ValueBody::Choices { choices: [name] })),
+        AttrValue::Text(t) if builtin("textarea") => {
+            Some(("choices", ValueBody::Choices { choices: [t] }))
+        }
+        AttrValue::Text(t) => Some(("textarea", ValueBody::TextArea { text: [t] })),
+    }
+}
+
+/// Whether a per-region result `name` of `control` type on an annotation of `kind` is one of
+/// Marginalia's own fields.
+fn is_builtin_field(kind: Kind, name: &str, control: &str) -> bool {
+    matches!(
+        (name, control, kind),
+        (DIRECT_CONTROL, "choices", Kind::Quote)
+            | (CHECKWORTHINESS_CONTROL, "choices", Kind::Claim)
+            | (SPEAKER_NAME_CONTROL, "textarea", Kind::Quote)
+            | (CLAIMANT_NAME_CONTROL, "textarea", Kind::Claim)
+            | (NOTE_CONTROL, "textarea", _)
+    )
+}
+
+/// Whether Marginalia's links join annotations of these kinds (in either order): a relation
+/// between them is written with a label, since one without reads back as the link.
+fn link_kinds(a: Kind, b: Kind) -> bool {
+    matches!(
+        (a, b),
+        (Kind::Quote | Kind::Claim, Kind::Entity) | (Kind::Entity, Kind::Quote | Kind::Claim)
+    )
 }
 
 fn region<'a>(
@@ -195,7 +297,7 @@ fn relation<'a>(from_id: &'a str, to_id: &str, label: &'static str) -> ResultOut
         to_id: to_id.to_string(),
         kind: "relation",
         direction: "right",
-        labels: [label],
+        labels: vec![label],
     }
 }
 
@@ -223,6 +325,7 @@ fn task(bundle: &Bundle, n: u64) -> TaskOut<'_> {
     let mut anns: Vec<&Annotation> = bundle.annotations.iter().collect();
     sort::sort_by(&mut anns, |a, b| a.sort_key().cmp(&b.sort_key()));
     let ids: HashSet<&str> = anns.iter().map(|a| a.id.as_str()).collect();
+    let kinds: HashMap<&str, Kind> = anns.iter().map(|a| (a.id.as_str(), a.kind())).collect();
     let mut regions = Vec::new();
     let mut relations = Vec::new();
     for a in &anns {
@@ -310,8 +413,47 @@ fn task(bundle: &Bundle, n: u64) -> TaskOut<'_> {
         if !a.note.is_empty() {
             regions.push(textarea(NOTE_CONTROL, &a.note));
         }
+        for (name, value) in &a.extra().attributes {
+            if let Some((control, body)) = attribute_out(a.kind(), name, value) {
+                regions.push(ResultOut::Region {
+                    id: a.id.clone(),
+                    from_name: name,
+                    to_name: TO_NAME,
+                    kind: control,
+                    value: ValueOut {
+                        start: a.span.start,
+                        end: a.span.end,
+                        body,
+                    },
+                });
+            }
+        }
     }
     regions.extend(relations);
+    // The open schema's relations after Marginalia's links, so that those read back first.
+    for a in &anns {
+        for r in &a.extra().relations {
+            let Some(&to_kind) = kinds.get(r.target.as_str()) else {
+                continue;
+            };
+            let bi = r
+                .attributes
+                .iter()
+                .any(|(n, v)| n == DIRECTION_ATTRIBUTE && *v == AttrValue::Text(BI.into()));
+            let unlabelled = r.kind == DEFAULT_RELATION && !link_kinds(a.kind(), to_kind);
+            regions.push(ResultOut::Relation {
+                from_id: &a.id,
+                to_id: r.target.clone(),
+                kind: "relation",
+                direction: if bi { BI } else { "right" },
+                labels: if unlabelled {
+                    Vec::new()
+                } else {
+                    vec![&r.kind]
+                },
+            });
+        }
+    }
     let annotations = if anns.is_empty() {
         Vec::new()
     } else {
@@ -341,6 +483,49 @@ fn task(bundle: &Bundle, n: u64) -> TaskOut<'_> {
 /// The Label Studio labeling configuration for files of this format with these labels: the
 /// text, the annotation and cue labels, the relations, and the per-region fields.
 pub fn labeling_config(labels: &Labels) -> String {
+    labeling_config_for(labels, &[])
+}
+
+/// [`labeling_config`], and the open schema's parts these bundles use: a `<Relation>` of each
+/// relation type, and a per-region control of each attribute name (a `<TextArea>` for a name
+/// written as a text area anywhere, else `<Choices>` of the choices written, flags included).
+/// A name of Marginalia's own controls (`note`, …) is not declared twice: its choices stay
+/// in the results only.
+pub fn labeling_config_for(labels: &Labels, bundles: &[Bundle]) -> String {
+    let mut relation_types: Vec<&str> = Vec::new();
+    // Attribute name → (written as a text area somewhere, the choices written).
+    let mut fields: Vec<(&str, bool, Vec<&str>)> = Vec::new();
+    for a in bundles.iter().flat_map(|b| &b.annotations) {
+        for r in &a.extra().relations {
+            if ![SPEAKER, CLAIMANT, CUE].contains(&r.kind.as_str())
+                && !relation_types.contains(&r.kind.as_str())
+            {
+                relation_types.push(&r.kind);
+            }
+        }
+        for (name, value) in &a.extra().attributes {
+            let Some((control, body)) = attribute_out(a.kind(), name, value) else {
+                continue;
+            };
+            let at = match fields.iter().position(|f| f.0 == name) {
+                Some(at) => at,
+                None => {
+                    fields.push((name, false, Vec::new()));
+                    fields.len() - 1
+                }
+            };
+            match body {
+                ValueBody::Choices { choices: [c] } if control == "choices" => {
+                    if !fields[at].2.contains(&c) {
+                        fields[at].2.push(c);
+                    }
+                }
+                _ => fields[at].1 = true,
+            }
+        }
+    }
+    sort::sort_by(&mut relation_types, |a, b| a.cmp(b));
+    sort::sort_by(&mut fields, |a, b| a.0.cmp(b.0));
     let mut x = String::from("<View>\n");
     x.push_str("  <Labels name=\"label\" toName=\"text\">\n");
     for l in &labels.entity {
@@ -358,6 +543,9 @@ pub fn labeling_config(labels: &Labels) -> String {
     for r in [SPEAKER, CLAIMANT, CUE] {
         x.push_str(&format!("    <Relation value=\"{r}\"/>\n"));
     }
+    for r in &relation_types {
+        x.push_str(&format!("    <Relation value=\"{}\"/>\n", xml_escape(r)));
+    }
     x.push_str("  </Relations>\n");
     x.push_str(
         "  <Choices name=\"direct\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" choice=\"single\">\n",
@@ -374,6 +562,31 @@ pub fn labeling_config(labels: &Labels) -> String {
     x.push_str("  <TextArea name=\"speaker\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"QUOTE\" maxSubmissions=\"1\" placeholder=\"Speaker, when not in the text\"/>\n");
     x.push_str("  <TextArea name=\"claimant\" toName=\"text\" perRegion=\"true\" whenLabelValue=\"CLAIM\" maxSubmissions=\"1\" placeholder=\"Claimant, when not in the text\"/>\n");
     x.push_str("  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\" placeholder=\"Note\"/>\n");
+    let own = [
+        LABEL_CONTROL,
+        CUE_CONTROL,
+        TO_NAME,
+        DIRECT_CONTROL,
+        CHECKWORTHINESS_CONTROL,
+        SPEAKER_NAME_CONTROL,
+        CLAIMANT_NAME_CONTROL,
+        NOTE_CONTROL,
+    ];
+    for (name, textarea, choices) in fields {
+        if own.contains(&name) {
+            continue;
+        }
+        let name = xml_escape(name);
+        if textarea {
+            x.push_str(&format!("  <TextArea name=\"{name}\" toName=\"text\" perRegion=\"true\" maxSubmissions=\"1\"/>\n"));
+        } else {
+            x.push_str(&format!("  <Choices name=\"{name}\" toName=\"text\" perRegion=\"true\" choice=\"multiple\">\n"));
+            for c in choices {
+                x.push_str(&format!("    <Choice value=\"{}\"/>\n", xml_escape(c)));
+            }
+            x.push_str("  </Choices>\n");
+        }
+    }
     x.push_str("</View>\n");
     x
 }
@@ -440,8 +653,14 @@ pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, F
             "This is JSON, but not a Label Studio task: it has no \"data\" object with the text.",
         )),
     };
-    let text = task_text(data)?;
+    let (text, text_key) = task_text(data)?;
     check_document_text(&text).map_err(shape)?;
+    let mut notes = Vec::new();
+    if text_key != "text" {
+        notes.push(format!(
+            "The task has no data.text: the document is data.{text_key}, its only text field."
+        ));
+    }
 
     let data_str = |key: &str| -> Result<Option<String>, FileError> {
         match data.get(key) {
@@ -512,9 +731,14 @@ pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, F
         by_file_id: HashMap::new(),
         invalid_ids: HashSet::new(),
         keys: HashMap::new(),
+        data,
+        text_key: &text_key,
+        source_note: None,
+        notes: Vec::new(),
     };
     reader.read(items);
-    let (annotations, labels, problems) = reader.finish(created, updated);
+    let (annotations, labels, problems, mut found) = reader.finish(created, updated);
+    notes.append(&mut found);
     Ok(Imported {
         bundle: Bundle {
             document,
@@ -525,14 +749,14 @@ pub(crate) fn import_value(value: &Value, file_name: &str) -> Result<Imported, F
         },
         problems,
         total: items.len(),
-        notes: Vec::new(),
+        notes,
     })
 }
 
-/// The document text: `data.text`, or the task's only string field.
-fn task_text(data: &Map<String, Value>) -> Result<String, FileError> {
+/// The document text: `data.text`, or the task's only string field; and its key.
+fn task_text(data: &Map<String, Value>) -> Result<(String, String), FileError> {
     match data.get("text") {
-        Some(Value::String(s)) => return Ok(s.clone()),
+        Some(Value::String(s)) => return Ok((s.clone(), "text".into())),
         Some(other) => {
             return Err(shape(format!(
                 "data.text must be a string, not {}.",
@@ -549,7 +773,10 @@ fn task_text(data: &Map<String, Value>) -> Result<String, FileError> {
         .map(|(k, _)| k.as_str())
         .collect();
     match strings.as_slice() {
-        [key] => Ok(data[*key].as_str().unwrap_or_default().to_string()),
+        [key] => Ok((
+            data[*key].as_str().unwrap_or_default().to_string(),
+            key.to_string(),
+        )),
         _ => {
             let keys: Vec<&str> = data.keys().map(String::as_str).collect();
             Err(shape(format!(
@@ -651,6 +878,13 @@ struct Region {
     direct: Option<bool>,
     checkworthiness: Option<String>,
     note: Option<String>,
+    /// Attributes from per-region results of other fields, by name.
+    attributes: Vec<(String, AttrValue)>,
+    /// Relations of the open schema it holds: (target region, type, bidirectional).
+    relations: Vec<(usize, String, bool)>,
+    /// Its `text` disagrees with the document at its offsets: what it says, and whether read
+    /// as UTF-16 units the offsets would fit.
+    mismatch: Option<(String, bool)>,
     /// A cue: whether a quote links to it.
     used: bool,
 }
@@ -679,6 +913,13 @@ struct Reader<'a> {
     /// Ids of regions that could not be read.
     invalid_ids: HashSet<String>,
     keys: HashMap<(Kind, Option<String>, Span), usize>,
+    /// The task's data, and the key of the text read.
+    data: &'a Object,
+    text_key: &'a str,
+    /// The first result whose `source` names a data field the task does not have.
+    source_note: Option<String>,
+    /// Notes on regions of several labels.
+    notes: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -707,9 +948,44 @@ impl Reader<'_> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_lowercase();
+            if let Some(key) = o
+                .get("source")
+                .and_then(Value::as_str)
+                .and_then(|s| s.strip_prefix('$'))
+                .filter(|key| *key != self.text_key)
+            {
+                if self.data.contains_key(key) {
+                    let message = format!(
+                        "its source is ${}, another field of the task than the text Marginalia reads (data.{})",
+                        short(key, 40),
+                        self.text_key
+                    );
+                    if let Some(id) = o.get("id").and_then(Value::as_str) {
+                        self.invalid_ids.insert(id.to_string());
+                    }
+                    self.problem(index, item, message);
+                    continue;
+                }
+                if self.source_note.is_none() {
+                    self.source_note = Some(format!(
+                        "Result {} says its text is data.{} (\"source\": \"${}\"), which the task does not have; it is read against data.{}.",
+                        index + 1,
+                        short(key, 40),
+                        short(key, 40),
+                        self.text_key
+                    ));
+                }
+            }
             match kind.as_str() {
                 "labels" => match self.read_region(index, o) {
-                    Ok(region) => self.add_region(item, region),
+                    Ok(regions) => {
+                        for region in regions {
+                            let first = region.file_id.is_some();
+                            if !self.add_region(item, region) && first {
+                                break;
+                            }
+                        }
+                    }
                     Err(message) => {
                         if let Some(id) = o.get("id").and_then(Value::as_str) {
                             self.invalid_ids.insert(id.to_string());
@@ -717,31 +993,43 @@ impl Reader<'_> {
                         self.problem(index, item, message);
                     }
                 },
-                "relation" | "choices" | "textarea" => rest.push((index, item, kind)),
                 "" => self.problem(index, item, "it has no \"type\""),
-                other => self.problem(
-                    index,
-                    item,
-                    format!(
-                        "it is a “{}” result; Marginalia reads text spans (\"labels\"), relations and its own per-region fields",
-                        short(other, 40)
-                    ),
-                ),
+                _ => rest.push((index, item, kind)),
             }
         }
         for (index, item, kind) in rest {
-            let result = if kind == "relation" {
-                self.read_relation(item)
+            if kind == "relation" {
+                for message in self.read_relation(item) {
+                    self.problem(index, item, message);
+                }
+                continue;
+            }
+            // A field of a region: one of the controls Label Studio gives regions, or any
+            // result that shares a region's id and has its value under its type's name.
+            let of_region = item.get("id").and_then(Value::as_str).is_some_and(|id| {
+                self.by_file_id.contains_key(id) || self.invalid_ids.contains(id)
+            }) && item
+                .get("value")
+                .and_then(|v| v.get(value_key(&kind)))
+                .is_some();
+            if PER_REGION_TYPES.contains(&kind.as_str()) || of_region {
+                if let Err(message) = self.read_per_region(item, &kind) {
+                    self.problem(index, item, message);
+                }
             } else {
-                self.read_per_region(item, &kind)
-            };
-            if let Err(message) = result {
-                self.problem(index, item, message);
+                self.problem(
+                    index,
+                    item,
+                    format!(
+                        "it is a “{}” result; Marginalia reads text spans (\"labels\"), relations and fields of spans",
+                        short(&kind, 40)
+                    ),
+                );
             }
         }
     }
 
-    fn read_region(&mut self, index: usize, o: &Map<String, Value>) -> Result<Region, String> {
+    fn read_region(&mut self, index: usize, o: &Map<String, Value>) -> Result<Vec<Region>, String> {
         let file_id = match o.get("id") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -758,28 +1046,20 @@ impl Reader<'_> {
             return Err("its span covers only spaces".into());
         }
         let expected = self.doc.slice(span);
-        match value.get("text") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(t)) if t == expected => {}
+        // A text that disagrees with the offsets: the offsets are what Label Studio shows and
+        // exports by, so the span is read at them, and the disagreement is said (a note).
+        let mismatch = match value.get("text") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) if t == expected => None,
             Some(Value::String(t)) => {
-                let mut message = format!(
-                    "its text “{}” is not the document's text at {}..{} (“{}”)",
-                    short(t, 40),
-                    span.start,
-                    span.end,
-                    self.blanks.short(span, 40)
-                );
-                if let (Some(s), Some(e)) = (
+                let utf16 = match (
                     self.doc.utf16_to_cp(span.start),
                     self.doc.utf16_to_cp(span.end),
                 ) {
-                    if s < e && self.doc.slice(Span::new(s, e)) == t {
-                        message.push_str(
-                            "; read as UTF-16 units the offsets would fit: the file was written by a Label Studio that counted UTF-16, not code points",
-                        );
-                    }
-                }
-                return Err(message);
+                    (Some(s), Some(e)) => s < e && self.doc.slice(Span::new(s, e)) == t,
+                    _ => false,
+                };
+                Some((t.clone(), utf16))
             }
             Some(other) => {
                 return Err(format!(
@@ -787,7 +1067,7 @@ impl Reader<'_> {
                     json_type(other)
                 ))
             }
-        }
+        };
         let labels: Vec<&str> = match value.get("labels") {
             Some(Value::Array(l)) => l
                 .iter()
@@ -795,48 +1075,70 @@ impl Reader<'_> {
                 .collect::<Result<_, _>>()?,
             _ => return Err("it has no \"labels\" list".into()),
         };
-        let label = match labels.as_slice() {
-            [one] => *one,
-            [] => return Err("it has no label".into()),
-            many => {
-                return Err(format!(
-                    "it has {} labels ({}); Marginalia gives a span one label: make one region per label",
-                    many.len(),
-                    short(&many.join(", "), 60)
-                ))
-            }
-        };
-        let from_name = o.get("from_name").and_then(Value::as_str);
-        let what = if from_name == Some(CUE_CONTROL) || label == CUE {
-            What::Cue
-        } else if label == QUOTE {
-            What::Annotation(Kind::Quote, None)
-        } else if label == CLAIM {
-            What::Annotation(Kind::Claim, None)
-        } else {
-            validate_label(label)?;
-            What::Annotation(Kind::Entity, Some(label.to_string()))
-        };
-        if matches!(what, What::Annotation(Kind::Entity, _))
-            && self.doc.paragraphs_overlapping(span).len() > 1
-        {
-            return Err("it is an entity across a paragraph break".into());
+        if labels.is_empty() {
+            return Err("it has no label".into());
         }
-        Ok(Region {
-            index,
-            file_id,
-            span,
-            what,
-            party: None,
-            cue: None,
-            direct: None,
-            checkworthiness: None,
-            note: None,
-            used: false,
-        })
+        // A region of several labels is an annotation of each (Marginalia gives a span one
+        // label), the first holding its id, fields and relations.
+        let from_name = o.get("from_name").and_then(Value::as_str);
+        let mut whats: Vec<What> = Vec::new();
+        for label in &labels {
+            let what = if from_name == Some(CUE_CONTROL) || *label == CUE {
+                What::Cue
+            } else if *label == QUOTE {
+                What::Annotation(Kind::Quote, None)
+            } else if *label == CLAIM {
+                What::Annotation(Kind::Claim, None)
+            } else {
+                validate_label(label)?;
+                What::Annotation(Kind::Entity, Some(label.to_string()))
+            };
+            if matches!(what, What::Annotation(Kind::Entity, _))
+                && self.doc.paragraphs_overlapping(span).len() > 1
+            {
+                return Err("it is an entity across a paragraph break".into());
+            }
+            if !whats.contains(&what) {
+                whats.push(what);
+            }
+        }
+        if whats.len() > 1 {
+            self.notes.push(format!(
+                "Result {}{}: it has {} labels ({}), and Marginalia gives a span one: it is read as an annotation of each over the same span; its fields and relations are the first's.",
+                index + 1,
+                file_id
+                    .as_ref()
+                    .map(|id| format!(" ({})", short(id, 40)))
+                    .unwrap_or_default(),
+                labels.len(),
+                short(&labels.join(", "), 60)
+            ));
+        }
+        let mut mismatch = mismatch;
+        let mut file_id = file_id;
+        Ok(whats
+            .into_iter()
+            .map(|what| Region {
+                index,
+                file_id: file_id.take(),
+                span,
+                what,
+                party: None,
+                cue: None,
+                direct: None,
+                checkworthiness: None,
+                note: None,
+                attributes: Vec::new(),
+                relations: Vec::new(),
+                mismatch: mismatch.take(),
+                used: false,
+            })
+            .collect())
     }
 
-    fn add_region(&mut self, item: &Value, region: Region) {
+    /// Adds a region read, unless its id or its label and span repeat another's (a problem);
+    /// whether it was added.
+    fn add_region(&mut self, item: &Value, region: Region) -> bool {
         let index = region.index;
         if let Some(id) = &region.file_id {
             if let Some(&first) = self.by_file_id.get(id) {
@@ -845,7 +1147,7 @@ impl Reader<'_> {
                     self.regions[first].index + 1
                 );
                 self.problem(index, item, message);
-                return;
+                return false;
             }
         }
         if let What::Annotation(kind, label) = &region.what {
@@ -856,7 +1158,7 @@ impl Reader<'_> {
                     self.regions[first].index + 1
                 );
                 self.problem(index, item, message);
-                return;
+                return false;
             }
             if let Some(label) = label {
                 self.entity_labels.add(label);
@@ -867,6 +1169,7 @@ impl Reader<'_> {
             self.by_file_id.insert(id.clone(), self.regions.len());
         }
         self.regions.push(region);
+        true
     }
 
     /// The valid region a relation or per-region field refers to by `key`.
@@ -888,69 +1191,175 @@ impl Reader<'_> {
         }
     }
 
-    fn read_relation(&mut self, item: &Value) -> Result<(), String> {
-        let from = self.target(item, "from_id", "start")?;
-        let to = self.target(item, "to_id", "end")?;
-        let label = match item.get("labels") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(l)) if l.is_empty() => None,
-            Some(Value::Array(l)) if l.len() == 1 && l[0].is_string() => l[0].as_str(),
-            Some(_) => return Err("its labels must be one of SPEAKER, CLAIMANT, CUE".into()),
+    /// Reads a relation; gives a message for each of its labels that cannot be held.
+    fn read_relation(&mut self, item: &Value) -> Vec<String> {
+        let ends = self
+            .target(item, "from_id", "start")
+            .and_then(|from| Ok((from, self.target(item, "to_id", "end")?)));
+        let (from, to) = match ends {
+            Ok(ends) => ends,
+            Err(message) => return vec![message],
         };
-        let kind_of = |r: &Region| match &r.what {
+        let direction = match item.get("direction") {
+            None | Some(Value::Null) => "right".to_string(),
+            Some(Value::String(d)) => d.to_lowercase(),
+            Some(other) => {
+                return vec![format!(
+                    "its direction must be a string, not {}",
+                    json_type(other)
+                )]
+            }
+        };
+        if !matches!(direction.as_str(), "right" | "left" | "bi") {
+            return vec![format!(
+                "its direction “{}” is not right, left or bi",
+                short(&direction, 40)
+            )];
+        }
+        let labels: Vec<&str> = match item.get("labels") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(l)) if l.iter().all(Value::is_string) => {
+                l.iter().filter_map(Value::as_str).collect()
+            }
+            Some(_) => return vec!["its labels must be a list of names".into()],
+        };
+        // `left` points from `to_id` to `from_id`; `bi` both ways, kept as an attribute.
+        let (source, target) = if direction == "left" {
+            (to, from)
+        } else {
+            (from, to)
+        };
+        let bi = direction == "bi";
+        if labels.is_empty() {
+            // Unlabelled: a link of Marginalia's when the kinds fit one that is not set yet,
+            // else a relation of the default type.
+            if let Some((owner, end, link)) = self.link_between(from, to) {
+                if self.link_free(owner, link) {
+                    self.set_link(owner, end, link);
+                    return Vec::new();
+                }
+            }
+            return self
+                .add_relation(source, target, DEFAULT_RELATION, bi)
+                .err()
+                .into_iter()
+                .collect();
+        }
+        let mut messages = Vec::new();
+        for label in labels {
+            if let Err(message) = self.read_labelled(source, target, label, bi) {
+                messages.push(message);
+            }
+        }
+        messages
+    }
+
+    /// The link of Marginalia's the kinds of two regions fit, whatever their order: (owner,
+    /// linked region, SPEAKER/CLAIMANT/CUE).
+    fn link_between(&self, a: usize, b: usize) -> Option<(usize, usize, &'static str)> {
+        let kind_of = |r: usize| match &self.regions[r].what {
             What::Annotation(k, _) => Some(*k),
             What::Cue => None,
         };
-        let (a, b) = (kind_of(&self.regions[from]), kind_of(&self.regions[to]));
-        // Oriented by the kinds it joins, whatever its direction.
-        let (owner, target, expected) = match (a, b) {
-            (Some(Kind::Quote), Some(Kind::Entity)) => (from, to, SPEAKER),
-            (Some(Kind::Entity), Some(Kind::Quote)) => (to, from, SPEAKER),
-            (Some(Kind::Claim), Some(Kind::Entity)) => (from, to, CLAIMANT),
-            (Some(Kind::Entity), Some(Kind::Claim)) => (to, from, CLAIMANT),
-            (Some(Kind::Quote), None) => (from, to, CUE),
-            (None, Some(Kind::Quote)) => (to, from, CUE),
-            _ => {
-                return Err(format!(
-                    "it relates {} to {}; Marginalia links a quote to its speaker (an entity) or its cue, and a claim to its claimant (an entity)",
-                    a_kind(a),
-                    a_kind(b)
-                ));
-            }
-        };
-        if let Some(l) = label {
-            if l != expected {
-                return Err(format!(
-                    "its label “{}” does not fit a link from {} to {}",
-                    short(l, 40),
-                    a_kind(kind_of(&self.regions[owner])),
-                    if expected == CUE {
-                        "a cue"
-                    } else {
-                        "an entity"
-                    }
-                ));
-            }
+        match (kind_of(a), kind_of(b)) {
+            (Some(Kind::Quote), Some(Kind::Entity)) => Some((a, b, SPEAKER)),
+            (Some(Kind::Entity), Some(Kind::Quote)) => Some((b, a, SPEAKER)),
+            (Some(Kind::Claim), Some(Kind::Entity)) => Some((a, b, CLAIMANT)),
+            (Some(Kind::Entity), Some(Kind::Claim)) => Some((b, a, CLAIMANT)),
+            (Some(Kind::Quote), None) => Some((a, b, CUE)),
+            (None, Some(Kind::Quote)) => Some((b, a, CUE)),
+            _ => None,
         }
-        let owner_name = self.name_of(owner);
-        let r = &mut self.regions[owner];
-        if expected == CUE {
-            if r.cue.is_some() {
-                return Err(format!("{owner_name} already has a cue"));
-            }
-            r.cue = Some(target);
-            self.regions[target].used = true;
+    }
+
+    fn link_free(&self, owner: usize, link: &str) -> bool {
+        let r = &self.regions[owner];
+        if link == CUE {
+            r.cue.is_none()
         } else {
-            if r.party.is_some() {
-                let role = if expected == SPEAKER {
-                    "speaker"
-                } else {
-                    "claimant"
-                };
-                return Err(format!("{owner_name} already has a {role}"));
-            }
-            r.party = Some(PartyAt::Region(target));
+            r.party.is_none()
         }
+    }
+
+    fn set_link(&mut self, owner: usize, end: usize, link: &str) {
+        if link == CUE {
+            self.regions[owner].cue = Some(end);
+            self.regions[end].used = true;
+        } else {
+            self.regions[owner].party = Some(PartyAt::Region(end));
+        }
+    }
+
+    /// One label of a relation: Marginalia's link when the label and the kinds are one and it
+    /// is not set yet, else a relation of that type.
+    fn read_labelled(
+        &mut self,
+        source: usize,
+        target: usize,
+        label: &str,
+        bi: bool,
+    ) -> Result<(), String> {
+        if let Some((owner, end, link)) = self.link_between(source, target) {
+            if link == label {
+                if self.link_free(owner, link) {
+                    self.set_link(owner, end, link);
+                    return Ok(());
+                }
+                let r = &self.regions[owner];
+                let same = if link == CUE {
+                    r.cue == Some(end)
+                } else {
+                    matches!(r.party, Some(PartyAt::Region(e)) if e == end)
+                };
+                let owner_name = self.name_of(owner);
+                if same {
+                    return Err(format!("it repeats the {link} link of {owner_name}"));
+                }
+                if link == CUE {
+                    return Err(format!("{owner_name} already has a cue"));
+                }
+            }
+        }
+        self.add_relation(source, target, label, bi)
+    }
+
+    /// A relation of the open schema, held by `source`.
+    fn add_relation(
+        &mut self,
+        source: usize,
+        target: usize,
+        kind: &str,
+        bi: bool,
+    ) -> Result<(), String> {
+        for end in [source, target] {
+            if self.regions[end].what == What::Cue {
+                return Err(format!(
+                    "its “{}” relation ends at {}, a cue, which Marginalia holds only as a quote's cue (by a CUE relation from the quote)",
+                    short(kind, 40),
+                    self.name_of(end)
+                ));
+            }
+        }
+        if source == target {
+            return Err(format!("{} is related to itself", self.name_of(source)));
+        }
+        validate_label(kind)
+            .map_err(|why| format!("its type cannot be a relation type in Marginalia: {why}"))?;
+        if self.regions[source]
+            .relations
+            .iter()
+            .any(|(t, k, _)| *t == target && k == kind)
+        {
+            return Err(format!(
+                "it repeats the “{}” relation from {} to {}",
+                short(kind, 40),
+                self.name_of(source),
+                self.name_of(target)
+            ));
+        }
+        self.regions[source]
+            .relations
+            .push((target, kind.to_string(), bi));
         Ok(())
     }
 
@@ -963,26 +1372,14 @@ impl Reader<'_> {
     }
 
     fn read_per_region(&mut self, item: &Value, kind: &str) -> Result<(), String> {
-        let from_name = item
-            .get("from_name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let known = [
-            (DIRECT_CONTROL, "choices"),
-            (CHECKWORTHINESS_CONTROL, "choices"),
-            (SPEAKER_NAME_CONTROL, "textarea"),
-            (CLAIMANT_NAME_CONTROL, "textarea"),
-            (NOTE_CONTROL, "textarea"),
-        ];
-        if !known.contains(&(from_name, kind)) {
-            return Err(format!(
-                "its field “{}” ({kind}) is not one Marginalia reads (direct, checkworthiness, speaker, claimant, note)",
-                short(from_name, 40)
-            ));
-        }
+        let from_name = match item.get("from_name") {
+            Some(Value::String(n)) if !n.is_empty() => n.as_str(),
+            _ => return Err(format!("its {kind} field has no \"from_name\" (its name)")),
+        };
         if item.get("id").is_none() {
             return Err(format!(
-                "its field “{from_name}” belongs to no span (it has no \"id\")"
+                "its field “{}” belongs to no span (it has no \"id\"); Marginalia holds fields of spans, not of the whole document",
+                short(from_name, 40)
             ));
         }
         let r = self.target(item, "id", "span")?;
@@ -1005,17 +1402,6 @@ impl Reader<'_> {
             What::Annotation(k, _) => Some(*k),
             What::Cue => None,
         };
-        let needs = |k: Kind| -> Result<(), String> {
-            if kind_here == Some(k) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "its field “{from_name}” is for {}, and {name} is {}",
-                    a_kind(Some(k)),
-                    a_kind(kind_here)
-                ))
-            }
-        };
         let once = |set: bool| -> Result<(), String> {
             if set {
                 Err(format!("{name} already has a “{from_name}”"))
@@ -1023,9 +1409,8 @@ impl Reader<'_> {
                 Ok(())
             }
         };
-        match from_name {
-            DIRECT_CONTROL => {
-                needs(Kind::Quote)?;
+        match (from_name, kind, kind_here) {
+            (DIRECT_CONTROL, "choices", Some(Kind::Quote)) => {
                 once(self.regions[r].direct.is_some())?;
                 let direct = match strings("choices")?.as_slice() {
                     [c] if c == DIRECT => true,
@@ -1034,8 +1419,7 @@ impl Reader<'_> {
                 };
                 self.regions[r].direct = Some(direct);
             }
-            CHECKWORTHINESS_CONTROL => {
-                needs(Kind::Claim)?;
+            (CHECKWORTHINESS_CONTROL, "choices", Some(Kind::Claim)) => {
                 once(self.regions[r].checkworthiness.is_some())?;
                 let value = match strings("choices")?.as_slice() {
                     [c] => c.clone(),
@@ -1045,12 +1429,8 @@ impl Reader<'_> {
                 self.ratings.add(&value);
                 self.regions[r].checkworthiness = Some(value);
             }
-            SPEAKER_NAME_CONTROL | CLAIMANT_NAME_CONTROL => {
-                needs(if from_name == SPEAKER_NAME_CONTROL {
-                    Kind::Quote
-                } else {
-                    Kind::Claim
-                })?;
+            (SPEAKER_NAME_CONTROL, "textarea", Some(Kind::Quote))
+            | (CLAIMANT_NAME_CONTROL, "textarea", Some(Kind::Claim)) => {
                 once(self.regions[r].party.is_some())?;
                 let text = joined(&strings("text")?, "; ");
                 if text.is_empty() {
@@ -1058,13 +1438,28 @@ impl Reader<'_> {
                 }
                 self.regions[r].party = Some(PartyAt::Name(text));
             }
-            _ => {
-                if kind_here.is_none() {
-                    return Err(format!("{name} is a cue, which has no note"));
-                }
+            (NOTE_CONTROL, "textarea", Some(_)) => {
                 once(self.regions[r].note.is_some())?;
                 let texts = strings("text")?;
                 self.regions[r].note = Some(texts.join("\n"));
+            }
+            (_, _, None) => {
+                return Err(format!(
+                    "its field “{}” is on {name}, a cue, which has no fields of its own",
+                    short(from_name, 40)
+                ))
+            }
+            _ => {
+                // Any other field is an attribute of the annotation, named by the field.
+                validate_label(from_name).map_err(|why| {
+                    format!("its field name cannot be an attribute name in Marginalia: {why}")
+                })?;
+                let value = attribute_value(value, kind, from_name)?;
+                let attrs = &mut self.regions[r].attributes;
+                if attrs.iter().any(|(n, _)| n == from_name) {
+                    return Err(format!("{name} already has a “{from_name}”"));
+                }
+                attrs.push((from_name.to_string(), value));
             }
         }
         Ok(())
@@ -1075,7 +1470,7 @@ impl Reader<'_> {
         mut self,
         created: Timestamp,
         updated: Timestamp,
-    ) -> (Vec<Annotation>, Labels, Vec<Problem>) {
+    ) -> (Vec<Annotation>, Labels, Vec<Problem>, Vec<String>) {
         // A cue no quote links to is a problem; a quote whose cue is used elsewhere is fine.
         for r in &self.regions {
             if r.what == What::Cue && !r.used {
@@ -1130,6 +1525,28 @@ impl Reader<'_> {
                     checkworthiness: r.checkworthiness.clone(),
                 },
             };
+            let mut attributes = r.attributes.clone();
+            sort::sort_by(&mut attributes, |a, b| a.0.cmp(&b.0));
+            let relations = r
+                .relations
+                .iter()
+                .map(|(t, kind, bi)| Relation {
+                    kind: kind.clone(),
+                    target: ids[*t].clone().unwrap_or_default(),
+                    roles: None,
+                    attributes: if *bi {
+                        vec![(DIRECTION_ATTRIBUTE.into(), AttrValue::Text(BI.into()))]
+                    } else {
+                        Vec::new()
+                    },
+                    note: String::new(),
+                })
+                .collect();
+            let extra = Extra {
+                attributes,
+                relations,
+                ..Extra::default()
+            };
             annotations.push(Annotation {
                 id: ids[i].clone().unwrap_or_default(),
                 span: r.span,
@@ -1137,8 +1554,40 @@ impl Reader<'_> {
                 note: r.note.clone().unwrap_or_default(),
                 created,
                 updated,
-                extra: None,
+                extra: (!extra.is_empty()).then(|| Box::new(extra)),
             });
+        }
+        // Spans whose text disagrees with the document are read at their offsets, and said.
+        let mut notes: Vec<String> = self.source_note.take().into_iter().collect();
+        notes.append(&mut self.notes);
+        for (i, r) in self.regions.iter().enumerate() {
+            let Some((said, utf16)) = &r.mismatch else {
+                continue;
+            };
+            let as_what = match (&r.what, &ids[i]) {
+                (What::Annotation(..), Some(id)) => format!("as {id}"),
+                _ => "as a cue".to_string(),
+            };
+            let file_id = r
+                .file_id
+                .as_ref()
+                .map(|id| format!(" ({})", short(id, 40)))
+                .unwrap_or_default();
+            let mut note = format!(
+                "Result {}{file_id}: its text “{}” is not the document's text at {}..{}; it is imported {as_what} at its offsets, over “{}”",
+                r.index + 1,
+                short(said, 40),
+                r.span.start,
+                r.span.end,
+                self.blanks.short(r.span, 40)
+            );
+            if *utf16 {
+                note.push_str(
+                    " (read as UTF-16 units the offsets would fit: the file was written by a Label Studio that counted UTF-16, not code points)",
+                );
+            }
+            note.push('.');
+            notes.push(note);
         }
         sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));
         sort::sort_by_key(&mut self.problems, |p| p.index);
@@ -1146,7 +1595,7 @@ impl Reader<'_> {
             entity: self.entity_labels.into_vec(),
             checkworthiness: self.ratings.into_vec(),
         };
-        (annotations, labels, self.problems)
+        (annotations, labels, self.problems, notes)
     }
 }
 
@@ -1161,13 +1610,61 @@ fn own_seq(id: &str, kind: Kind) -> Option<u64> {
         .filter(|&n| n < crate::model::state::MAX_SEQ)
 }
 
-/// "an entity", "a quote", "a claim"; `None` is a cue.
-fn a_kind(kind: Option<Kind>) -> &'static str {
-    match kind {
-        Some(Kind::Entity) => "an entity",
-        Some(Kind::Quote) => "a quote",
-        Some(Kind::Claim) => "a claim",
-        None => "a cue",
+/// The key a per-region result of type `kind` holds its value under (`textarea`: `text`).
+fn value_key(kind: &str) -> &str {
+    if kind == "textarea" {
+        "text"
+    } else {
+        kind
+    }
+}
+
+/// A per-region field's value as an attribute: a choice that is the field's own name is a
+/// flag (a checkbox); choices, taxonomy paths, text lines, numbers and ratings are text.
+fn attribute_value(
+    value: Option<&Map<String, Value>>,
+    kind: &str,
+    name: &str,
+) -> Result<AttrValue, String> {
+    let key = value_key(kind);
+    let v = value
+        .and_then(|v| v.get(key))
+        .ok_or_else(|| format!("its value has no \"{key}\""))?;
+    let scalar = |v: &Value| -> Result<String, String> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            other => Err(format!(
+                "its {key} holds {}, where Marginalia reads text or numbers",
+                json_type(other)
+            )),
+        }
+    };
+    match v {
+        Value::Array(items) => {
+            if kind == "choices" {
+                if let [Value::String(one)] = items.as_slice() {
+                    if one == name {
+                        return Ok(AttrValue::Flag);
+                    }
+                }
+            }
+            let parts = items
+                .iter()
+                .map(|item| match item {
+                    Value::Array(path) => path
+                        .iter()
+                        .map(scalar)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(|p| p.join(PATH_SEP)),
+                    other => scalar(other),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let sep = if kind == "textarea" { "\n" } else { CHOICE_SEP };
+            Ok(AttrValue::Text(parts.join(sep)))
+        }
+        other => scalar(other).map(AttrValue::Text),
     }
 }
 
