@@ -47,7 +47,14 @@
 //! - one that is only a name: a `TextualBody` with `purpose: "identifying"` holding the name;
 //! - a quote's cue: a `SpecificResource` body over the cue's span, with the same two selectors.
 //!
-//! Each link follows the annotation it starts from in `items`; `total` counts both kinds.
+//! **Relations** (of any type, [`crate::model::annotation::Relation`]) are `linking`
+//! annotations too, one per relation, `urn:marginalia:<doc>:<id>/relation-<n>` (its place in
+//! the annotation's list, from 1): the `target` lists the two annotations' IRIs, the one the
+//! relation goes from first (as Recogito writes a relation), and the bodies are a tag naming
+//! the relation's type and, when it has one, a `commenting` body with its note.
+//!
+//! Each link and relation follows the annotation it starts from in `items`; `total` counts
+//! every item.
 //!
 //! **The document text travels in the collection**, as `schema:about` (schema.org's "the
 //! subject matter of the content", a prefix the annotation context already declares, so the
@@ -61,9 +68,12 @@
 //! # What the format loses
 //!
 //! The label sets: import starts from the default labels and appends every entity type and
-//! check-worthiness the file uses, so unused custom labels and their order are lost. All else
-//! (ids, spans, kinds, labels, notes, links, cues, directness, check-worthiness, times, the
-//! annotator, the document's id, title and exact text) survives a round trip.
+//! check-worthiness the file uses, so unused custom labels and their order are lost. The
+//! open-schema parts other than relations (fragments, attributes, events, normalisations,
+//! typed notes) and a relation's role names and attributes are not written. All else (ids,
+//! spans, kinds, labels, notes, links, cues, directness, check-worthiness, relations with
+//! their types and notes, times, the annotator, the document's id, title and exact text)
+//! survives a round trip.
 //!
 //! # Import
 //!
@@ -75,9 +85,32 @@
 //! `TextQuoteSelector`, the span is found the way Hypothesis re-anchors: every exact match,
 //! then the one whose prefix and suffix agree best with the text, refusing when none or
 //! several equally good are found. Anything wrong refuses the whole file with one sentence
-//! naming the first bad annotation (its place in the file and its IRI).
+//! naming the first bad annotation (its place in the file and its IRI). A `linking`
+//! annotation with two targets is a relation from the first to the second, typed by its tag
+//! ([`UNTYPED_RELATION`] when it has none).
 //!
-//! Why one file of ~1,830 lines: the Web Annotation export and import share the IRI scheme, the
+//! # Onto an open document
+//!
+//! A file without its text (Recogito, text-annotator, Hypothesis-style tools write none) is
+//! read onto the open document by [`import_onto`], the page's way in for such a file:
+//!
+//! - each quote is anchored by its `exact` text ([`Quotes::anchor`]): every exact occurrence,
+//!   the one whose prefix and suffix agree best, and between equals the one nearest the
+//!   `TextPositionSelector`'s start, which is only a hint (these tools count a page's DOM);
+//!   then, when the quote does not occur as written, with whitespace normalised and then
+//!   approximately ([`super::anchor`]: up to a quarter of its code points edited). A quote
+//!   found so is told in the import's notes, with the span it was given;
+//! - a position alone is taken as it is; a text selector refining another that Marginalia
+//!   cannot resolve (`refinedBy` under a `FragmentSelector`) is placed in the whole text, and
+//!   said so;
+//! - the first tagging body is the label (whitespace made `_`), the others flag attributes;
+//!   without a tag the label is [`UNTAGGED`]; comments, other texts and IRI bodies go into the
+//!   note; a body Marginalia cannot read (a `Choice`) is told in the notes;
+//! - an annotation that cannot be read or anchored, a link or relation whose ends were not
+//!   imported, a repeated id or span: each is one line of the import's problems, naming the
+//!   annotation by its place and id, and the others come in.
+//!
+//! Why one file of ~2,350 lines: the Web Annotation export and import share the IRI scheme, the
 //! selectors and the quote anchoring, and must agree annotation by annotation; this documentation
 //! is the format's specification, checked by the W3C suite. Its tests are in `w3c_tests.rs`.
 
@@ -664,6 +697,8 @@ fn import_value(
             .iter()
             .any(|s| s.span.kind == Kind::Entity && s.span.label == UNTAGGED);
     let (annotations, labels) = build(spans, links, relations, &mut sink)?;
+    // In the order of the file.
+    sort::sort_by_key(&mut sink.problems, |p| p.index);
     if sink.onto {
         notes.insert(
             0,
@@ -1522,10 +1557,12 @@ fn read_relation(o: &Map<String, Value>, ends: &[Value], ctx: &Ctx) -> Result<Re
             BodyIn::Text { value, .. } if ctx.onto => notes.push(value.to_string()),
             BodyIn::Iri(iri) if ctx.onto => notes.push(iri.to_string()),
             BodyIn::Unread(why) => return Err(why),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "its body {} is neither a tag nor a comment; a relation holds its type and a note",
                 k + 1
-            )),
+            ))
+            }
         }
     }
     Ok(RelIn {
