@@ -71,24 +71,40 @@ pub const APPROXIMATE_WORK: u64 = 400_000_000;
 /// first.
 const CANDIDATES: usize = 64;
 
+/// How many equally good ends of one match are kept as candidates.
+const TIES: usize = 4;
+
+/// How many approximate matches of one quote are looked at before it is refused as fitting
+/// too many places.
+const MATCHES: usize = 1 << 16;
+
 /// The text with whitespace normalised, and where each of its code points came from.
 struct Normal {
     chars: Vec<char>,
-    /// For each normalised code point, the original span it stands for (a run of whitespace
-    /// for a space).
-    from: Vec<(usize, usize)>,
+    /// For each normalised code point, where it starts in the original (a space stands for a
+    /// run of whitespace, which ends where the next code point starts).
+    starts: Vec<u32>,
+    /// The original's length in code points.
+    len: usize,
+}
+
+impl Normal {
+    /// The original span of the normalised code points `a..b` (`a < b`).
+    fn original(&self, a: usize, b: usize) -> Span {
+        let end = self.starts.get(b).map_or(self.len, |&s| s as usize);
+        Span::new(self.starts[a] as usize, end)
+    }
 }
 
 fn normalise(text: &str) -> Normal {
     let mut chars = Vec::with_capacity(text.len());
-    let mut from: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    let mut starts: Vec<u32> = Vec::with_capacity(text.len());
     let mut in_space = false;
+    let mut len = 0;
     for (i, c) in text.chars().enumerate() {
+        len = i + 1;
         if c.is_whitespace() {
             if in_space {
-                if let Some(last) = from.last_mut() {
-                    last.1 = i + 1;
-                }
                 continue;
             }
             in_space = true;
@@ -97,9 +113,10 @@ fn normalise(text: &str) -> Normal {
             in_space = false;
             chars.push(c);
         }
-        from.push((i, i + 1));
+        // Document texts are far below 4 G code points (files are read up to a few hundred MB).
+        starts.push(i as u32);
     }
-    Normal { chars, from }
+    Normal { chars, starts, len }
 }
 
 fn normal_chars(s: &str) -> Vec<char> {
@@ -180,9 +197,9 @@ impl Fuzzy {
 
     /// The normalised code points of an original span.
     fn normal_slice(&self, span: Span) -> Vec<char> {
-        let from = &self.text.from;
-        let a = from.partition_point(|&(s, _)| s < span.start);
-        let b = from.partition_point(|&(s, _)| s < span.end);
+        let starts = &self.text.starts;
+        let a = starts.partition_point(|&s| (s as usize) < span.start);
+        let b = starts.partition_point(|&s| (s as usize) < span.end);
         self.text.chars[a..b].to_vec()
     }
 
@@ -196,22 +213,35 @@ impl Fuzzy {
                 crate::formats::short(q.exact, 40)
             )
         };
-        let ends = search_ends(p, t, k, self).ok_or_else(out_of_work)?;
-        // Each run of consecutive ends is one match: keep the ends with its fewest errors.
+        // Each run of consecutive ends is one match: keep the ends with its fewest errors (a
+        // few), and a bounded number of matches (a text of one letter repeated matches a
+        // short quote everywhere).
         let mut groups: Vec<Vec<(usize, usize)>> = Vec::new(); // (errors, end)
         let mut last_end = usize::MAX;
-        for (end, d) in ends {
+        let mut crowded = false;
+        let searched = search_ends(p, t, k, self, |end, d| {
+            let full = groups.len() >= MATCHES;
             match groups.last_mut() {
                 Some(g) if last_end + 1 == end => {
                     if d < g[0].0 {
                         *g = vec![(d, end)];
-                    } else if d == g[0].0 {
+                    } else if d == g[0].0 && g.len() < TIES {
                         g.push((d, end));
                     }
                 }
+                _ if full => crowded = true,
                 _ => groups.push(vec![(d, end)]),
             }
             last_end = end;
+        });
+        if !searched {
+            return Err(out_of_work());
+        }
+        if crowded {
+            return Err(format!(
+                "quote “{}” is not in the document's text as written, and fits more than {MATCHES} places approximately",
+                crate::formats::short(q.exact, 40)
+            ));
         }
         sort::sort_by_key(&mut groups, |g| g[0]);
         groups.truncate(CANDIDATES);
@@ -236,7 +266,7 @@ impl Fuzzy {
             if s >= e {
                 continue;
             }
-            let span = Span::new(self.text.from[s].0, self.text.from[e - 1].1);
+            let span = self.text.original(s, e);
             let before = &t[s.saturating_sub(prefix.len())..s];
             let after = &t[e..(e + suffix.len()).min(t.len())];
             let mut score = 50.0 * (1.0 - d as f64 / m as f64);
@@ -281,24 +311,29 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
     strsim::generic_levenshtein(&a.to_vec(), &b.to_vec())
 }
 
-/// Every end (exclusive) in `t` of a substring within `k` edits of `p`, with its number of
-/// edits, in text order; `None` when the work budget runs out. Sellers' algorithm, column by
+/// Calls `each(end, edits)` for every end (exclusive) in `t` of a substring within `k` edits
+/// of `p`, in text order; false when the work budget ran out. Sellers' algorithm, column by
 /// column over the text, computing only the rows up to the last one within `k` (Ukkonen's
 /// cut-off): the rows below hold more than `k`, stored as `k + 1`, which is all a later
 /// column needs of them.
-fn search_ends(p: &[char], t: &[char], k: usize, budget: &Fuzzy) -> Option<Vec<(usize, usize)>> {
+fn search_ends(
+    p: &[char],
+    t: &[char],
+    k: usize,
+    budget: &Fuzzy,
+    mut each: impl FnMut(usize, usize),
+) -> bool {
     let m = p.len();
     let cap = k + 1;
     let mut col: Vec<usize> = (0..=m).map(|i| i.min(cap)).collect();
     let mut active = k.min(m);
-    let mut out = Vec::new();
     let mut spent: u64 = 0;
     for (j, &c) in t.iter().enumerate() {
         let top = (active + 1).min(m);
         spent += top as u64 + 1;
         if spent > 1 << 16 {
             if !budget.spend(spent) {
-                return None;
+                return false;
             }
             spent = 0;
         }
@@ -318,10 +353,10 @@ fn search_ends(p: &[char], t: &[char], k: usize, budget: &Fuzzy) -> Option<Vec<(
         }
         active = a;
         if active == m {
-            out.push((j + 1, col[m]));
+            each(j + 1, col[m]);
         }
     }
-    budget.spend(spent).then_some(out)
+    budget.spend(spent)
 }
 
 /// Where the match of `p` ending at `end` with `errors` edits starts: the edit distance of `p`
@@ -429,6 +464,13 @@ mod tests {
         let got = f.find(&q("naive cafe", "", "", None)).unwrap();
         assert_eq!(got.span, Span::new(3, 13));
         assert_eq!(got.how, How::Approximate { errors: 2 });
+    }
+
+    #[test]
+    fn a_quote_that_fits_everywhere_is_refused() {
+        let d = doc(&"ab".repeat(100_000));
+        let err = Fuzzy::new(&d).find(&q("abxab", "", "", None)).unwrap_err();
+        assert!(err.contains("fits more than 65536 places"), "{err}");
     }
 
     #[test]
