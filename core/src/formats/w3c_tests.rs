@@ -1038,3 +1038,53 @@ fn a_corpus_keeps_each_documents_relations() {
     );
     assert_eq!(corpus.documents[1].bundle, bundles[1]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    /// A foreign file without its text, over random words: each quote with one random letter
+    /// changed anchors onto the open document over the span it was taken from, told in the
+    /// notes, and nothing is left out.
+    #[test]
+    fn drifted_quotes_of_a_foreign_file_anchor_over_their_spans(
+        words in prop::collection::vec("[a-zé]{1,8}", 30..90),
+        picks in prop::collection::vec((0usize..1000, 12usize..40, 0usize..100, prop::char::range('a', 'z')), 1..5),
+    ) {
+        let text = words.join(" ");
+        let doc = Document::new("d", "D", text.clone());
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        let mut items = Vec::new();
+        let mut spans = Vec::new();
+        for (k, &(from, len, at, c)) in picks.iter().enumerate() {
+            let start = from % (n - len);
+            let end = start + len;
+            let mut exact: Vec<char> = chars[start..end].to_vec();
+            let at = at % len;
+            prop_assume!(!exact[at].is_whitespace() && exact[at] != c);
+            exact[at] = c;
+            let exact: String = exact.into_iter().collect();
+            let prefix: String = chars[start.saturating_sub(32)..start].iter().collect();
+            let suffix: String = chars[end..(end + 32).min(n)].iter().collect();
+            items.push(json!({
+                "@context": CONTEXT, "id": format!("#a{k}"), "type": "Annotation",
+                "body": {"type": "TextualBody", "purpose": "tagging", "value": format!("T{k}")},
+                "target": {"selector": [
+                    {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
+                    {"type": "TextPositionSelector", "start": start + 3, "end": end + 3}
+                ]}
+            }));
+            spans.push((format!("T{k}"), Span::new(start, end)));
+        }
+        let got = import_onto(&json!(items).to_string(), "f.json", &doc).unwrap();
+        prop_assert_eq!(got.problems.clone(), vec![]);
+        for (label, span) in spans {
+            let a = got.bundle.annotations.iter()
+                .find(|a| a.body == Body::Entity { label: label.clone() })
+                .unwrap();
+            prop_assert!(a.span.start < span.end && span.start < a.span.end,
+                "{} at {}, taken from {}", label, a.span, span);
+        }
+        prop_assert!(got.notes.iter().filter(|n| n.contains("approximately")).count() >= 1);
+    }
+}
