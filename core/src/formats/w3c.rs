@@ -567,7 +567,8 @@ pub fn import_bytes_onto(
 /// [`import_bytes_onto`] of a file already decoded.
 pub fn import_onto(text: &str, file_name: &str, open: &Document) -> Result<Imported, FileError> {
     let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
-    import_value(&root, text.len(), file_name, Some(open))
+    // The check every reader's result passes through `Format::import`.
+    super::checked(import_value(&root, text.len(), file_name, Some(open))?)
 }
 
 /// Whether a parsed file carries its document's text (else it can only be read onto one).
