@@ -12,8 +12,10 @@ For each native file, its export OUT_DIR/<document id>.w3c.jsonld must
      in Python (str indices are code points, as the Web Annotation model counts);
   4. say the same thing: kind and entity type (tagging body, motivation), directness,
      check-worthiness, note, and one linking annotation per speaker, claimant and cue, which
-     point at the right annotations (cues checked like targets);
-  5. hold nothing else (total == number of items == annotations + links).
+     point at the right annotations (cues checked like targets), and one per relation (of any
+     type), <annotation IRI>/relation-<n>, whose target is [from, to] and whose tagging and
+     commenting bodies are the relation's type and note;
+  5. hold nothing else (total == number of items == annotations + links + relations).
 Then it proves it has teeth: broken copies of each export (a shifted offset, offsets in UTF-16
 units, a short prefix, lost links, a missing @context…) must each fail. With --corpus, OUT_DIR
 holds one file, project.w3c.jsonld: one collection whose schema:about lists the native files'
@@ -170,8 +172,20 @@ def compare(data, native):
             specific = [b for b in lb if isinstance(b, dict) and b.get("type") == "SpecificResource"]
             check(len(specific) == 1, f"{what}: cue resource")
             check_resource(specific[0], text, doc_iri, cue["start"], cue["end"], f"{what} cue")
+        for k, r in enumerate(a.get("relations", []), 1):
+            expected_links += 1
+            rel = by_id.get(f"{me}/relation-{k}")
+            check(rel is not None, f"{what}: no linking annotation for its relation {k} ({r['type']})")
+            check(rel["motivation"] == "linking", f"{what}: relation {k} motivation {rel['motivation']}")
+            ends = [me, iri(doc["id"], r["target"])]
+            check(rel["target"] == ends, f"{what}: relation {k} targets {rel['target']}, not {ends}")
+            rb = as_list(rel["body"])
+            check(textual(rb, "tagging") == [r["type"]], f"{what}: relation {k} type {textual(rb, 'tagging')}")
+            want = [r["note"]] if r.get("note") else []
+            check(textual(rb, "commenting") == want, f"{what}: relation {k} note {textual(rb, 'commenting')}")
+            check(len(rb) == 1 + len(want), f"{what}: relation {k} has other bodies")
     n = len(native["annotations"]) + expected_links
-    check(len(items) == n, f"{len(items)} items, expected {n} (annotations and links)")
+    check(len(items) == n, f"{len(items)} items, expected {n} (annotations, links and relations)")
     check(data.get("total") == n, f"total {data.get('total')} != {n}")
 
 
@@ -202,6 +216,12 @@ def teeth(runner, path, native):
                     if s.get("type") == "TextPositionSelector":
                         s.update(start=units(s["start"]), end=units(s["end"]))
 
+    def swap_relation(d):
+        for item in d["first"]["items"]:
+            if isinstance(item.get("target"), list):
+                item["target"].reverse()
+                return
+
     def drop_link(d):
         d["first"]["items"] = [i for i in d["first"]["items"] if i.get("motivation") != "linking"]
 
@@ -211,6 +231,7 @@ def teeth(runner, path, native):
         "an exact one character long": lambda d: first_span(d)[0].update(exact=first_span(d)[0]["exact"] + "x"),
         "positions in UTF-16 code units": utf16_positions,
         "links dropped": drop_link,
+        "a relation's ends swapped": swap_relation,
         "no @context": lambda d: d.pop("@context"),
         "a body without a type or value": lambda d: d["first"]["items"][0].update(body=[{"purpose": "tagging"}]),
     }
@@ -234,11 +255,13 @@ def teeth(runner, path, native):
 
 def owner(item, iris):
     """The document IRI an item belongs to: its target's source, or the document of the
-    annotation a link targets (urn:marginalia:<doc>:<id>)."""
+    annotation a link targets (urn:marginalia:<doc>:<id>), or a relation goes from."""
     target = item.get("target")
     if isinstance(target, dict):
         source = target.get("source")
         return source.get("id") if isinstance(source, dict) else source
+    if isinstance(target, list) and target:  # a relation: the annotation it goes from
+        target = target[0]
     if isinstance(target, str):
         return next((i for i in iris if target.startswith(i + ":")), None)
     return None

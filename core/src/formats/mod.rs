@@ -5,6 +5,7 @@
 //! annotations. Offsets inside a bundle are code points, as everywhere outside `src/dom/`;
 //! formats that count differently (bytes, UTF-16, tokens) convert at their edge.
 
+pub mod anchor;
 pub mod brat;
 pub mod conll;
 pub mod corpus;

@@ -47,7 +47,14 @@
 //! - one that is only a name: a `TextualBody` with `purpose: "identifying"` holding the name;
 //! - a quote's cue: a `SpecificResource` body over the cue's span, with the same two selectors.
 //!
-//! Each link follows the annotation it starts from in `items`; `total` counts both kinds.
+//! **Relations** (of any type, [`crate::model::annotation::Relation`]) are `linking`
+//! annotations too, one per relation, `urn:marginalia:<doc>:<id>/relation-<n>` (its place in
+//! the annotation's list, from 1): the `target` lists the two annotations' IRIs, the one the
+//! relation goes from first (as Recogito writes a relation), and the bodies are a tag naming
+//! the relation's type and, when it has one, a `commenting` body with its note.
+//!
+//! Each link and relation follows the annotation it starts from in `items`; `total` counts
+//! every item.
 //!
 //! **The document text travels in the collection**, as `schema:about` (schema.org's "the
 //! subject matter of the content", a prefix the annotation context already declares, so the
@@ -61,9 +68,12 @@
 //! # What the format loses
 //!
 //! The label sets: import starts from the default labels and appends every entity type and
-//! check-worthiness the file uses, so unused custom labels and their order are lost. All else
-//! (ids, spans, kinds, labels, notes, links, cues, directness, check-worthiness, times, the
-//! annotator, the document's id, title and exact text) survives a round trip.
+//! check-worthiness the file uses, so unused custom labels and their order are lost. The
+//! open-schema parts other than relations (fragments, attributes, events, normalisations,
+//! typed notes) and a relation's role names and attributes are not written. All else (ids,
+//! spans, kinds, labels, notes, links, cues, directness, check-worthiness, relations with
+//! their types and notes, times, the annotator, the document's id, title and exact text)
+//! survives a round trip.
 //!
 //! # Import
 //!
@@ -75,9 +85,32 @@
 //! `TextQuoteSelector`, the span is found the way Hypothesis re-anchors: every exact match,
 //! then the one whose prefix and suffix agree best with the text, refusing when none or
 //! several equally good are found. Anything wrong refuses the whole file with one sentence
-//! naming the first bad annotation (its place in the file and its IRI).
+//! naming the first bad annotation (its place in the file and its IRI). A `linking`
+//! annotation with two targets is a relation from the first to the second, typed by its tag
+//! ([`UNTYPED_RELATION`] when it has none).
 //!
-//! Why one file of ~1,830 lines: the Web Annotation export and import share the IRI scheme, the
+//! # Onto an open document
+//!
+//! A file without its text (Recogito, text-annotator, Hypothesis-style tools write none) is
+//! read onto the open document by [`import_onto`], the page's way in for such a file:
+//!
+//! - each quote is anchored by its `exact` text ([`Quotes::anchor`]): every exact occurrence,
+//!   the one whose prefix and suffix agree best, and between equals the one nearest the
+//!   `TextPositionSelector`'s start, which is only a hint (these tools count a page's DOM);
+//!   then, when the quote does not occur as written, with whitespace normalised and then
+//!   approximately ([`super::anchor`]: up to a quarter of its code points edited). A quote
+//!   found so is told in the import's notes, with the span it was given;
+//! - a position alone is taken as it is; a text selector refining another that Marginalia
+//!   cannot resolve (`refinedBy` under a `FragmentSelector`) is placed in the whole text, and
+//!   said so;
+//! - the first tagging body is the label (whitespace made `_`), the others flag attributes;
+//!   without a tag the label is [`UNTAGGED`]; comments, other texts and IRI bodies go into the
+//!   note; a body Marginalia cannot read (a `Choice`) is told in the notes;
+//! - an annotation that cannot be read or anchored, a link or relation whose ends were not
+//!   imported, a repeated id or span: each is one line of the import's problems, naming the
+//!   annotation by its place and id, and the others come in.
+//!
+//! Why one file of ~2,350 lines: the Web Annotation export and import share the IRI scheme, the
 //! selectors and the quote anchoring, and must agree annotation by annotation; this documentation
 //! is the format's specification, checked by the W3C suite. Its tests are in `w3c_tests.rs`.
 
@@ -88,11 +121,13 @@ use std::rc::Rc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::native::Imported;
+use super::anchor;
+use super::native::{Imported, Problem};
 use super::{
     check_document_text, decode_text, json_type, not_json, safe_file_stem, sha256_hex, short,
     short_json, Bundle, FileError, Growing,
 };
+use crate::model::annotation::{Attributes, Relation, Value as AttrValue};
 use crate::model::labels::validate_label;
 use crate::model::{Annotation, Body, Document, Kind, Labels, Party, Span, State, Timestamp};
 
@@ -265,6 +300,8 @@ fn textual<'a>(purpose: &'static str, value: &'a str) -> BodyOut<'a> {
 enum TargetOut<'a> {
     Iri(String),
     Specific(SpecificOut<'a>),
+    /// A relation's two ends: the annotation it goes from, then the one it goes to.
+    Pair([String; 2]),
 }
 
 #[derive(Serialize)]
@@ -477,6 +514,23 @@ fn annotations_of<'a>(bundle: &'a Bundle) -> Vec<AnnotationOut<'a>> {
             ));
         }
         items.extend(links);
+        // Relations of any type, each a linking annotation between the two annotations.
+        for (k, r) in a.extra().relations.iter().enumerate() {
+            let mut body = vec![textual("tagging", &r.kind)];
+            if !r.note.is_empty() {
+                body.push(textual("commenting", &r.note));
+            }
+            items.push(AnnotationOut {
+                id: format!("{iri}/relation-{}", k + 1),
+                kind: "Annotation",
+                motivation: "linking",
+                creator,
+                created: created.clone(),
+                modified: modified.clone(),
+                body: body.into(),
+                target: TargetOut::Pair([iri.clone(), annotation_iri(&doc.id, &r.target)]),
+            });
+        }
     }
 
     items
@@ -495,58 +549,138 @@ pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, FileError
 /// Reads a W3C Web Annotation file: a collection, a page, an annotation or a list of them.
 pub fn import(text: &str, file_name: &str) -> Result<Imported, FileError> {
     let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
-    import_value(&root, text.len(), file_name)
+    import_value(&root, text.len(), file_name, None)
+}
+
+/// Reads a W3C Web Annotation file for the open document `open`: a file that carries its
+/// text is read as [`import_bytes`] reads it (and is for the document with that text); one
+/// without (Recogito, text-annotator, Hypothesis-style tools write none) is placed onto
+/// `open` by its quotes, as the module's documentation says (“Onto an open document”).
+pub fn import_bytes_onto(
+    bytes: &[u8],
+    file_name: &str,
+    open: &Document,
+) -> Result<Imported, FileError> {
+    import_onto(decode_text(bytes)?, file_name, open)
+}
+
+/// [`import_bytes_onto`] of a file already decoded.
+pub fn import_onto(text: &str, file_name: &str, open: &Document) -> Result<Imported, FileError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
+    // The check every reader's result passes through `Format::import`.
+    super::checked(import_value(&root, text.len(), file_name, Some(open))?)
+}
+
+/// Whether a parsed file carries its document's text (else it can only be read onto one).
+fn carries_text(found: &Found<'_>) -> bool {
+    found.about.is_some()
+        || found
+            .items
+            .iter()
+            .any(|item| source_with_text(item).is_some())
 }
 
 /// Reads a file already parsed; `file_bytes` is its size, which bounds the work of placing
-/// quote-only annotations ([`Quotes`]).
-fn import_value(root: &Value, file_bytes: usize, file_name: &str) -> Result<Imported, FileError> {
+/// quote-only annotations ([`Quotes`]). With `open`, a file without its text is read onto
+/// that document.
+fn import_value(
+    root: &Value,
+    file_bytes: usize,
+    file_name: &str,
+    open: Option<&Document>,
+) -> Result<Imported, FileError> {
     let found = container(root)?;
-    let (document, doc_iri) = read_document(&found, file_name)?;
+    let onto = open.filter(|_| !carries_text(&found));
+    let (document, doc_iri) = match onto {
+        Some(doc) => (doc.clone(), None),
+        None => read_document(&found, file_name)?,
+    };
     let annotator = found.annotator.clone().unwrap_or_default();
+    let mut sink = Sink {
+        onto: onto.is_some(),
+        problems: Vec::new(),
+    };
+    let mut notes = Vec::new();
 
     let mut spans: Vec<SpanItem> = Vec::new();
     let mut links: Vec<LinkItem> = Vec::new();
+    let mut relations: Vec<RelItem> = Vec::new();
     let quotes = Quotes::new(&document, file_bytes);
+    let ctx = Ctx {
+        quotes: &quotes,
+        doc_iri: doc_iri.as_deref(),
+        onto: sink.onto,
+    };
     for (index, item) in found.items.iter().enumerate() {
         let o = match item {
             Value::Object(o) => o,
             Value::String(s) => {
+                let at = Where {
+                    index,
+                    iri: Some(s.clone()),
+                };
+                if sink.onto {
+                    sink.bad(
+                        &at,
+                        "it is only an IRI, not an annotation written out in the file".into(),
+                    )?;
+                    continue;
+                }
                 return Err(shape(format!(
                     "Annotation {} is only an IRI (“{}”), not an annotation written out in the file; Marginalia reads embedded annotations.",
                     index + 1,
                     short(s, 60)
-                )))
+                )));
             }
             other => {
+                let at = Where { index, iri: None };
+                if sink.onto {
+                    sink.bad(&at, format!("it is {}, not an object", json_type(other)))?;
+                    continue;
+                }
                 return Err(shape(format!(
                     "Annotation {} is {}, not an object.",
                     index + 1,
                     json_type(other)
-                )))
+                )));
             }
         };
         let iri = str_field(o, "id").map(str::to_string);
         let at = Where { index, iri };
-        let fail = |msg: String| shape(format!("{}: {msg}.", at.describe()));
-        if found.each_needs_context {
-            check_context(o).map_err(fail)?;
-        }
-        let types = types_of(o);
-        if !types.iter().any(|t| t == "Annotation") {
-            return Err(fail(format!(
-                "its type is {}, not Annotation",
-                describe_types(&types)
-            )));
-        }
-        let motivations = motivations_of(o).map_err(fail)?;
-        if motivations.iter().any(|m| m == "linking") {
-            let link = read_link(o, &quotes, doc_iri.as_deref()).map_err(fail)?;
-            links.push(LinkItem { at, link });
-        } else {
-            let span =
-                read_span_item(o, &motivations, &quotes, doc_iri.as_deref()).map_err(fail)?;
-            spans.push(SpanItem { at, span });
+        let read = || -> Result<Option<Linking>, String> {
+            if found.each_needs_context {
+                check_context(o)?;
+            }
+            let types = types_of(o);
+            if !types.iter().any(|t| t == "Annotation") {
+                return Err(format!(
+                    "its type is {}, not Annotation",
+                    describe_types(&types)
+                ));
+            }
+            let motivations = motivations_of(o)?;
+            if motivations.iter().any(|m| m == "linking") {
+                return read_link(o, &ctx).map(Some);
+            }
+            Ok(None)
+        };
+        match read() {
+            Ok(Some(Linking::Link(link))) => {
+                notes.extend(link.tell.iter().map(|t| format!("{}: {t}.", at.describe())));
+                links.push(LinkItem { at, link });
+            }
+            Ok(Some(Linking::Relation(rel))) => relations.push(RelItem { at, rel }),
+            Ok(None) => {
+                let motivations = motivations_of(o).unwrap_or_default();
+                match read_span_item(o, &motivations, &ctx) {
+                    Ok(span) => {
+                        notes.extend(span.tell.iter().map(|t| format!("{}: {t}.", at.describe())));
+                        spans.push(SpanItem { at, span });
+                    }
+                    Err(why) => sink.bad(&at, why)?,
+                }
+            }
+            Err(why) => sink.bad(&at, why)?,
         }
     }
     if let Some(total) = found.total {
@@ -558,8 +692,28 @@ fn import_value(root: &Value, file_bytes: usize, file_name: &str) -> Result<Impo
         }
     }
     drop(quotes);
-    let total = spans.len();
-    let (annotations, labels) = build(spans, links)?;
+    let total = found.items.len() - links.len() - relations.len();
+    let untagged = sink.onto
+        && spans
+            .iter()
+            .any(|s| s.span.kind == Kind::Entity && s.span.label == UNTAGGED);
+    let (annotations, labels) = build(spans, links, relations, &mut sink)?;
+    // In the order of the file.
+    sort::sort_by_key(&mut sink.problems, |p| p.index);
+    if sink.onto {
+        notes.insert(
+            0,
+            format!(
+                "The file does not include its text: its annotations were placed onto the open document “{}” by their quotes.",
+                short(&document.title, 60)
+            ),
+        );
+        if untagged {
+            notes.push(format!(
+                "Annotations without a tag were given the label {UNTAGGED}."
+            ));
+        }
+    }
     // The last guard: what we built keeps every rule of the model.
     State::restore(
         Rc::new(document.clone()),
@@ -576,9 +730,9 @@ fn import_value(root: &Value, file_bytes: usize, file_name: &str) -> Result<Impo
             annotations,
             status: Default::default(),
         },
-        problems: Vec::new(),
+        problems: sink.problems,
         total,
-        notes: Vec::new(),
+        notes,
     })
 }
 
@@ -908,9 +1062,12 @@ enum BodyIn<'v> {
     Iri(&'v str),
     /// A `SpecificResource`: a part of a source.
     Specific(&'v Map<String, Value>),
+    /// A body Marginalia does not read, and why (a `Choice`, a malformed body).
+    Unread(String),
 }
 
-fn bodies_of(o: &Map<String, Value>) -> Result<Vec<BodyIn<'_>>, String> {
+/// The bodies, each read or said why not ([`BodyIn::Unread`]).
+fn bodies_of(o: &Map<String, Value>) -> Vec<BodyIn<'_>> {
     let mut out = Vec::new();
     let list: Vec<&Value> = match o.get("body") {
         None | Some(Value::Null) => Vec::new(),
@@ -928,35 +1085,36 @@ fn bodies_of(o: &Map<String, Value>) -> Result<Vec<BodyIn<'_>>, String> {
                     Some(Value::String(p)) => Some(p.as_str()),
                     Some(Value::Array(ps)) if ps.len() == 1 && ps[0].is_string() => ps[0].as_str(),
                     Some(other) => {
-                        return Err(format!(
+                        out.push(BodyIn::Unread(format!(
                             "{} has the purpose {}; Marginalia reads one purpose per body",
                             which(),
                             short_json(other)
-                        ))
+                        )));
+                        continue;
                     }
                 };
                 if types.iter().any(|t| t == "TextualBody") || m.contains_key("value") {
                     match m.get("value") {
                         Some(Value::String(v)) => BodyIn::Text { purpose, value: v },
-                        _ => return Err(format!("{} is a TextualBody without a text \"value\"", which())),
+                        _ => BodyIn::Unread(format!("{} is a TextualBody without a text \"value\"", which())),
                     }
                 } else if m.contains_key("source") {
                     BodyIn::Specific(m)
                 } else if types.iter().any(|t| t == "Choice") {
-                    return Err(format!(
+                    BodyIn::Unread(format!(
                         "{} is a Choice between bodies, which Marginalia does not read",
                         which()
-                    ));
+                    ))
                 } else if let Some(iri) = str_field(m, "id") {
                     BodyIn::Iri(iri)
                 } else {
-                    return Err(format!(
+                    BodyIn::Unread(format!(
                         "{} is neither a TextualBody, nor a resource with an \"id\", nor a SpecificResource",
                         which()
-                    ));
+                    ))
                 }
             }
-            other => return Err(format!("{} is {}, not an object or an IRI", which(), json_type(other))),
+            other => BodyIn::Unread(format!("{} is {}, not an object or an IRI", which(), json_type(other))),
         });
     }
     match o.get("bodyValue") {
@@ -965,14 +1123,12 @@ fn bodies_of(o: &Map<String, Value>) -> Result<Vec<BodyIn<'_>>, String> {
             purpose: None,
             value: v,
         }),
-        Some(other) => {
-            return Err(format!(
-                "its \"bodyValue\" must be a string, not {}",
-                json_type(other)
-            ))
-        }
+        Some(other) => out.push(BodyIn::Unread(format!(
+            "its \"bodyValue\" must be a string, not {}",
+            json_type(other)
+        ))),
     }
-    Ok(out)
+    out
 }
 
 /// A span annotation as read, before ids are given and links joined.
@@ -986,6 +1142,10 @@ struct SpanIn {
     rating: Option<String>,
     created: Timestamp,
     updated: Timestamp,
+    /// Further tags of a foreign annotation, as flags (in name order).
+    attributes: Attributes,
+    /// What the person should be told about how it was read.
+    tell: Vec<String>,
 }
 
 struct SpanItem {
@@ -1009,6 +1169,8 @@ struct LinkIn {
     tag: Option<String>,
     target: String,
     body: LinkBody,
+    /// What the person should be told about how its cue was placed.
+    tell: Vec<String>,
 }
 
 struct LinkItem {
@@ -1034,13 +1196,28 @@ fn read_times(o: &Map<String, Value>) -> Result<(Timestamp, Timestamp), String> 
     Ok((created, updated))
 }
 
+/// The label a foreign annotation without a tag gets (a highlight, a comment).
+pub const UNTAGGED: &str = "ANNOTATION";
+
+/// A foreign tag as a label: each run of whitespace becomes `_`, control characters go, and
+/// it is cut at 40 code points; `None` when nothing is left.
+fn as_label(tag: &str) -> Option<String> {
+    let words: Vec<&str> = tag.split_whitespace().collect();
+    let label: String = words
+        .join("_")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(40)
+        .collect();
+    (!label.is_empty()).then_some(label)
+}
+
 fn read_span_item(
     o: &Map<String, Value>,
     motivations: &[String],
-    quotes: &Quotes,
-    doc_iri: Option<&str>,
+    ctx: &Ctx,
 ) -> Result<SpanIn, String> {
-    let doc = quotes.doc;
+    let doc = ctx.quotes.doc;
     let target = match o.get("target") {
         Some(Value::Array(list)) if list.len() == 1 => &list[0],
         Some(Value::Array(list)) => {
@@ -1052,8 +1229,12 @@ fn read_span_item(
         Some(t) => t,
         None => return Err("it has no \"target\"".into()),
     };
-    let span = match target {
-        Value::Object(t) if t.contains_key("source") => anchor(t, quotes, doc_iri, "")?,
+    let placed = match target {
+        Value::Object(t)
+            if t.contains_key("source") || (ctx.onto && t.contains_key("selector")) =>
+        {
+            place(t, ctx, "")?
+        }
         Value::String(iri) => {
             return Err(format!(
                 "its target is the whole resource “{}”, not a span of the text",
@@ -1066,11 +1247,13 @@ fn read_span_item(
             )
         }
     };
+    let span = placed.span;
+    let mut tell = placed.tell;
 
     let mut tags = Vec::new();
     let mut classes = Vec::new();
     let mut notes = Vec::new();
-    for (k, b) in bodies_of(o)?.into_iter().enumerate() {
+    for (k, b) in bodies_of(o).into_iter().enumerate() {
         match b {
             BodyIn::Text {
                 purpose: Some("tagging"),
@@ -1083,7 +1266,10 @@ fn read_span_item(
             BodyIn::Text {
                 purpose: None | Some("commenting" | "describing"),
                 value,
-            } => notes.push(value),
+            } => notes.push(value.to_string()),
+            // Onto an open document, what other tools write is kept in the note.
+            BodyIn::Text { value, .. } if ctx.onto => notes.push(value.to_string()),
+            BodyIn::Iri(iri) if ctx.onto => notes.push(iri.to_string()),
             BodyIn::Text {
                 purpose: Some(p), ..
             } => {
@@ -1101,32 +1287,52 @@ fn read_span_item(
                 ))
             }
             BodyIn::Specific(_) => {
-                return Err(format!(
+                let why = format!(
                     "its body {} is a SpecificResource; Marginalia reads text bodies on a span",
                     k + 1
+                );
+                if !ctx.onto {
+                    return Err(why);
+                }
+                tell.push(format!("{why}, so it was left out"));
+            }
+            BodyIn::Unread(why) if ctx.onto => tell.push(format!("{why}, so it was left out")),
+            BodyIn::Unread(why) => return Err(why),
+        }
+    }
+    let mut attributes: Attributes = Vec::new();
+    let tag = if ctx.onto {
+        // A foreign annotation: its first tag is its label, the others flags; none, UNTAGGED.
+        let mut labels = tags.iter().filter_map(|t| as_label(t));
+        let first = labels.next().unwrap_or_else(|| UNTAGGED.to_string());
+        for other in labels {
+            if !attributes.iter().any(|(n, _)| *n == other) {
+                attributes.push((other, AttrValue::Flag));
+            }
+        }
+        first
+    } else {
+        match tags.as_slice() {
+            [] => {
+                return Err(
+                    "it has no tagging body naming what the span is (an entity type such as ORG, or QUOTE or CLAIM)"
+                        .into(),
+                )
+            }
+            [one] => one.trim().to_string(),
+            many => {
+                return Err(format!(
+                    "it has {} tagging bodies ({}); Marginalia gives each span one",
+                    many.len(),
+                    many.iter()
+                        .map(|t| format!("“{}”", short(t, 20)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             }
         }
-    }
-    let tag = match tags.as_slice() {
-        [] => {
-            return Err(
-                "it has no tagging body naming what the span is (an entity type such as ORG, or QUOTE or CLAIM)"
-                    .into(),
-            )
-        }
-        [one] => one.trim(),
-        many => {
-            return Err(format!(
-                "it has {} tagging bodies ({}); Marginalia gives each span one",
-                many.len(),
-                many.iter()
-                    .map(|t| format!("“{}”", short(t, 20)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        }
     };
+    let tag = tag.as_str();
     // Marginalia writes entities as "tagging": their type is whatever the tag says, even
     // "QUOTE". Anything else tagged QUOTE or CLAIM is a quote or a claim.
     let tagging = motivations.iter().any(|m| m == "tagging");
@@ -1148,6 +1354,13 @@ fn read_span_item(
     let mut rating = None;
     match (kind, classes.as_slice()) {
         (_, []) => {}
+        (Kind::Entity, many) if ctx.onto => {
+            for c in many.iter().filter_map(|c| as_label(c)) {
+                if !attributes.iter().any(|(n, _)| *n == c) {
+                    attributes.push((c, AttrValue::Flag));
+                }
+            }
+        }
         (Kind::Entity, [c, ..]) => {
             return Err(format!(
                 "it is an entity with a classifying body (“{}”), which Marginalia does not read",
@@ -1180,6 +1393,7 @@ fn read_span_item(
             ))
         }
     }
+    sort::sort_by(&mut attributes, |a, b| a.0.cmp(&b.0));
     let (created, updated) = read_times(o)?;
     Ok(SpanIn {
         kind,
@@ -1190,19 +1404,43 @@ fn read_span_item(
         rating,
         created,
         updated,
+        attributes,
+        tell,
     })
 }
 
-fn read_link(
-    o: &Map<String, Value>,
-    quotes: &Quotes,
-    doc_iri: Option<&str>,
-) -> Result<LinkIn, String> {
+/// What a `linking` annotation is: a link of Marginalia's own (one target: a quote or claim
+/// given its speaker, claimant or cue), or a relation between two annotations.
+enum Linking {
+    Link(LinkIn),
+    Relation(RelIn),
+}
+
+/// A relation as read: from one annotation to another (their IRIs), its type and note.
+struct RelIn {
+    kind: String,
+    from: String,
+    to: String,
+    note: String,
+}
+
+struct RelItem {
+    at: Where,
+    rel: RelIn,
+}
+
+/// The kind of a relation whose `linking` annotation has no tag.
+pub const UNTYPED_RELATION: &str = "linking";
+
+fn read_link(o: &Map<String, Value>, ctx: &Ctx) -> Result<Linking, String> {
     let target = match o.get("target") {
+        Some(Value::Array(list)) if list.len() == 2 => {
+            return read_relation(o, list, ctx).map(Linking::Relation)
+        }
         Some(Value::Array(list)) if list.len() == 1 => &list[0],
         Some(Value::Array(list)) => {
             return Err(format!(
-                "it is a link with {} targets; Marginalia links from one quote or claim",
+                "it is a link with {} targets; Marginalia links from one quote or claim, or relates two annotations",
                 list.len()
             ))
         }
@@ -1218,7 +1456,8 @@ fn read_link(
     };
     let mut tag = None;
     let mut related = Vec::new();
-    for (k, b) in bodies_of(o)?.into_iter().enumerate() {
+    let mut tell = Vec::new();
+    for (k, b) in bodies_of(o).into_iter().enumerate() {
         match b {
             BodyIn::Text {
                 purpose: Some("tagging"),
@@ -1253,8 +1492,11 @@ fn read_link(
             }
             BodyIn::Iri(iri) => related.push(LinkBody::Ref(iri.to_string())),
             BodyIn::Specific(s) => {
-                related.push(LinkBody::Cue(anchor(s, quotes, doc_iri, "cue ")?));
+                let placed = place(s, ctx, "cue ")?;
+                tell.extend(placed.tell);
+                related.push(LinkBody::Cue(placed.span));
             }
+            BodyIn::Unread(why) => return Err(why),
         }
     }
     let body = match related.len() {
@@ -1266,23 +1508,104 @@ fn read_link(
             ))
         }
     };
-    Ok(LinkIn { tag, target, body })
+    Ok(Linking::Link(LinkIn {
+        tag,
+        target,
+        body,
+        tell,
+    }))
 }
 
-/// Anchors a `SpecificResource` in the document by its selectors.
-fn anchor(
-    t: &Map<String, Value>,
-    quotes: &Quotes,
-    doc_iri: Option<&str>,
-    what: &str,
-) -> Result<Span, String> {
-    let doc = quotes.doc;
+/// A `linking` annotation with two targets: a relation from the first to the second, typed by
+/// its tagging body ([`UNTYPED_RELATION`] when it has none), its comments its note.
+fn read_relation(o: &Map<String, Value>, ends: &[Value], ctx: &Ctx) -> Result<RelIn, String> {
+    let iri_of = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(t) if !t.contains_key("source") => str_field(t, "id").map(str::to_string),
+        _ => None,
+    };
+    let (Some(from), Some(to)) = (iri_of(&ends[0]), iri_of(&ends[1])) else {
+        return Err(
+            "it is a link with two targets that are not both annotations named by their IRI".into(),
+        );
+    };
+    let mut kind = None;
+    let mut notes = Vec::new();
+    for (k, b) in bodies_of(o).into_iter().enumerate() {
+        match b {
+            BodyIn::Text {
+                purpose: Some("tagging"),
+                value,
+            } => {
+                let label = if ctx.onto {
+                    as_label(value).unwrap_or_default()
+                } else {
+                    value.trim().to_string()
+                };
+                validate_label(&label)
+                    .map_err(|e| format!("its relation type is not a valid label: {e}"))?;
+                if kind.replace(label).is_some() {
+                    return Err(
+                        "it is a relation with two tagging bodies; Marginalia gives a relation one type"
+                            .into(),
+                    );
+                }
+            }
+            BodyIn::Text {
+                purpose: None | Some("commenting" | "describing"),
+                value,
+            } => notes.push(value.to_string()),
+            BodyIn::Text { value, .. } if ctx.onto => notes.push(value.to_string()),
+            BodyIn::Iri(iri) if ctx.onto => notes.push(iri.to_string()),
+            BodyIn::Unread(why) => return Err(why),
+            _ => {
+                return Err(format!(
+                "its body {} is neither a tag nor a comment; a relation holds its type and a note",
+                k + 1
+            ))
+            }
+        }
+    }
+    Ok(RelIn {
+        kind: kind.unwrap_or_else(|| UNTYPED_RELATION.to_string()),
+        from,
+        to,
+        note: notes.join("\n\n"),
+    })
+}
+
+/// What reading one file needs to place its spans: the document's quote finder, the
+/// document's IRI when the file names it, and whether the file is read onto an open document
+/// (its text not in the file: [`import_onto`]).
+struct Ctx<'a, 'd> {
+    quotes: &'a Quotes<'d>,
+    doc_iri: Option<&'a str>,
+    onto: bool,
+}
+
+/// A span placed by its selectors, and what the person should be told about how.
+struct Placed {
+    span: Span,
+    tell: Vec<String>,
+}
+
+fn is_text_selector(types: &[String]) -> bool {
+    types
+        .iter()
+        .any(|t| t == "TextQuoteSelector" || t == "TextPositionSelector")
+}
+
+/// Places a `SpecificResource` in the document by its selectors. A file with its text must
+/// agree with it exactly; onto an open document, the quote is the authority, the position
+/// only a hint, and a text selector refining another (`refinedBy`) is placed in the whole text.
+fn place(t: &Map<String, Value>, ctx: &Ctx, what: &str) -> Result<Placed, String> {
+    let doc = ctx.quotes.doc;
     let source = match t.get("source") {
         Some(Value::String(s)) => s.as_str(),
         Some(Value::Object(s)) => str_field(s, "id").unwrap_or_default(),
         _ => "",
     };
-    if let Some(iri) = doc_iri {
+    if let Some(iri) = ctx.doc_iri {
         if source != iri {
             return Err(format!(
                 "its {what}target is in “{}”, not in the document of this file (“{}”)",
@@ -1299,9 +1622,30 @@ fn anchor(
     let mut quote: Option<&Map<String, Value>> = None;
     let mut position: Option<&Map<String, Value>> = None;
     let mut others = Vec::new();
+    let mut tell = Vec::new();
     for s in list {
         let Value::Object(s) = s else { continue };
-        let types = types_of(s);
+        let mut s: &Map<String, Value> = s;
+        let mut types = types_of(s);
+        if ctx.onto && !is_text_selector(&types) {
+            // A text selector refining one Marginalia cannot resolve (a fragment of a page):
+            // placed in the whole text, and said so.
+            if let Some(Value::Object(r)) = s.get("refinedBy") {
+                let inner = types_of(r);
+                if is_text_selector(&inner) {
+                    tell.push(format!(
+                        "its {what}{} {}was not resolved: the {} refining it was placed in the whole text",
+                        describe_types(&types),
+                        str_field(s, "value")
+                            .map(|v| format!("(“{}”) ", short(v, 40)))
+                            .unwrap_or_default(),
+                        describe_types(&inner)
+                    ));
+                    s = r;
+                    types = inner;
+                }
+            }
+        }
         let slot = if types.iter().any(|t| t == "TextQuoteSelector") {
             &mut quote
         } else if types.iter().any(|t| t == "TextPositionSelector") {
@@ -1346,7 +1690,44 @@ fn anchor(
         }
     }
     let text = doc.text();
+    let placed = |span| Placed {
+        span,
+        tell: tell.clone(),
+    };
     match (position, quote) {
+        (position, Some((exact, prefix, suffix))) if ctx.onto => {
+            // The position counts what the other tool counted (often a page's DOM): a hint.
+            let hint = position
+                .and_then(|p| read_position(p, doc, what).ok())
+                .map(|s| s.start);
+            let q = anchor::Quote {
+                exact: &exact,
+                prefix: &prefix,
+                suffix: &suffix,
+                hint,
+            };
+            let found = ctx
+                .quotes
+                .anchor(&q, true)
+                .map_err(|e| format!("its {what}{e}"))?;
+            let mut out = placed(found.span);
+            let here = short(doc.slice(found.span), 40);
+            match found.how {
+                anchor::How::Exact => {}
+                anchor::How::Whitespace => out.tell.push(format!(
+                    "its {what}quote “{}” differs from the text in whitespace only; it was anchored at {}: “{here}”",
+                    short(&exact, 40),
+                    found.span
+                )),
+                anchor::How::Approximate { errors } => out.tell.push(format!(
+                    "its {what}quote “{}” is not in the text as written; it was re-anchored approximately ({errors} character{} differ) at {}: “{here}”",
+                    short(&exact, 40),
+                    if errors == 1 { "" } else { "s" },
+                    found.span
+                )),
+            }
+            Ok(out)
+        }
         (Some(p), quote) => {
             let span = read_position(p, doc, what)?;
             if let Some((exact, prefix, suffix)) = quote {
@@ -1372,10 +1753,12 @@ fn anchor(
                     ));
                 }
             }
-            Ok(span)
+            Ok(placed(span))
         }
-        (None, Some((exact, prefix, suffix))) => quotes
+        (None, Some((exact, prefix, suffix))) => ctx
+            .quotes
             .find(&exact, &prefix, &suffix)
+            .map(placed)
             .map_err(|e| format!("its {what}{e}")),
         (None, None) if others.is_empty() => Err(format!(
             "its {what}target has no TextQuoteSelector or TextPositionSelector"
@@ -1429,6 +1812,8 @@ pub struct Quotes<'d> {
     budget: std::cell::Cell<u64>,
     /// Byte offsets of the text's suffixes, in order, once built.
     suffixes: std::cell::OnceCell<Vec<i32>>,
+    /// The approximate search ([`anchor::Fuzzy`]), built for the first quote not found as written.
+    fuzzy: std::cell::OnceCell<anchor::Fuzzy>,
 }
 
 /// How many whole-text searches come before the suffix array is built.
@@ -1445,6 +1830,7 @@ impl<'d> Quotes<'d> {
             searched: std::cell::Cell::new(0),
             budget: std::cell::Cell::new(budget),
             suffixes: std::cell::OnceCell::new(),
+            fuzzy: std::cell::OnceCell::new(),
         }
     }
 
@@ -1499,6 +1885,21 @@ impl<'d> Quotes<'d> {
 
     /// The span of `exact` chosen by its prefix and suffix (see [`requote`]).
     pub fn find(&self, exact: &str, prefix: &str, suffix: &str) -> Result<Span, String> {
+        let q = anchor::Quote {
+            exact,
+            prefix,
+            suffix,
+            hint: None,
+        };
+        self.anchor(&q, false).map(|a| a.span)
+    }
+
+    /// Anchors a quote: its exact occurrences, the one whose prefix and suffix agree best, and
+    /// between equally good ones the nearest to the position hint; when it does not occur as
+    /// written and `approximate` says so, by [`anchor::Fuzzy`] (whitespace normalised, then
+    /// approximately).
+    pub fn anchor(&self, q: &anchor::Quote, approximate: bool) -> Result<anchor::Anchored, String> {
+        let (exact, prefix, suffix) = (q.exact, q.prefix, q.suffix);
         if exact.is_empty() {
             return Err("quote is empty".into());
         }
@@ -1548,12 +1949,27 @@ impl<'d> Quotes<'d> {
             }
         }
         let to_cp = |b: usize| doc.byte_to_cp(b).expect("a match starts on a character");
+        let exactly = |(bs, be): (usize, usize)| anchor::Anchored {
+            span: Span::new(to_cp(bs), to_cp(be)),
+            how: anchor::How::Exact,
+        };
+        // Between equally good occurrences, the nearest to the hint, when one is nearest.
+        if let (Some(h), [_, _, ..]) = (q.hint, best.as_slice()) {
+            let far = |&(bs, _): &(usize, usize)| to_cp(bs).abs_diff(h);
+            let nearest = best.iter().map(far).min().unwrap_or(0);
+            let at: Vec<(usize, usize)> =
+                best.iter().copied().filter(|b| far(b) == nearest).collect();
+            if at.len() == 1 {
+                best = at;
+            }
+        }
         match best.as_slice() {
+            [] if approximate => self.fuzzy.get_or_init(|| anchor::Fuzzy::new(doc)).find(q),
             [] => Err(format!(
                 "quote “{}” is not in the document's text",
                 short(exact, 40)
             )),
-            [(bs, be)] => Ok(Span::new(to_cp(*bs), to_cp(*be))),
+            [one] => Ok(exactly(*one)),
             several => Err(format!(
                 "quote “{}” occurs {count} times, and its prefix and suffix fit {} of them equally well (at {})",
                 short(exact, 40),
@@ -1569,33 +1985,114 @@ impl<'d> Quotes<'d> {
     }
 }
 
-/// Gives ids, joins links, checks the model's rules, and builds the labels.
+/// Where an annotation's trouble goes: a file with its text is refused at the first (one
+/// sentence naming the annotation); one read onto an open document keeps the others and lists
+/// each annotation left out, one line each.
+struct Sink {
+    onto: bool,
+    problems: Vec<Problem>,
+}
+
+impl Sink {
+    /// Reports `msg` about the annotation at `at`: `Ok` when it is only left out.
+    fn bad(&mut self, at: &Where, msg: String) -> Result<(), FileError> {
+        if self.onto {
+            self.problems.push(Problem {
+                index: at.index,
+                id: at.iri.clone(),
+                message: format!("{msg}; it was left out"),
+            });
+            Ok(())
+        } else {
+            Err(shape(format!("{}: {msg}.", at.describe())))
+        }
+    }
+}
+
+/// Gives ids, joins links and relations, checks the model's rules, and builds the labels.
 fn build(
     spans: Vec<SpanItem>,
     links: Vec<LinkItem>,
+    relations: Vec<RelItem>,
+    sink: &mut Sink,
 ) -> Result<(Vec<Annotation>, Labels), FileError> {
-    let fail = |at: &Where, msg: String| shape(format!("{}: {msg}.", at.describe()));
+    // File IRIs, unique: a later annotation with an IRI already used is refused (left out).
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut kept_spans = Vec::with_capacity(spans.len());
+    for s in spans {
+        if let Some(iri) = s.at.iri.as_deref() {
+            if let Some(&first) = seen.get(iri) {
+                sink.bad(
+                    &s.at,
+                    format!("its id is already used by annotation {}", first + 1),
+                )?;
+                continue;
+            }
+            seen.insert(iri.to_string(), s.at.index);
+        }
+        kept_spans.push(s);
+    }
+    let mut kept_links = Vec::with_capacity(links.len());
+    for l in links {
+        if let Some(iri) = l.at.iri.as_deref() {
+            if let Some(&first) = seen.get(iri) {
+                sink.bad(
+                    &l.at,
+                    format!("its id is already used by annotation {}", first + 1),
+                )?;
+                continue;
+            }
+            seen.insert(iri.to_string(), l.at.index);
+        }
+        kept_links.push(l);
+    }
+    let mut kept_relations = Vec::with_capacity(relations.len());
+    for r in relations {
+        if let Some(iri) = r.at.iri.as_deref() {
+            if let Some(&first) = seen.get(iri) {
+                sink.bad(
+                    &r.at,
+                    format!("its id is already used by annotation {}", first + 1),
+                )?;
+                continue;
+            }
+            seen.insert(iri.to_string(), r.at.index);
+        }
+        kept_relations.push(r);
+    }
+    drop(seen);
 
-    // File IRIs, unique.
+    // Duplicates of kind, label and span.
+    let mut spans = Vec::with_capacity(kept_spans.len());
+    {
+        let mut keys: HashMap<(Kind, String, Span), usize> = HashMap::new();
+        for s in kept_spans {
+            let label = if s.span.kind == Kind::Entity {
+                s.span.label.clone()
+            } else {
+                String::new()
+            };
+            if let Some(&first) = keys.get(&(s.span.kind, label.clone(), s.span.span)) {
+                sink.bad(
+                    &s.at,
+                    format!(
+                        "it repeats the kind, label and span of annotation {}",
+                        first + 1
+                    ),
+                )?;
+                continue;
+            }
+            keys.insert((s.span.kind, label, s.span.span), s.at.index);
+            spans.push(s);
+        }
+    }
+    let links = kept_links;
+    let relations = kept_relations;
+
     let mut by_iri: HashMap<&str, usize> = HashMap::new();
-    let mut seen: HashMap<&str, &Where> = HashMap::new();
     for (k, s) in spans.iter().enumerate() {
         if let Some(iri) = s.at.iri.as_deref() {
             by_iri.insert(iri, k);
-        }
-    }
-    for at in spans
-        .iter()
-        .map(|s| &s.at)
-        .chain(links.iter().map(|l| &l.at))
-    {
-        if let Some(iri) = at.iri.as_deref() {
-            if let Some(first) = seen.insert(iri, at) {
-                return Err(fail(
-                    at,
-                    format!("its id is already used by annotation {}", first.index + 1),
-                ));
-            }
         }
     }
 
@@ -1627,37 +2124,24 @@ fn build(
         })
         .collect();
 
-    // Duplicates of kind, label and span.
-    let mut keys: HashMap<(Kind, &str, Span), usize> = HashMap::new();
-    for s in &spans {
-        let label = if s.span.kind == Kind::Entity {
-            s.span.label.as_str()
-        } else {
-            ""
-        };
-        if let Some(first) = keys.insert((s.span.kind, label, s.span.span), s.at.index) {
-            return Err(fail(
-                &s.at,
-                format!(
-                    "it repeats the kind, label and span of annotation {}",
-                    first + 1
-                ),
-            ));
-        }
-    }
-
     // Links.
     let mut party: Vec<Option<(Party, usize)>> = vec![None; spans.len()];
     let mut cue: Vec<Option<(Span, usize)>> = vec![None; spans.len()];
     for l in &links {
         let Some(&from) = by_iri.get(l.link.target.as_str()) else {
-            return Err(fail(
+            sink.bad(
                 &l.at,
                 format!(
-                    "it links from “{}”, which is not an annotation of a span in this file",
-                    short(&l.link.target, 60)
+                    "it links from “{}”, which is not an annotation of a span {}",
+                    short(&l.link.target, 60),
+                    if sink.onto {
+                        "imported from this file"
+                    } else {
+                        "in this file"
+                    }
                 ),
-            ));
+            )?;
+            continue;
         };
         let from_kind = spans[from].span.kind;
         let role = match (&l.link.body, l.link.tag.as_deref()) {
@@ -1666,13 +2150,14 @@ fn build(
                 Role::Party
             }
             (_, Some(tag)) => {
-                return Err(fail(
+                sink.bad(
                     &l.at,
                     format!(
                         "its {} tag does not fit what it links to",
                         tag.to_lowercase()
                     ),
-                ))
+                )?;
+                continue;
             }
         };
         let fits = match (&role, from_kind, l.link.tag.as_deref()) {
@@ -1687,7 +2172,7 @@ fn build(
                 (Role::Party, Some(tag)) => format!("a {}", tag.to_lowercase()),
                 (Role::Party, None) => "a speaker or claimant".to_string(),
             };
-            return Err(fail(
+            sink.bad(
                 &l.at,
                 format!(
                     "it gives {what} to {}, which is {} {}",
@@ -1695,7 +2180,8 @@ fn build(
                     if from_kind == Kind::Entity { "an" } else { "a" },
                     from_kind.as_str()
                 ),
-            ));
+            )?;
+            continue;
         }
         let role_name = if from_kind == Kind::Quote {
             "speaker"
@@ -1705,14 +2191,15 @@ fn build(
         match (&l.link.body, role) {
             (LinkBody::Cue(span), _) => {
                 if let Some((_, first)) = cue[from] {
-                    return Err(fail(
+                    sink.bad(
                         &l.at,
                         format!(
                             "it gives {} a second cue (annotation {} gives the first)",
                             ids[from],
                             first + 1
                         ),
-                    ));
+                    )?;
+                    continue;
                 }
                 cue[from] = Some((*span, l.at.index));
             }
@@ -1724,40 +2211,99 @@ fn build(
                             Party::Ref(ids[to].clone())
                         }
                         Some(&to) => {
-                            return Err(fail(
+                            sink.bad(
                                 &l.at,
                                 format!(
                                     "its {role_name} {} is a {}, not an entity",
                                     ids[to],
                                     spans[to].span.kind.as_str()
                                 ),
-                            ))
+                            )?;
+                            continue;
                         }
                         None => {
-                            return Err(fail(
+                            sink.bad(
                                 &l.at,
                                 format!(
                                     "its {role_name} “{}” is not an annotation in this file",
                                     short(iri, 60)
                                 ),
-                            ))
+                            )?;
+                            continue;
                         }
                     },
                     LinkBody::Cue(_) => unreachable!("handled above"),
                 };
                 if let Some((_, first)) = &party[from] {
-                    return Err(fail(
+                    sink.bad(
                         &l.at,
                         format!(
                             "it gives {} a second {role_name} (annotation {} gives the first)",
                             ids[from],
                             first + 1
                         ),
-                    ));
+                    )?;
+                    continue;
                 }
                 party[from] = Some((p, l.at.index));
             }
         }
+    }
+
+    // Relations, in the order of the file.
+    let mut related: Vec<Vec<Relation>> = vec![Vec::new(); spans.len()];
+    for r in &relations {
+        let end = |iri: &str| by_iri.get(iri).copied();
+        let missing = |iri: &str| {
+            format!(
+                "its relation “{}” links “{}”, which is not an annotation of a span {}",
+                r.rel.kind,
+                short(iri, 60),
+                if sink.onto {
+                    "imported from this file"
+                } else {
+                    "in this file"
+                }
+            )
+        };
+        let (from, to) = match (end(&r.rel.from), end(&r.rel.to)) {
+            (Some(f), Some(t)) => (f, t),
+            (None, _) => {
+                let why = missing(&r.rel.from);
+                sink.bad(&r.at, why)?;
+                continue;
+            }
+            (_, None) => {
+                let why = missing(&r.rel.to);
+                sink.bad(&r.at, why)?;
+                continue;
+            }
+        };
+        if from == to {
+            sink.bad(&r.at, format!("it relates {} to itself", ids[from]))?;
+            continue;
+        }
+        let target = ids[to].clone();
+        if related[from]
+            .iter()
+            .any(|x| x.kind == r.rel.kind && x.target == target)
+        {
+            sink.bad(
+                &r.at,
+                format!(
+                    "it repeats the relation {} {} {}",
+                    ids[from], r.rel.kind, target
+                ),
+            )?;
+            continue;
+        }
+        related[from].push(Relation {
+            kind: r.rel.kind.clone(),
+            target,
+            roles: None,
+            attributes: Vec::new(),
+            note: r.rel.note.clone(),
+        });
     }
 
     // Labels: the defaults, then every other label the file uses, in order of first use.
@@ -1789,7 +2335,8 @@ fn build(
         .into_iter()
         .zip(ids)
         .zip(party.into_iter().zip(cue))
-        .map(|((s, id), (party, cue))| {
+        .zip(related)
+        .map(|(((s, id), (party, cue)), relations)| {
             let s = s.span;
             let party = party.map(|(p, _)| p);
             let body = match s.kind {
@@ -1804,7 +2351,7 @@ fn build(
                     checkworthiness: s.rating,
                 },
             };
-            Annotation {
+            let mut a = Annotation {
                 id,
                 span: s.span,
                 body,
@@ -1812,7 +2359,12 @@ fn build(
                 created: s.created,
                 updated: s.updated,
                 extra: None,
-            }
+            };
+            let extra = a.extra_mut();
+            extra.attributes = s.attributes;
+            extra.relations = relations;
+            a.tidy_extra();
+            a
         })
         .collect();
     sort::sort_by(&mut annotations, |a, b| a.sort_key().cmp(&b.sort_key()));

@@ -53,7 +53,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
     let text = decode_text(bytes)?;
     let root: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     let Some(Value::Array(documents)) = root.get("schema:about") else {
-        return checked(import_value(&root, text.len(), file_name)?).map(Corpus::single);
+        return checked(import_value(&root, text.len(), file_name, None)?).map(Corpus::single);
     };
     if documents.is_empty() {
         return Err(FileError::Shape(
@@ -127,7 +127,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError> {
             "first".into(),
             json!({"type": "AnnotationPage", "items": items}),
         );
-        let part = import_value(&Value::Object(one), share, file_name)
+        let part = import_value(&Value::Object(one), share, file_name, None)
             .and_then(checked)
             .map_err(|e| e.to_string());
         gather.add("document", &(k + 1).to_string(), part);
@@ -148,10 +148,10 @@ fn source_of(item: &Value) -> Option<&str> {
     }
 }
 
-/// The annotation IRI a link targets.
+/// The annotation IRI a link targets (a relation's first end: the annotation it goes from).
 fn link_target(item: &Value) -> Option<&str> {
     let target = match item.get("target")? {
-        Value::Array(list) if list.len() == 1 => &list[0],
+        Value::Array(list) if matches!(list.len(), 1 | 2) => &list[0],
         t => t,
     };
     match target {

@@ -1,8 +1,8 @@
 //! W3C Web Annotation tests: golden files, selectors recomputed from the text, round trips
 //! (also as a property, and re-anchored by quote alone), the accepted outer shapes, foreign
-//! files, and every refusal as a table.
+//! files, every refusal as a table, relations, and files read onto an open document.
 //!
-//! Over 600 lines: one file of tests per format module, most of its cases as tables.
+//! About 1,000 lines: one file of tests per format module, most of its cases as tables.
 
 use std::rc::Rc;
 
@@ -13,6 +13,7 @@ use super::*;
 use crate::formats::native;
 use crate::formats::testing::{assert_golden, bundle_of, find, golden_path, sample_state, T0};
 use crate::formats::Format;
+use crate::model::annotation::Relation;
 use crate::model::State;
 
 fn hard_bundle() -> Bundle {
@@ -808,4 +809,282 @@ fn an_unannotated_document_round_trips() {
         requote(&bundle.document, "", "", ""),
         Err("quote is empty".into())
     );
+}
+
+// ---- relations, and files read onto an open document ----
+
+/// The open-schema sample as W3C keeps it: spans, kinds, notes, links and relations (type,
+/// ends, note); relations' roles and attributes and the other open-schema parts are lost.
+fn as_w3c_keeps(bundle: &Bundle) -> Vec<Vec<Relation>> {
+    bundle
+        .annotations
+        .iter()
+        .map(|a| {
+            a.extra()
+                .relations
+                .iter()
+                .map(|r| Relation {
+                    roles: None,
+                    attributes: Vec::new(),
+                    ..r.clone()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn relations_are_linking_annotations_and_round_trip() {
+    let bundle = crate::formats::testing::open_schema_bundle();
+    let out = export(&bundle);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let doc = &bundle.document.id;
+    let relations: Vec<&Value> = items(&v)
+        .iter()
+        .filter(|i| i["target"].is_array())
+        .collect();
+    let expected: usize = bundle
+        .annotations
+        .iter()
+        .map(|a| a.extra().relations.len())
+        .sum();
+    assert!(expected >= 3, "the sample has relations");
+    assert_eq!(relations.len(), expected);
+    // e4 Family e5, with its note.
+    let family = relations
+        .iter()
+        .find(|r| r["id"] == annotation_iri(doc, "e4") + "/relation-1")
+        .unwrap();
+    assert_eq!(family["motivation"], "linking");
+    assert_eq!(
+        family["target"],
+        json!([annotation_iri(doc, "e4"), annotation_iri(doc, "e5")])
+    );
+    assert_eq!(
+        family["body"],
+        json!([
+            {"type": "TextualBody", "purpose": "tagging", "value": "Family", "format": "text/plain"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "brother, says the text", "format": "text/plain"}
+        ])
+    );
+    assert_eq!(v["total"], items(&v).len());
+
+    let back = import(&out, "x").unwrap();
+    assert_eq!(back.problems, vec![]);
+    let ids: Vec<&str> = back
+        .bundle
+        .annotations
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    let want: Vec<&str> = bundle.annotations.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, want, "ids kept");
+    let kept = |b: &Bundle| as_w3c_keeps(b);
+    assert_eq!(
+        kept(&back.bundle),
+        kept(&bundle),
+        "every relation, type, end and note"
+    );
+    // import → export → import: nothing more is lost.
+    let again = import(&export(&back.bundle), "x").unwrap();
+    assert_eq!(again.bundle, back.bundle);
+}
+
+#[test]
+fn relations_to_what_is_not_there_are_refused_or_reported() {
+    let bundle = crate::formats::testing::open_schema_bundle();
+    let mut v: Value = serde_json::from_str(&export(&bundle)).unwrap();
+    let doc = bundle.document.id.clone();
+    let rel = v["first"]["items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["id"] == annotation_iri(&doc, "e4") + "/relation-1")
+        .unwrap();
+    rel["target"][1] = json!("urn:nowhere");
+    let err = import(&v.to_string(), "x").unwrap_err().to_string();
+    assert!(
+        err.ends_with("/relation-1): its relation “Family” links “urn:nowhere”, which is not an annotation of a span in this file."),
+        "{err}"
+    );
+    rel_edit(&mut v, &doc, |r| r["target"][1] = r["target"][0].clone());
+    let err = import(&v.to_string(), "x").unwrap_err().to_string();
+    assert!(err.ends_with("it relates e4 to itself."), "{err}");
+    rel_edit(&mut v, &doc, |r| {
+        r["target"] = json!([annotation_iri(&doc, "e4"), annotation_iri(&doc, "e5")]);
+        r["body"] = json!({"type": "TextualBody", "purpose": "tagging", "value": "two words"});
+    });
+    let err = import(&v.to_string(), "x").unwrap_err().to_string();
+    assert!(
+        err.contains("its relation type is not a valid label"),
+        "{err}"
+    );
+    rel_edit(&mut v, &doc, |r| {
+        r["body"] = json!([]);
+    });
+    let back = import(&v.to_string(), "x").unwrap();
+    let e4 = back
+        .bundle
+        .annotations
+        .iter()
+        .find(|a| a.id == "e4")
+        .unwrap();
+    assert_eq!(
+        e4.extra().relations[0].kind,
+        UNTYPED_RELATION,
+        "no tag: linking"
+    );
+}
+
+fn rel_edit(v: &mut Value, doc: &str, edit: impl FnOnce(&mut Value)) {
+    let rel = v["first"]["items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["id"] == annotation_iri(doc, "e4") + "/relation-1")
+        .unwrap();
+    edit(rel);
+}
+
+#[test]
+fn a_file_with_its_text_is_read_the_same_onto_any_document() {
+    let bundle = sample();
+    let out = export(&bundle);
+    let other = doc_of("Some other open text.");
+    let got = import_onto(&out, "x.w3c.jsonld", &other).unwrap();
+    assert_eq!(got.bundle, bundle, "the file's own text wins");
+    assert!(got.notes.is_empty());
+    // Without its text, the quotes find the same spans in the open document.
+    let mut v: Value = serde_json::from_str(&out).unwrap();
+    v.as_object_mut().unwrap().remove("schema:about");
+    let err = import(&v.to_string(), "x").unwrap_err().to_string();
+    assert!(
+        err.contains("does not include the document's text"),
+        "{err}"
+    );
+    let got = import_onto(&v.to_string(), "x", &bundle.document).unwrap();
+    assert_eq!(got.problems, vec![]);
+    assert_eq!(got.bundle.annotations, bundle.annotations);
+    assert!(got.notes[0].starts_with("The file does not include its text"));
+}
+
+#[test]
+fn onto_an_open_document_bad_annotations_are_listed_and_the_rest_kept() {
+    let doc = doc_of("The harbour of Smyrna was full of ships.\n\nNobody saw the fire start.");
+    let file = json!([
+        {"@context": CONTEXT, "id": "a1", "type": "Annotation",
+         "body": [{"type": "TextualBody", "purpose": "tagging", "value": "place name"}],
+         "target": {"selector": {"type": "TextQuoteSelector", "exact": "Smyrna", "prefix": "harbour of ", "suffix": " was"}}},
+        {"@context": CONTEXT, "id": "a2", "type": "Annotation",
+         "target": {"selector": {"type": "TextQuoteSelector", "exact": "Athens"}}},
+        {"@context": CONTEXT, "id": "a3", "type": "Annotation",
+         "body": {"type": "TextualBody", "value": "who?"},
+         "target": {"selector": [{"type": "TextQuoteSelector", "exact": "Nobody sav the fire"},
+                                 {"type": "TextPositionSelector", "start": 42, "end": 61}]}},
+        {"@context": CONTEXT, "id": "a4", "type": "Annotation",
+         "target": {"selector": {"type": "TextQuoteSelector", "exact": "was full of ships.\n\nNobody"}}},
+        {"@context": CONTEXT, "id": "a1", "type": "Annotation",
+         "target": {"selector": {"type": "TextQuoteSelector", "exact": "fire"}}},
+        {"@context": CONTEXT, "id": "r1", "type": "Annotation", "motivation": "linking",
+         "target": ["a1", "a3"]},
+        {"@context": CONTEXT, "id": "r2", "type": "Annotation", "motivation": "linking",
+         "target": ["a1", "a2"]},
+        "urn:only-an-iri"
+    ]);
+    let got = import_onto(&file.to_string(), "f.json", &doc).unwrap();
+    let lines: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "annotation 2 (a2): its quote “Athens” is not in the document's text, not even approximately (with up to 1 of its 6 characters different); it was left out",
+            "annotation 4 (a4): it is an entity across a paragraph break (22..48); it was left out",
+            "annotation 5 (a1): its id is already used by annotation 1; it was left out",
+            "annotation 7 (r2): its relation “linking” links “a2”, which is not an annotation of a span imported from this file; it was left out",
+            "annotation 8 (urn:only-an-iri): it is only an IRI, not an annotation written out in the file; it was left out",
+        ]
+    );
+    let anns = &got.bundle.annotations;
+    assert_eq!(anns.len(), 2);
+    assert_eq!(
+        anns[0].body,
+        Body::Entity {
+            label: "place_name".into()
+        }
+    );
+    assert_eq!(doc.slice(anns[1].span), "Nobody saw the fire");
+    assert_eq!(anns[1].note, "who?");
+    assert_eq!(anns[0].extra().relations.len(), 1);
+    assert_eq!(anns[0].extra().relations[0].kind, "linking");
+    assert_eq!(anns[0].extra().relations[0].target, anns[1].id);
+    assert!(
+        got.notes.iter().any(|n| n.contains("Annotation 3 (a3): its quote “Nobody sav the fire” is not in the text as written; it was re-anchored approximately (1 character differ) at 42..61: “Nobody saw the fire”.")),
+        "{:#?}",
+        got.notes
+    );
+    assert_eq!(got.total, 6, "every annotation but the links");
+}
+
+#[test]
+fn a_corpus_keeps_each_documents_relations() {
+    let bundles = [crate::formats::testing::open_schema_bundle(), sample()];
+    let out = many::export(&bundles);
+    let corpus = many::import(out.as_bytes(), "project.w3c.jsonld").unwrap();
+    assert_eq!(corpus.refused, vec![]);
+    assert_eq!(corpus.documents.len(), 2);
+    assert_eq!(
+        as_w3c_keeps(&corpus.documents[0].bundle),
+        as_w3c_keeps(&bundles[0]),
+        "each relation goes with the document of the annotation it goes from"
+    );
+    assert_eq!(corpus.documents[1].bundle, bundles[1]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    /// A foreign file without its text, over random words: each quote with one random letter
+    /// changed anchors onto the open document over the span it was taken from, told in the
+    /// notes, and nothing is left out.
+    #[test]
+    fn drifted_quotes_of_a_foreign_file_anchor_over_their_spans(
+        words in prop::collection::vec("[a-zé]{1,8}", 30..90),
+        picks in prop::collection::vec((0usize..1000, 12usize..40, 0usize..100, prop::char::range('a', 'z')), 1..5),
+    ) {
+        let text = words.join(" ");
+        let doc = Document::new("d", "D", text.clone());
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        let mut items = Vec::new();
+        let mut spans = Vec::new();
+        for (k, &(from, len, at, c)) in picks.iter().enumerate() {
+            let start = from % (n - len);
+            let end = start + len;
+            let mut exact: Vec<char> = chars[start..end].to_vec();
+            let at = at % len;
+            prop_assume!(!exact[at].is_whitespace() && exact[at] != c);
+            exact[at] = c;
+            let exact: String = exact.into_iter().collect();
+            let prefix: String = chars[start.saturating_sub(32)..start].iter().collect();
+            let suffix: String = chars[end..(end + 32).min(n)].iter().collect();
+            items.push(json!({
+                "@context": CONTEXT, "id": format!("#a{k}"), "type": "Annotation",
+                "body": {"type": "TextualBody", "purpose": "tagging", "value": format!("T{k}")},
+                "target": {"selector": [
+                    {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
+                    {"type": "TextPositionSelector", "start": start + 3, "end": end + 3}
+                ]}
+            }));
+            spans.push((format!("T{k}"), Span::new(start, end)));
+        }
+        let got = import_onto(&json!(items).to_string(), "f.json", &doc).unwrap();
+        prop_assert_eq!(got.problems.clone(), vec![]);
+        for (label, span) in spans {
+            let a = got.bundle.annotations.iter()
+                .find(|a| a.body == Body::Entity { label: label.clone() })
+                .unwrap();
+            prop_assert!(a.span.start < span.end && span.start < a.span.end,
+                "{} at {}, taken from {}", label, a.span, span);
+        }
+        prop_assert!(got.notes.iter().filter(|n| n.contains("approximately")).count() >= 1);
+    }
 }
