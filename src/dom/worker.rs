@@ -323,12 +323,23 @@ fn strings(v: &JsValue) -> Vec<String> {
 }
 
 /// Reads a foreign file (`format` a `Format::key`): its one document as native text, or its
-/// documents prepared for storage.
-pub async fn import(format: &str, name: &str, bytes: &[u8]) -> Result<ConvertedFile, String> {
+/// documents prepared for storage. `open` is the open document (id, title, text), onto which
+/// a file that comes without its text (W3C from Recogito, text-annotator) is anchored.
+pub async fn import(
+    format: &str,
+    name: &str,
+    bytes: &[u8],
+    open: Option<(&str, &str, &str)>,
+) -> Result<ConvertedFile, String> {
     let msg = Object::new();
     set(&msg, "op", &"import".into());
     set(&msg, "format", &format.into());
     set(&msg, "name", &name.into());
+    if let Some((id, title, text)) = open {
+        set(&msg, "openId", &id.into());
+        set(&msg, "openTitle", &title.into());
+        set(&msg, "openText", &text.into());
+    }
     let array = Uint8Array::from(bytes);
     set(&msg, "bytes", &array);
     let reply = request(msg, Some(&array.buffer().into())).await?;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ROOT,
   clickText,
+  paintedAnnotations,
   dragOver,
   exportJson,
   launch,
@@ -202,6 +203,63 @@ describe('the open schema in the page', () => {
       assert.deepEqual(comparable(again), comparable(JSON.parse(exported.text)));
     } finally {
       await dark.close();
+    }
+  });
+
+  test('a W3C file without its text is anchored onto the open document, drift and all; what cannot be anchored is listed', async () => {
+    // As Recogito writes them: quote and position selectors, no source text; one quote has
+    // drifted ("al-Asad"), one is not in this text at all, and a linking annotation relates
+    // the first two.
+    const quote = (id, exact, prefix, suffix, start, tagValue) => ({
+      '@context': 'http://www.w3.org/ns/anno.jsonld',
+      id,
+      type: 'Annotation',
+      body: [{ type: 'TextualBody', purpose: 'tagging', value: tagValue }],
+      target: {
+        selector: [
+          { type: 'TextQuoteSelector', exact, prefix, suffix },
+          { type: 'TextPositionSelector', start, end: start + exact.length },
+        ],
+      },
+    });
+    const file = [
+      quote('#a1', 'Hayat Tahrir al-Sham', 'led by the ', ' (HTS)', 32, 'ORG'),
+      quote('#a2', 'Bashar al-Asad', 'President ', ' is reported', 200, 'PERSON'),
+      quote('#a3', 'Moscow was quiet all night', 'In Russia, ', '.', 900, 'EVENT'),
+      {
+        '@context': 'http://www.w3.org/ns/anno.jsonld',
+        id: '#l1',
+        type: 'Annotation',
+        motivation: 'linking',
+        body: [{ type: 'TextualBody', purpose: 'tagging', value: 'isRelatedTo' }],
+        target: ['#a1', '#a2'],
+      },
+    ];
+    const b = await launch();
+    try {
+      const { page } = b;
+      await openApp(page, server.url);
+      await page.getByLabel('Import', { exact: true }).setInputFiles({
+        name: 'recogito.w3c.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(file, null, 2), 'utf8'),
+      });
+      // The one that cannot be anchored is listed by its id before anything changes.
+      const dialog = page.getByRole('alertdialog');
+      await dialog.waitFor();
+      const said = await dialog.innerText();
+      assert.match(said, /a3/);
+      assert.doesNotMatch(said, /#a1|#a2/);
+      await dialog.getByRole('button', { name: /Import the 2 valid ones/ }).click();
+      await page.waitForSelector('html[data-annotations="2"]');
+      const painted = Object.values(await paintedAnnotations(page)).map((a) => `${a.label}:${a.text}`);
+      assert.deepEqual(painted.sort(), ['ORG:Hayat Tahrir al-Sham', 'PERSON:Bashar al-Assad']);
+      // The linking annotation is a relation, drawn and listed.
+      await clickText(page, 'Hayat Tahrir al-Sham');
+      await page.waitForSelector('svg.links g.link.relation[data-role="isRelatedTo"]');
+      assert.match(await page.locator('section.details .relations').innerText(), /isRelatedTo\s*→\s*“Bashar al-Assad”/);
+    } finally {
+      await b.close();
     }
   });
 });

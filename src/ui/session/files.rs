@@ -87,8 +87,13 @@ pub(super) fn open_bytes(store: StoreHandle, session: SessionRef, name: String, 
         &store,
         format!("Reading {name} ({})", megabytes(bytes.len() as u64)),
     );
+    // A W3C file may come without its text: it is then anchored onto the open document.
+    let open = (format == Format::W3c).then(|| store.state().document().clone());
     spawn_local(async move {
-        let result = crate::dom::worker::import(format.key(), &name, &bytes).await;
+        let open_parts = open
+            .as_ref()
+            .map(|d| (d.id.as_str(), d.title.as_str(), d.text()));
+        let result = crate::dom::worker::import(format.key(), &name, &bytes, open_parts).await;
         store.dispatch(Msg::EndBusy(busy));
         read_by_worker(store, session, name, result);
     });
