@@ -53,6 +53,10 @@ const DOCSTART_TOKEN: &str = "-DOCSTART-";
 /// The most notes on ill-formed tags a document lists; the others are counted in one more.
 const MAX_TAG_NOTES: usize = 20;
 
+/// The most problems on tags that are no tags a document lists, one each; the others are
+/// counted in one more (a file of a bad tag a line would otherwise hold millions).
+const MAX_TAG_PROBLEMS: usize = 100;
+
 /// The entity tagging schemes a file may follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -95,8 +99,8 @@ struct Tok<'a> {
     prefix: Prefix,
     /// The entity type; `None` for `O` (and for a tag read as `O`).
     kind: Option<&'a str>,
-    /// Why the tag was read as `O`, for a tag that is not one.
-    bad: Option<String>,
+    /// Whether the tag is not one, and is read as `O` ([`read_tag`] says why).
+    bad: bool,
 }
 
 /// The lines of one document of the file.
@@ -234,8 +238,8 @@ fn parse(text: &str) -> Parsed<'_> {
         }
         let raw = cols[cols.len() - 1];
         let (prefix, kind, bad) = match read_tag(raw) {
-            Ok((p, k)) => (p, k, None),
-            Err(why) => (Prefix::O, None, Some(why)),
+            Ok((p, k)) => (p, k, false),
+            Err(_) => (Prefix::O, None, true),
         };
         sentence.push(Tok {
             line: no,
@@ -394,6 +398,7 @@ fn document(parsed: &Parsed<'_>, block: &Block<'_>, id: &str) -> Result<Imported
     let mut problems: Vec<Problem> = Vec::new();
     let mut ill: Vec<String> = Vec::new();
     let mut ill_count = 0usize;
+    let mut bad_tags = 0usize;
     for (s, sentence) in block.sentences.iter().enumerate() {
         if s > 0 {
             text.push('\n');
@@ -410,16 +415,19 @@ fn document(parsed: &Parsed<'_>, block: &Block<'_>, id: &str) -> Result<Imported
             text.push_str(t.text);
             spans.push(Span::new(cp, cp + len));
             cp += len;
-            if let Some(why) = &t.bad {
-                problems.push(Problem {
-                    index: annotations.len() + problems.len(),
-                    id: None,
-                    message: format!(
-                        "line {}: {why}; the token “{}” is read as outside any entity.",
-                        t.line,
-                        super::short(t.text, 40)
-                    ),
-                });
+            if t.bad {
+                bad_tags += 1;
+                if let (true, Err(why)) = (bad_tags <= MAX_TAG_PROBLEMS, read_tag(t.raw)) {
+                    problems.push(Problem {
+                        index: annotations.len() + problems.len(),
+                        id: None,
+                        message: format!(
+                            "line {}: {why}; the token “{}” is read as outside any entity.",
+                            t.line,
+                            super::short(t.text, 40)
+                        ),
+                    });
+                }
             }
             if let Some(note) = ill_formed(parsed.scheme, sentence, i) {
                 ill_count += 1;
@@ -457,6 +465,17 @@ fn document(parsed: &Parsed<'_>, block: &Block<'_>, id: &str) -> Result<Imported
         ));
     }
     notes.extend(ill);
+    if bad_tags > MAX_TAG_PROBLEMS {
+        problems.push(Problem {
+            index: annotations.len() + problems.len(),
+            id: None,
+            message: format!(
+                "…and {} more tags that are neither O nor a prefix and a type, their tokens \
+                 read as outside any entity.",
+                bad_tags - MAX_TAG_PROBLEMS
+            ),
+        });
+    }
     let total = annotations.len() + problems.len();
     let bundle = Bundle {
         document: Document::new(id, id, text),

@@ -183,7 +183,7 @@ fn seqeval_chunks_match_its_own_examples() {
                     raw,
                     prefix,
                     kind,
-                    bad: None,
+                    bad: false,
                 }
             })
             .collect()
@@ -294,6 +294,18 @@ fn a_tag_that_is_no_tag_is_a_problem_and_the_token_outside() {
     assert!(messages[1].contains("longer than 40 characters"));
     assert!(messages[2].starts_with("line 5: the tag “B-” names no entity type"));
     assert_eq!(got.total, 5);
+    // A file of many: the first 100 one by one, the others counted.
+    let many: String = (0..150).map(|n| format!("w{n} PER\n")).collect();
+    let got = read(&many);
+    assert_eq!(got.problems.len(), 101);
+    assert!(got.problems[99]
+        .message
+        .starts_with("line 100: the tag “PER”"));
+    assert_eq!(
+        got.problems[100].message,
+        "…and 50 more tags that are neither O nor a prefix and a type, their tokens read as \
+         outside any entity."
+    );
 }
 
 #[test]
