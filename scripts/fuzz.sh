@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(native spacy doccano label-studio brat w3c restore)
+[ ${#targets[@]} -eq 0 ] && targets=(native spacy doccano label-studio brat w3c conll restore)
 host="$(rustc -vV | sed -n 's/^host: //p')"
 export CARGO_TARGET_DIR="$PWD/target/fuzz"
 
