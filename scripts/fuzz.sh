@@ -47,6 +47,7 @@ for t in "${targets[@]}"; do
     doccano) dirs+=(core/tests/golden/doccano); [ -d "$shared" ] && dirs+=("$shared/doccano") ;;
     label-studio) dirs+=(core/tests/golden/label-studio); [ -d "$shared" ] && dirs+=("$shared/label-studio") ;;
     w3c) dirs+=(core/tests/golden/w3c); [ -d "$shared" ] && dirs+=("$shared/w3c") ;;
+    conll) dirs+=(core/tests/golden/conll); [ -d "$shared" ] && dirs+=("$shared/conll") ;;
     brat)
       dirs+=(core/tests/golden/brat)
       # Derived inputs (text, separator, .ann) in target/, from the pairs read in place.
