@@ -522,8 +522,8 @@ pub fn import_corpus(bytes: &[u8], file_name: &str) -> Result<Corpus, FileError>
     }
     at_most(
         parsed.blocks.len(),
-        "document",
-        "Split it into files of at most 10,000 -DOCSTART- documents.",
+        "-DOCSTART- line",
+        "Split it into files of at most 10,000 documents.",
     )?;
     let mut gather = Gather::new(stem.clone(), parsed.blocks.len());
     for (n, block) in parsed.blocks.iter().enumerate() {

@@ -363,6 +363,12 @@ fn docstart_blocks_are_a_corpus_a_document_each() {
     // A file of one document whose line is bad is refused whole, as a file.
     let err = corpus::import(Format::Conll, b"a O\nb\n", "x.conll").unwrap_err();
     assert!(err.to_string().starts_with("Line 2 has one column"));
+    // More documents than a project holds: refused before any is read.
+    let many = "-DOCSTART- O\nx O\n".repeat(10_001);
+    let err = corpus::import(Format::Conll, many.as_bytes(), "x.conll").unwrap_err();
+    assert!(err.to_string().starts_with(
+        "This file holds 10,001 -DOCSTART- lines, a document each; Marginalia reads at most 10,000"
+    ));
     // Every document refused: the file is.
     let err =
         corpus::import(Format::Conll, b"-DOCSTART- O\n\n-DOCSTART- O\n", "x.conll").unwrap_err();
