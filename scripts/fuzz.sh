@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(native spacy doccano label-studio brat w3c restore)
+[ ${#targets[@]} -eq 0 ] && targets=(native spacy doccano label-studio brat w3c conll restore)
 host="$(rustc -vV | sed -n 's/^host: //p')"
 export CARGO_TARGET_DIR="$PWD/target/fuzz"
 
@@ -47,6 +47,7 @@ for t in "${targets[@]}"; do
     doccano) dirs+=(core/tests/golden/doccano); [ -d "$shared" ] && dirs+=("$shared/doccano") ;;
     label-studio) dirs+=(core/tests/golden/label-studio); [ -d "$shared" ] && dirs+=("$shared/label-studio") ;;
     w3c) dirs+=(core/tests/golden/w3c); [ -d "$shared" ] && dirs+=("$shared/w3c") ;;
+    conll) dirs+=(core/tests/golden/conll); [ -d "$shared" ] && dirs+=("$shared/conll") ;;
     brat)
       dirs+=(core/tests/golden/brat)
       # Derived inputs (text, separator, .ann) in target/, from the pairs read in place.

@@ -138,3 +138,67 @@ fn brat_files_given_loose_are_read_as_pairs() {
         native::import(&std::fs::read_to_string(out.join("a.marginalia.json")).unwrap()).unwrap();
     assert_eq!(a.bundle.annotations.len(), 2);
 }
+
+#[test]
+fn a_conll_corpus_becomes_a_native_file_per_document() {
+    let d = dir("conll");
+    let file = d.join("news.iob");
+    std::fs::write(
+        &file,
+        "-DOCSTART- -X- -X- O\n\nU.N.\tI-ORG\nofficial\tO\nEkeus\tI-PER\n\n\
+         -DOCSTART- -X- -X- O\n\nParis\tB-GPE\nis\tO\nbig\tO\n",
+    )
+    .unwrap();
+    let out = d.join("out");
+    let run = run(&[
+        "convert",
+        "--from",
+        "conll",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}{stderr}");
+    // How the file was read is said on stderr, with its scheme.
+    assert!(stderr.contains("Read as CoNLL with IOB1 tags"), "{stderr}");
+    assert_eq!(
+        names(&out),
+        ["news-1.marginalia.json", "news-2.marginalia.json"]
+    );
+    let first =
+        native::import(&std::fs::read_to_string(out.join("news-1.marginalia.json")).unwrap())
+            .unwrap()
+            .bundle;
+    assert_eq!(first.document.text(), "U.N. official Ekeus");
+    let spans: Vec<(&str, &str)> = first
+        .annotations
+        .iter()
+        .map(|a| (first.document.slice(a.span), a.body.label().unwrap()))
+        .collect();
+    assert_eq!(spans, [("U.N.", "ORG"), ("Ekeus", "PER")]);
+    // And back to CoNLL: IOB2, the same entities (the export's word segmentation cuts "U.N."
+    // at its last full stop).
+    let back = d.join("back");
+    let run2 = run_to_conll(&out.join("news-1.marginalia.json"), &back);
+    assert!(run2, "convert --to conll");
+    let conll = std::fs::read_to_string(back.join("news-1.conll")).unwrap();
+    assert!(
+        conll.ends_with("U.N _ _ B-ORG\n. _ _ I-ORG\nofficial _ _ O\nEkeus _ _ B-PER\n\n"),
+        "{conll}"
+    );
+}
+
+fn run_to_conll(file: &std::path::Path, out: &std::path::Path) -> bool {
+    run(&[
+        "convert",
+        "--to",
+        "conll",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .status
+    .success()
+}

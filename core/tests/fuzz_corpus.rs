@@ -36,6 +36,7 @@ fn seeds(target: &str, root: &Path, shared: Option<&Path>) -> Vec<(String, Vec<u
         "label-studio" => ("label-studio", Some("label-studio")),
         "w3c" => ("w3c", Some("w3c")),
         "brat" => ("brat", Some("brat")),
+        "conll" => ("conll", Some("conll")),
         other => panic!("no seeds for {other}"),
     };
     for p in files(&golden.join(golden_dir)) {

@@ -175,7 +175,7 @@ pub fn doc_bar(props: &DocBarProps) -> Html {
                 <label class="file-btn">
                     <span aria-hidden="true">{ "Import" }</span>
                     <input type="file" class="visually-hidden" aria-label="Import" onchange={on_import} multiple=true
-                        accept=".json,.jsonl,.jsonld,.zip,.txt,.ann,application/json" />
+                        accept=".json,.jsonl,.jsonld,.zip,.txt,.ann,.conll,.iob,.iob2,.bio,.bioes,.conll03,application/json" />
                 </label>
                 <button type="button" onclick={open_text}>{ "Open text" }</button>
             </div>

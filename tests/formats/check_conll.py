@@ -20,11 +20,19 @@ starting -DOCSTART- begins one: Hugging Face's conll2003 loader, flair's ColumnC
 checked as above, and seqeval reads all of their sentences together. (spaCy's `convert -c ner`
 splits documents only at its own `-DOCSTART- -X- O O`, not CoNLL-2003's line: it reads such a
 file as one document.) Exits 1 on the first difference, naming it.
+
+Then the import: each export read back by `marginalia convert --from conll` gives, in order,
+the entities seqeval's get_entities rebuilds from its tags (text and label; the text is the
+tokens joined by single spaces); and 600 random files of tags (seeded: 300 of B-, I-, O, 300
+with E-, S-, L-, U- too, 1 to 4 sentences each) read by the import give exactly the entities
+get_entities rebuilds sentence by sentence (L- and U- as E- and S-), ill-formed sequences and
+all.
 """
 
 import hashlib
 import json
 import pathlib
+import random
 import re
 import subprocess
 import sys
@@ -222,7 +230,66 @@ def main(args):
                        check=True, capture_output=True)
         natives.append(str(edge))
         check_all(out_dir, natives)
+        check_import(out_dir, natives, pathlib.Path(tmp))
     return 0
+
+
+def read_native(out_dir, path):
+    """What `convert --from conll` makes of a CoNLL file: (text, [(label, text)]) of its one
+    document."""
+    subprocess.run([str(CLI), "convert", "--from", "conll", str(path), "-o", str(out_dir)],
+                   check=True, capture_output=True)
+    native = json.loads((out_dir / (path.stem + ".marginalia.json")).read_text(encoding="utf-8"))
+    text = native["document"]["text"]
+    return text, [(a["label"], text[a["start"]:a["end"]]) for a in native["annotations"]]
+
+
+def seqeval_entities(sentences):
+    """(label, tokens joined by spaces) of every entity get_entities finds, sentence by
+    sentence; each sentence is [(token, tag)]."""
+    out = []
+    for s in sentences:
+        tags = [t.replace("L-", "E-", 1) if t.startswith("L-") else
+                t.replace("U-", "S-", 1) if t.startswith("U-") else t for _, t in s]
+        for label, first, last in get_entities(tags):
+            out.append((label, " ".join(tok for tok, _ in s[first:last + 1])))
+    return out
+
+
+def check_import(out_dir, natives, tmp):
+    back = tmp / "back"
+    for n in natives:
+        native = json.loads(pathlib.Path(n).read_text(encoding="utf-8"))
+        path = out_dir / (safe_stem(native["document"]["id"]) + ".conll")
+        blocks = path.read_text(encoding="utf-8").split("\n\n")[1:]
+        sentences = [[tuple(line.split(" ")[::3]) for line in b.split("\n") if line] for b in blocks]
+        sentences = [s for s in sentences if s]
+        text, found = read_native(back, path)
+        want = seqeval_entities(sentences)
+        if found != want:
+            fail(path, f"imported, its entities differ from seqeval's:\n{found}\n!=\n{want}")
+        if text.split() != [tok for s in sentences for tok, _ in s]:
+            fail(path, "imported, its text is not its tokens")
+        print(f"conll ok: {path.name} imported ({len(found)} entities, as seqeval reads the tags)")
+    rng = random.Random(2026)
+    iob = ["O", "O", "B-A", "I-A", "B-B", "I-B"]
+    bioes = iob + ["E-A", "S-A", "E-B", "S-B", "L-A", "U-B"]
+    files = tmp / "random"
+    files.mkdir()
+    entities = 0
+    for k in range(600):
+        tags = iob if k < 300 else bioes
+        sentences = [[(f"t{i}", rng.choice(tags)) for i in range(rng.randint(1, 8))]
+                     for _ in range(rng.randint(1, 4))]
+        path = files / f"r{k}.conll"
+        path.write_text("\n\n".join("\n".join(f"{t} {g}" for t, g in s) for s in sentences) + "\n",
+                        encoding="utf-8")
+        _, found = read_native(back, path)
+        want = seqeval_entities(sentences)
+        if found != want:
+            fail(path, f"imported, its entities differ from seqeval's:\n{found}\n!=\n{want}")
+        entities += len(want)
+    print(f"conll ok: 600 random tag files imported as seqeval reads them ({entities} entities)")
 
 
 def check_all(out_dir, natives):

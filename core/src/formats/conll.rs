@@ -1,4 +1,5 @@
-//! CoNLL-2003 named-entity files with IOB2 tags: export only.
+//! CoNLL-2003 named-entity files with IOB2 tags: the export here, the import (IOB1, IOB2 and
+//! BIOES, 2 to 4 columns, `-DOCSTART-` corpora) in `conll_import.rs`.
 //!
 //! ```text
 //! -DOCSTART- -X- -X- O
@@ -55,6 +56,12 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::Bundle;
 use crate::model::{Annotation, Document, Kind, Span};
+
+pub use super::conll_import::{import, import_corpus, Scheme};
+
+/// The endings of CoNLL files besides `.conll`: spaCy's `.iob`, and the `.bio`, `.iob2`,
+/// `.bioes` and `.conll03` other tools name them with; `Format::detect` reads them as CoNLL.
+pub const EXTENSIONS: &[&str] = &[".iob", ".iob2", ".bio", ".bioes", ".conll03", ".conll2003"];
 
 /// The first line of every file: CoNLL-2003's document separator.
 pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";

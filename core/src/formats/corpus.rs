@@ -209,7 +209,8 @@ pub fn import(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, F
         Format::Brat => pairs(bytes, file_name),
         Format::W3c => w3c::many::import(bytes, file_name),
         Format::Native => super::project::import(bytes),
-        Format::Conll | Format::SpacyDocBin => format.import(bytes, file_name).map(Corpus::single),
+        Format::Conll => super::conll::import_corpus(bytes, file_name),
+        Format::SpacyDocBin => format.import(bytes, file_name).map(Corpus::single),
     }
 }
 

@@ -244,9 +244,14 @@ fn corpus_file_names_are_project_and_the_ending() {
     assert_eq!(Format::Native.corpus_file_name(), "project.marginalia.json");
 }
 
-/// The formats whose corpus files Marginalia reads.
+/// The formats whose corpus files Marginalia reads back as the documents written: all that
+/// import but CoNLL, which keeps neither the text's spacing nor the documents' ids (its text is
+/// rebuilt from the tokens, its documents named by the file); `conll_import_tests` checks its
+/// corpora read back a document each, with the same tokens and entities.
 fn readable() -> impl Iterator<Item = &'static Format> {
-    Format::ALL.iter().filter(|f| f.can_import())
+    Format::ALL
+        .iter()
+        .filter(|f| f.can_import() && **f != Format::Conll)
 }
 
 /// Reading the corpus back gives each document as reading its own export does.

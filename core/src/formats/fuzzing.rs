@@ -34,6 +34,7 @@ pub const TARGETS: &[&str] = &[
     "label-studio",
     "brat",
     "w3c",
+    "conll",
     "restore",
 ];
 
@@ -45,6 +46,7 @@ pub fn run(name: &str, bytes: &[u8]) -> Result<(), String> {
         "doccano" => import_any(Format::DoccanoRel, bytes),
         "label-studio" => import_any(Format::LabelStudio, bytes),
         "w3c" => import_any(Format::W3c, bytes),
+        "conll" => conll(bytes),
         "brat" => brat(bytes),
         "restore" => restore(bytes),
         other => Err(format!("there is no fuzz target {other}")),
@@ -55,6 +57,24 @@ pub fn run(name: &str, bytes: &[u8]) -> Result<(), String> {
 pub fn import_any(format: Format, bytes: &[u8]) -> Result<(), String> {
     let name = format.file_name("fuzz");
     checked(format.import(bytes, &name).map_err(|e| e.to_string()))
+}
+
+/// A CoNLL file: read as one document, and as a corpus, each of its documents checked.
+fn conll(bytes: &[u8]) -> Result<(), String> {
+    import_any(Format::Conll, bytes)?;
+    match super::corpus::import(Format::Conll, bytes, "fuzz.conll") {
+        Err(e) if e.to_string().trim().is_empty() => Err("a refusal without a reason".into()),
+        Err(_) => Ok(()),
+        Ok(corpus) => {
+            if corpus.refused.iter().any(|r| r.message.trim().is_empty()) {
+                return Err("a document refused without a reason".into());
+            }
+            corpus
+                .documents
+                .into_iter()
+                .try_for_each(|d| checked(Ok(d)))
+        }
+    }
 }
 
 fn brat(bytes: &[u8]) -> Result<(), String> {

@@ -166,6 +166,24 @@ pub const CASES: &[Case] = &[
         aims: "a quote found at every character, with megabytes of prefix and suffix to compare",
         make: w3c_overlap,
     },
+    Case {
+        format: Format::Conll,
+        name: "labels",
+        aims: "a new entity type on every token: the label set grown per entity",
+        make: conll_labels,
+    },
+    Case {
+        format: Format::Conll,
+        name: "bad-tags",
+        aims: "a tag that is no tag on every line: a problem each, built per line",
+        make: conll_bad_tags,
+    },
+    Case {
+        format: Format::Conll,
+        name: "documents",
+        aims: "a -DOCSTART- document of one token every two lines: a document each",
+        make: conll_documents,
+    },
 ];
 
 /// The case `format/name`.
@@ -648,6 +666,29 @@ fn w3c_overlap(bytes: usize) -> Vec<u8> {
     w3c_file(&text, &[quote_item(0, "aa", &context, &context)])
 }
 
+// ---- CoNLL ----
+
+fn conll_labels(bytes: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(bytes + 32);
+    let mut i = 0;
+    while out.len() < bytes {
+        let w = word(i);
+        out.push_str(&format!("{w} B-{w}\n"));
+        i += 1;
+    }
+    out.into_bytes()
+}
+
+fn conll_bad_tags(bytes: usize) -> Vec<u8> {
+    "x _ _ PER\n".repeat(bytes / 10).into_bytes()
+}
+
+fn conll_documents(bytes: usize) -> Vec<u8> {
+    "-DOCSTART- -X- -X- O\nx _ _ B-ORG\n"
+        .repeat(bytes / 33)
+        .into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,8 +721,8 @@ mod tests {
     fn files_flooding_the_label_set_are_refused_with_the_bound() {
         let flooding: Vec<&Case> = CASES.iter().filter(|c| c.name == "labels").collect();
         assert!(
-            flooding.len() >= 4,
-            "native, spaCy, Label Studio and brat flood labels"
+            flooding.len() >= 5,
+            "native, spaCy, Label Studio, brat and CoNLL flood labels"
         );
         for c in flooding {
             let err = c

@@ -8,6 +8,7 @@
 pub mod anchor;
 pub mod brat;
 pub mod conll;
+mod conll_import;
 pub mod corpus;
 mod corpus_out;
 pub mod doccano;
@@ -124,8 +125,9 @@ impl Format {
             | Format::Brat
             | Format::Spacy
             | Format::Doccano
-            | Format::DoccanoRel => true,
-            Format::Conll | Format::SpacyDocBin => false,
+            | Format::DoccanoRel
+            | Format::Conll => true,
+            Format::SpacyDocBin => false,
         }
     }
 
@@ -172,9 +174,7 @@ impl Format {
         match self {
             Format::Native => native::import_bytes(bytes),
             Format::LabelStudio => label_studio::import_bytes(bytes, file_name),
-            Format::Conll => Err(FileError::Shape(
-                "CoNLL-2003 files cannot be read: Marginalia only writes them.".into(),
-            )),
+            Format::Conll => conll::import(bytes, file_name),
             Format::SpacyDocBin => Err(FileError::Shape(
                 "spaCy DocBin (.spacy) files cannot be read: Marginalia only writes them; \
                  import the spaCy / Prodigy JSONL instead."
@@ -197,6 +197,10 @@ impl Format {
             .find(|f| name.ends_with(f.extension()))
         {
             return Some(f);
+        }
+        // CoNLL's other endings: spaCy's and Flair's token-per-line files.
+        if conll::EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+            return Some(Format::Conll);
         }
         // A zip that is not named .brat.zip: brat is the only zip format.
         if bytes.starts_with(b"PK\x03\x04") {
