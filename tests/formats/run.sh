@@ -22,7 +22,7 @@ samples=(core/tests/golden/native/*.marginalia.json)
 # fragments: core::formats::testing::open_schema_bundle) joins the samples of the checks that
 # read those parts back with their format's tool; the others get the classic samples.
 open_schema=(core/tests/golden/open-schema/*.marginalia.json)
-reads_open_schema=" native brat "
+reads_open_schema=" native brat label-studio w3c "
 checks=0
 
 # The native files, as written by the exporter, against the schema; and the schema's own teeth.
