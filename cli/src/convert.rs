@@ -69,10 +69,12 @@ pub fn convert(args: &[String]) -> Result<ExitCode, String> {
     let mut from = None;
     let mut each = false;
     let mut out_dir = PathBuf::from(".");
+    let mut onto = None;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--onto" => onto = Some(PathBuf::from(it.next().ok_or("--onto needs a file")?)),
             "--to" => to = Some(it.next().ok_or("--to needs a format")?.clone()),
             "--from" => from = Some(it.next().ok_or("--from needs a format")?.clone()),
             "--each" => each = true,
@@ -102,10 +104,32 @@ pub fn convert(args: &[String]) -> Result<ExitCode, String> {
                     source.key()
                 ));
             }
+            let open = onto.as_deref().map(open_document).transpose()?;
             create_dir(&out_dir)?;
-            convert_from(source, &files, &out_dir)
+            convert_from(source, &files, &out_dir, open.as_ref())
         }
     }
+}
+
+/// The document of `--onto`: a native document file, or a plain text (named by its stem).
+fn open_document(path: &Path) -> Result<marginalia_core::model::Document, String> {
+    let bytes = read(path)?;
+    if marginalia_core::formats::native::import_bytes(&bytes).is_err()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+    {
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{}: the text is not UTF-8", path.display()))?;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("document");
+        return Ok(marginalia_core::model::Document::new(stem, stem, text));
+    }
+    marginalia_core::formats::native::import_bytes(&bytes)
+        .map(|imported| imported.bundle.document)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn create_dir(dir: &Path) -> Result<(), String> {
@@ -160,7 +184,12 @@ fn convert_to(
 /// project file, say), one native file per document, `<document id>.marginalia.json`. A part
 /// of a file that gives no document, and a document with annotations it cannot keep, is
 /// printed and not written; the others are.
-fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<ExitCode, String> {
+fn convert_from(
+    source: Format,
+    files: &[PathBuf],
+    out_dir: &Path,
+    open: Option<&marginalia_core::model::Document>,
+) -> Result<ExitCode, String> {
     // brat's .txt and .ann files given as they are (not zipped) are read together, as the
     // page reads files picked together: a pair a document.
     let loose = |p: &PathBuf| {
@@ -186,7 +215,8 @@ fn convert_from(source: Format, files: &[PathBuf], out_dir: &Path) -> Result<Exi
         ));
     }
     for path in zipped {
-        let read = corpus::import(source, &read(path)?, name_of(path)).map_err(|e| e.to_string());
+        let read = corpus::import_onto(source, &read(path)?, name_of(path), open)
+            .map_err(|e| e.to_string());
         reads.push((path.display().to_string(), read));
     }
     let mut bad = false;

@@ -2,7 +2,7 @@
 //!
 //!     marginalia validate FILE…
 //!     marginalia convert --to FORMAT FILE… [--each] [-o DIR]
-//!     marginalia convert --from FORMAT FILE… [-o DIR]
+//!     marginalia convert --from FORMAT FILE… [--onto DOCUMENT] [-o DIR]
 //!     marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE… (-o DIR | --in-place)
 //!     marginalia synth --times N --annotations M [--shape SHAPE] [--seed S] [-o DIR]
 //!     marginalia synth-corpus --documents N --spans M [--seed S] [-o DIR]
@@ -40,9 +40,10 @@ usage:
       DIR/project<ending> of FORMAT, e.g. project.spacy.jsonl, project.brat.zip,
       project.marginalia.json; one document, or --each, a file per document,
       <document id><ending>)
-  marginalia convert --from FORMAT FILE... [-o DIR]
+  marginalia convert --from FORMAT FILE... [--onto DOCUMENT] [-o DIR]
       (one native file per document each FILE holds, <document id>.marginalia.json; a JSONL
-      corpus holds one a line, a project file (--from native) its documents)
+      corpus holds one a line, a project file (--from native) its documents; a W3C file
+      without its text is anchored onto DOCUMENT, a native file or a .txt, by its quotes)
   marginalia tag-all [--text TEXT --label LABEL] [--ignore-case] FILE... (-o DIR | --in-place)
       (tags every whole-word occurrence of TEXT as the entity type LABEL; without them, every
       entity's text at its other occurrences, skipping a text tagged with two types; case

@@ -139,6 +139,78 @@ fn brat_files_given_loose_are_read_as_pairs() {
     assert_eq!(a.bundle.annotations.len(), 2);
 }
 
+/// A W3C file without its text (as Recogito writes it) is anchored onto `--onto`, a plain
+/// text: a drifted quote too; one not in the text is printed, and the rest are written.
+#[test]
+fn a_w3c_file_without_its_text_is_anchored_onto_the_document_given() {
+    let d = dir("onto");
+    let text = "Rebels entered Damascus at dawn. President Bashar al-Assad fled.";
+    std::fs::write(d.join("article.txt"), text).unwrap();
+    let quote = |id: &str, exact: &str, prefix: &str, tag: &str| {
+        format!(
+            r#"{{"@context": "http://www.w3.org/ns/anno.jsonld", "id": "{id}", "type": "Annotation",
+              "body": [{{"type": "TextualBody", "purpose": "tagging", "value": "{tag}"}}],
+              "target": {{"selector": [{{"type": "TextQuoteSelector", "exact": "{exact}", "prefix": "{prefix}"}}]}}}}"#
+        )
+    };
+    let link = r##"{"@context": "http://www.w3.org/ns/anno.jsonld", "id": "#l1", "type": "Annotation",
+        "motivation": "linking", "target": ["#a2", "#a1"],
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "fledFrom"}]}"##;
+    let (a1, a2) = (
+        quote("#a1", "Damascus", "entered ", "GPE"),
+        quote("#a2", "Bashar al-Asad", "President ", "PERSON"),
+    );
+    let a3 = quote("#a3", "Moscow was quiet", "", "GPE");
+    let onto = d.join("article.txt");
+    let convert = |name: &str, file: String, out: &std::path::Path| {
+        let w3c = d.join(name);
+        std::fs::write(&w3c, file).unwrap();
+        let (w3c, onto, out) = (
+            w3c.to_str().unwrap(),
+            onto.to_str().unwrap(),
+            out.to_str().unwrap(),
+        );
+        run(&["convert", "--from", "w3c", w3c, "--onto", onto, "-o", out])
+    };
+    // One quote not in the text: printed by its id; the document is not written (the
+    // command line writes no document with problems).
+    let out = d.join("out-1");
+    let first = convert(
+        "three.w3c.json",
+        format!("[{a1}, {a2}, {a3}, {link}]"),
+        &out,
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("annotation 3 (#a3)"), "{stdout}");
+    assert_eq!(first.status.code(), Some(1));
+    // The two that anchor (one has drifted) and their relation are written.
+    let out = d.join("out-2");
+    let second = convert("two.w3c.json", format!("[{a1}, {a2}, {link}]"), &out);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(names(&out), ["article.marginalia.json"], "{stdout}");
+    let got =
+        native::import(&std::fs::read_to_string(out.join("article.marginalia.json")).unwrap())
+            .unwrap();
+    let b = &got.bundle;
+    let texts: Vec<&str> = b
+        .annotations
+        .iter()
+        .map(|a| b.document.slice(a.span))
+        .collect();
+    assert_eq!(texts, ["Damascus", "Bashar al-Assad"]);
+    let rel = &b.annotations[1].extra().relations;
+    assert_eq!(rel.len(), 1);
+    assert_eq!(
+        (rel[0].kind.as_str(), rel[0].target.as_str()),
+        ("fledFrom", b.annotations[0].id.as_str())
+    );
+    // Without --onto, the file is refused with the reason.
+    let w3c = d.join("two.w3c.json");
+    let w3c = w3c.to_str().unwrap();
+    let third = run(&["convert", "--from", "w3c", w3c, "-o", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&third.stdout).contains("does not include"));
+}
+
 #[test]
 fn a_conll_corpus_becomes_a_native_file_per_document() {
     let d = dir("conll");

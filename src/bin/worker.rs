@@ -33,7 +33,7 @@ mod worker {
 
     use marginalia::dom::storage;
     use marginalia::dom::worker::PreparedRecord;
-    use marginalia::formats::{corpus, native, sha256_hex, w3c, Bundle, Format};
+    use marginalia::formats::{corpus, native, sha256_hex, Bundle, Format};
     use marginalia::model::Document;
     use marginalia::model::State;
     use wasm_bindgen::prelude::*;
@@ -165,21 +165,16 @@ mod worker {
                 let name = get(msg, "name").as_string().unwrap_or_default();
                 let bytes: Uint8Array = get(msg, "bytes").dyn_into().map_err(|_| "no bytes")?;
                 let bytes = bytes.to_vec();
-                let corpus = match (corpus::import(format, &bytes, &name), format) {
-                    // A W3C file without its text: anchored onto the open document by its
-                    // quotes (`formats::w3c::import_bytes_onto`), what cannot be anchored listed.
-                    (Err(_), Format::W3c) if get(msg, "openText").is_string() => {
-                        let open = Document::new(
-                            get(msg, "openId").as_string().unwrap_or_default(),
-                            get(msg, "openTitle").as_string().unwrap_or_default(),
-                            get(msg, "openText").as_string().unwrap_or_default(),
-                        );
-                        w3c::import_bytes_onto(&bytes, &name, &open)
-                            .map(corpus::Corpus::single)
-                            .map_err(|e| e.to_string())?
-                    }
-                    (result, _) => result.map_err(|e| e.to_string())?,
-                };
+                // A W3C file without its text is anchored onto the open document.
+                let open = get(msg, "openText").as_string().map(|text| {
+                    Document::new(
+                        get(msg, "openId").as_string().unwrap_or_default(),
+                        get(msg, "openTitle").as_string().unwrap_or_default(),
+                        text,
+                    )
+                });
+                let corpus = corpus::import_onto(format, &bytes, &name, open.as_ref())
+                    .map_err(|e| e.to_string())?;
                 answer(reply, corpus);
                 Ok(())
             }

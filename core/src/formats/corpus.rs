@@ -214,6 +214,24 @@ pub fn import(format: Format, bytes: &[u8], file_name: &str) -> Result<Corpus, F
     }
 }
 
+/// [`import`], with the document open where the file is read (the page's open document, the
+/// command line's `--onto`): a W3C file that comes without its text (Recogito,
+/// text-annotator) is then anchored onto it by its quotes ([`w3c::import_bytes_onto`]), one
+/// document, what cannot be anchored among its problems. Any other file reads as [`import`].
+pub fn import_onto(
+    format: Format,
+    bytes: &[u8],
+    file_name: &str,
+    open: Option<&crate::model::Document>,
+) -> Result<Corpus, FileError> {
+    match (import(format, bytes, file_name), format, open) {
+        (Err(_), Format::W3c, Some(open)) => {
+            w3c::import_bytes_onto(bytes, file_name, open).map(Corpus::single)
+        }
+        (result, _, _) => result,
+    }
+}
+
 /// Gathers a corpus part by part, naming its documents uniquely.
 pub(crate) struct Gather {
     /// The name a reader gives a document the file does not name.
