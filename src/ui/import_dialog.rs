@@ -49,6 +49,28 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
     };
     let plural = |n: usize| if n == 1 { "" } else { "s" };
 
+    // What the file brings that this schema lacks: listed, and added by the one confirmation
+    // that imports the file.
+    let new_types = store
+        .state()
+        .types_new_to(&imported.bundle.labels, &imported.bundle.annotations);
+    let listed = (!new_types.is_empty()).then(|| {
+        let n = new_types.len();
+        html! {
+            <>
+                <p id="import-new-types">{ format!(
+                    "It brings {n} type{} this project does not have yet, which importing adds:",
+                    plural(n)
+                ) }</p>
+                <ul class="problems" aria-labelledby="import-new-types">
+                    { for new_types.iter().take(SHOWN).map(|t| html! { <li>{ t.clone() }</li> }) }
+                </ul>
+                if n > SHOWN {
+                    <p class="muted">{ format!("…and {} more.", n - SHOWN) }</p>
+                }
+            </>
+        }
+    });
     let (title, body, actions) = if props.problems {
         let bad = imported.problems.len();
         let go_on = {
@@ -64,6 +86,7 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
                     session.clone(),
                     file.clone(),
                     (*imported).clone(),
+                    true,
                 )
             })
         };
@@ -83,6 +106,7 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
                         <p class="muted">{ format!("…and {} more.", bad - SHOWN) }</p>
                     }
                     <p>{ format!("Nothing has been imported. The other {valid} annotation{} are valid.", plural(valid)) }</p>
+                    { listed.clone() }
                 </>
             },
             html! {
@@ -100,20 +124,39 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
             let (store, imported) = (store.clone(), imported.clone());
             Callback::from(move |_: MouseEvent| session::apply_import(&store, &imported, replace))
         };
-        (
-            format!(
-                "Import {valid} annotation{} from {}?",
-                plural(valid),
-                props.file
-            ),
+        let body = if have == 0 {
             html! {
-                <p>{ format!(
-                    "The file is for this document (same text). It holds {valid} annotation{}; this document has {have}. \
-                     Replace yours with the file's, or merge them (annotations already here are kept, exact duplicates skipped). \
-                     Either can be undone.",
-                    plural(valid)
-                ) }</p>
-            },
+                <>
+                    <p>{ format!(
+                        "The file is for this document (same text) and holds {valid} annotation{}. It can be undone.",
+                        plural(valid)
+                    ) }</p>
+                    { listed }
+                </>
+            }
+        } else {
+            html! {
+                <>
+                    <p>{ format!(
+                        "The file is for this document (same text). It holds {valid} annotation{}; this document has {have}. \
+                         Replace yours with the file's, or merge them (annotations already here are kept, exact duplicates skipped). \
+                         Either can be undone.",
+                        plural(valid)
+                    ) }</p>
+                    { listed }
+                </>
+            }
+        };
+        let actions = if have == 0 {
+            html! {
+                <>
+                    <button type="button" class="primary" ref={first_ref.clone()} onclick={apply(true)}>
+                        { format!("Import and add {} type{}", new_types.len(), plural(new_types.len())) }
+                    </button>
+                    <button type="button" onclick={cancel}>{ "Cancel" }</button>
+                </>
+            }
+        } else {
             html! {
                 <>
                     <button type="button" class="primary" ref={first_ref.clone()} onclick={apply(false)}>
@@ -122,7 +165,16 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
                     <button type="button" onclick={apply(true)}>{ format!("Replace ({have} → {valid})") }</button>
                     <button type="button" onclick={cancel}>{ "Cancel" }</button>
                 </>
-            },
+            }
+        };
+        (
+            format!(
+                "Import {valid} annotation{} from {}?",
+                plural(valid),
+                props.file
+            ),
+            body,
+            actions,
         )
     };
     html! {

@@ -194,6 +194,17 @@ describe('the open schema in the page', () => {
         mimeType: 'application/json',
         buffer: Buffer.from(exported.text, 'utf8'),
       });
+      // The relation types and attributes are new to this profile: listed, added by one
+      // confirmation.
+      const ask = dark.page.getByRole('alertdialog');
+      await ask.waitFor();
+      assert.deepEqual((await ask.locator('li').allInnerTexts()).sort(), [
+        'attribute Capital',
+        'attribute Status',
+        'relation type Entered',
+        'relation type Short-form',
+      ]);
+      await ask.getByRole('button', { name: 'Import and add 4 types' }).click();
       await dark.page.waitForSelector('html[data-annotations="4"]');
       await clickText(dark.page, 'Hayat Tahrir al-Sham');
       await dark.page.waitForFunction(() => document.querySelectorAll('svg.links g.link.relation').length === 2);
@@ -250,6 +261,8 @@ describe('the open schema in the page', () => {
       const said = await dialog.innerText();
       assert.match(said, /a3/);
       assert.doesNotMatch(said, /#a1|#a2/);
+      // The relation type is new here: listed in the same dialog, added by its one button.
+      assert.match(said, /relation type isRelatedTo/);
       await dialog.getByRole('button', { name: /Import the 2 valid ones/ }).click();
       await page.waitForSelector('html[data-annotations="2"]');
       const painted = Object.values(await paintedAnnotations(page)).map((a) => `${a.label}:${a.text}`);

@@ -535,6 +535,45 @@ impl State {
         out
     }
 
+    /// What a file's `labels` and `annotations` bring that this document's schema lacks: entity
+    /// types and check-worthiness values its labels do not have, relation types and attribute
+    /// names none of its annotations uses; each once, in the file's order. The import dialog
+    /// lists them, and adds them with the one confirmation that imports the file.
+    pub fn types_new_to(&self, labels: &Labels, annotations: &[Annotation]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut add = |what: &str, name: &str| {
+            if seen.insert((what.to_string(), name.to_string())) {
+                out.push(format!("{what} {name}"));
+            }
+        };
+        for l in &labels.entity {
+            if !self.labels.entity.contains(l) {
+                add("entity type", l);
+            }
+        }
+        for v in &labels.checkworthiness {
+            if !self.labels.checkworthiness.contains(v) {
+                add("check-worthiness value", v);
+            }
+        }
+        let (kinds, names) = (self.relation_kinds(), self.attribute_names());
+        for a in annotations {
+            let extra = a.extra();
+            for r in &extra.relations {
+                if kinds.binary_search(&r.kind).is_err() {
+                    add("relation type", &r.kind);
+                }
+            }
+            for (n, _) in &extra.attributes {
+                if names.binary_search(n).is_err() {
+                    add("attribute", n);
+                }
+            }
+        }
+        out
+    }
+
     /// The relation types the project's annotations use, each once, in name order: what the
     /// page offers when a person types a new relation's type.
     pub fn relation_kinds(&self) -> Vec<String> {

@@ -337,6 +337,24 @@ fn relations_of_any_type_follow_their_ends_and_undo() {
     s.apply(Action::Undo, NOW).unwrap();
     s.apply(Action::Undo, NOW).unwrap();
     assert_eq!(s.relation_kinds(), ["Part-of"]);
+    // A file's types this schema lacks, as the import dialog lists them.
+    let mut labels = s.labels().clone();
+    labels.entity.push("Protein".into());
+    let mut theirs: crate::model::Annotation = (**s.get(&part).unwrap()).clone();
+    theirs.extra_mut().relations[0].kind = "Binds".into();
+    theirs
+        .extra_mut()
+        .attributes
+        .push(("Speculation".into(), Value::Flag));
+    assert_eq!(
+        s.types_new_to(&labels, &[theirs.clone(), theirs]),
+        [
+            "entity type Protein",
+            "relation type Binds",
+            "attribute Speculation"
+        ]
+    );
+    assert!(s.types_new_to(s.labels(), &[]).is_empty());
     s.check_invariants().unwrap();
     let related = s.clone();
     // Deleting the target drops the relation; undo brings both back.

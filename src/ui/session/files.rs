@@ -210,7 +210,7 @@ pub(super) fn opened(
         }
         Ok(imported) => {
             store.dispatch(Msg::Ask(None));
-            offer(store, session, name, imported);
+            offer(store, session, name, imported, false);
         }
     }
 }
@@ -253,11 +253,23 @@ pub(super) fn importable() -> String {
 /// The valid annotations of a file: for the open document, ask replace or merge; for a text
 /// this browser holds, open that document and ask there; for a new text, open it as a new
 /// document. Spans are never re-offset onto a different text.
-pub fn offer(store: StoreHandle, session: SessionRef, file: String, imported: Imported) {
+/// `types_confirmed`: the person has seen the types new to the schema listed already (in the
+/// problems dialog) and confirmed.
+pub fn offer(
+    store: StoreHandle,
+    session: SessionRef,
+    file: String,
+    imported: Imported,
+    types_confirmed: bool,
+) {
     let sha = sha256_hex(imported.bundle.document.text());
     if sha == sha256_hex(store.state().document().text()) {
-        if store.state().is_empty() {
-            // Nothing here to replace or merge with: no question to ask.
+        let bundle = &imported.bundle;
+        let new_types = store
+            .state()
+            .types_new_to(&bundle.labels, &bundle.annotations);
+        if store.state().is_empty() && (new_types.is_empty() || types_confirmed) {
+            // Nothing here to replace or merge with, nothing new to the schema: no question.
             return apply_import(&store, &imported, true);
         }
         store.dispatch(Msg::Ask(Some(Dialog::ImportConfirm {
