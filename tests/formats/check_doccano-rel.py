@@ -58,13 +58,19 @@ def check(line, native):
     got_rels = [(key(by_id[r["from_id"]]), key(by_id[r["to_id"]]), r["type"]) for r in relations]
     native_by_id = {a["id"]: a for a in anns}
     nkey = lambda a: (to_utf16(text, a["start"]), to_utf16(text, a["end"]), label_of(a))
+    # The links (a speaker, a claimant) and the open schema's relations of any type, each
+    # once, in the order of their sources (a source's links before its relations).
     expected_rels = [
-        (nkey(a), nkey(native_by_id[a[role]["ref"]]), rel)
+        rel
         for a in anns
-        for role, rel in (("speaker", "SPEAKER"), ("claimant", "CLAIMANT"))
-        if a.get(role) and "ref" in a[role]
+        for rel in [
+            (nkey(a), nkey(native_by_id[a[role]["ref"]]), kind)
+            for role, kind in (("speaker", "SPEAKER"), ("claimant", "CLAIMANT"))
+            if a.get(role) and "ref" in a[role]
+        ]
+        + [(nkey(a), nkey(native_by_id[r["target"]]), r["type"]) for r in a.get("relations", [])]
     ]
-    assert got_rels == expected_rels, f"relations {got_rels} != native links {expected_rels}"
+    assert got_rels == expected_rels, f"relations {got_rels} != native links and relations {expected_rels}"
     return len(got)
 
 

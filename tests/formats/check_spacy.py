@@ -59,12 +59,16 @@ def expected_relations(native):
     by_id = {a["id"]: a for a in native["annotations"]}
     label = {"entity": None, "quote": "QUOTE", "claim": "CLAIM"}
     out = []
+    key = lambda a: (a["start"], a["end"], a.get("label") if a["kind"] == "entity" else label[a["kind"]])
     for a in sorted(native["annotations"], key=lambda a: (a["start"], a["end"], a["id"])):
         for role, rel in (("speaker", "SPEAKER"), ("claimant", "CLAIMANT")):
             party = a.get(role)
             if party and "ref" in party:
                 e = by_id[party["ref"]]
                 out.append(((a["start"], a["end"], label[a["kind"]]), (e["start"], e["end"], e["label"]), rel))
+        # The open schema's relations of any type, as Prodigy's relations.
+        for r in a.get("relations", []):
+            out.append((key(a), key(by_id[r["target"]]), r["type"]))
     return out
 
 
