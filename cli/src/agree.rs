@@ -40,7 +40,6 @@ pub fn agree(args: &[String]) -> Result<ExitCode, String> {
     if files.is_empty() {
         return Err(format!("agree needs files to compare\n{}", usage()));
     }
-    let t0 = std::time::Instant::now();
     let mut bad = false;
     // Every document read, with the file it came from.
     let mut read_in: Vec<(String, Bundle)> = Vec::new();
@@ -155,22 +154,13 @@ pub fn agree(args: &[String]) -> Result<ExitCode, String> {
         .first()
         .map(|(_, b)| b.labels.checkworthiness.clone())
         .unwrap_or_default();
-    let t1 = t0.elapsed();
     let report = agreement::agree(&inputs, &scale)?;
-    let t2 = t0.elapsed();
     let text = match output {
         Output::Json => agreement::json(&report, units.then_some(inputs.as_slice())),
         Output::Csv => csv(&report),
         Output::Table => table(&report),
     };
     print!("{text}");
-    if std::env::var_os("MARGINALIA_TIMING").is_some() {
-        eprintln!(
-            "read {t1:?}, agree {:?}, out {:?}",
-            t2 - t1,
-            t0.elapsed() - t2
-        );
-    }
     Ok(exit(bad))
 }
 

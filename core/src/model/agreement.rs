@@ -26,6 +26,7 @@
 //! matching over a sparse overlap graph (a dense assignment solver would be cubic in spans).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
@@ -47,6 +48,42 @@ pub struct Input<'a> {
     pub sha256: &'a str,
     pub layers: Vec<Layer<'a>>,
 }
+
+/// The hash of the tallies' maps: rustc's FxHash, for keys of a few small integers, where std's
+/// SipHash took a fifth of a run over 1,000 documents (written out here: ten lines, where a
+/// crate would be a dependency of the page too).
+#[derive(Clone, Copy, Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i.into());
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 // ---- the report ----
 
@@ -174,11 +211,11 @@ pub struct Report {
 // ---- spans ----
 
 /// A span as the span figures compare it: its type and the stretches it covers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Item<'a> {
     /// The entity type, or the kind's name for quotes and claims.
     label: &'a str,
-    frags: Vec<Span>,
+    frags: &'a [Span],
     ann: &'a Annotation,
 }
 
@@ -195,7 +232,10 @@ fn items_of(annotations: &[Annotation], kind: Kind) -> Vec<Item<'_>> {
         .filter(|a| a.kind() == kind)
         .map(|a| Item {
             label: label_of(a),
-            frags: a.fragments(),
+            frags: match a.extra.as_deref() {
+                Some(e) if e.fragments.len() > 1 => &e.fragments,
+                _ => std::slice::from_ref(&a.span),
+            },
             ann: a,
         })
         .collect();
@@ -228,16 +268,16 @@ fn best_matching(a: &[Item<'_>], b: &[Item<'_>]) -> Vec<(usize, usize, bool)> {
     let mut b_taken = vec![false; b.len()];
     let mut a_taken = vec![false; a.len()];
     // Same fragments: group b by fragments.
-    let mut by_frags: HashMap<&[Span], Vec<usize>> = HashMap::new();
+    let mut by_frags: Map<&[Span], Vec<usize>> = Map::default();
     for (j, y) in b.iter().enumerate() {
-        by_frags.entry(&y.frags).or_default().push(j);
+        by_frags.entry(y.frags).or_default().push(j);
     }
     for same_label in [true, false] {
         for (i, x) in a.iter().enumerate() {
             if a_taken[i] {
                 continue;
             }
-            if let Some(js) = by_frags.get(x.frags.as_slice()) {
+            if let Some(js) = by_frags.get(x.frags) {
                 if let Some(&j) = js
                     .iter()
                     .find(|&&j| !b_taken[j] && (!same_label || b[j].label == x.label))
@@ -264,7 +304,7 @@ fn best_matching(a: &[Item<'_>], b: &[Item<'_>]) -> Vec<(usize, usize, bool)> {
                 .iter()
                 .copied()
                 .filter(|&j| {
-                    b[j].ann.span.end > x.ann.span.start && common(&x.frags, &b[j].frags) > 0
+                    b[j].ann.span.end > x.ann.span.start && common(x.frags, b[j].frags) > 0
                 })
                 .collect()
         })
@@ -300,13 +340,13 @@ fn augment(i: usize, adj: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut
 
 /// Spans of both with the same type and fragments, matched one to one.
 fn exact_matches(a: &[Item<'_>], b: &[Item<'_>]) -> u64 {
-    let mut count: HashMap<(&str, &[Span]), i64> = HashMap::new();
+    let mut count: Map<(&str, &[Span]), i64> = Map::default();
     for y in b {
-        *count.entry((y.label, &y.frags)).or_default() += 1;
+        *count.entry((y.label, y.frags)).or_default() += 1;
     }
     let mut n = 0;
     for x in a {
-        if let Some(c) = count.get_mut(&(x.label, x.frags.as_slice())) {
+        if let Some(c) = count.get_mut(&(x.label, x.frags)) {
             if *c > 0 {
                 *c -= 1;
                 n += 1;
@@ -336,7 +376,10 @@ impl SpanTally {
 }
 
 fn span_tally(a: &[Item<'_>], b: &[Item<'_>]) -> SpanTally {
-    let m = best_matching(a, b);
+    span_tally_of(a, b, &best_matching(a, b))
+}
+
+fn span_tally_of(a: &[Item<'_>], b: &[Item<'_>], m: &[(usize, usize, bool)]) -> SpanTally {
     let correct = m.iter().filter(|p| p.2).count() as u64;
     SpanTally {
         na: a.len() as u64,
@@ -500,19 +543,19 @@ fn iob<'a>(
 #[derive(Clone, Debug, Default)]
 struct TokenTally {
     /// Per pair (global pair index): (tag of a, tag of b) → tokens.
-    pairs: HashMap<usize, HashMap<(u32, u32), u64>>,
+    pairs: Map<usize, Map<(u32, u32), u64>>,
     /// Fleiss: raters per unit (one number per tally), units, Σ_u Σ_c n_uc², n per category.
     fleiss_raters: usize,
     fleiss_units: u64,
     fleiss_sq: u64,
-    fleiss_cat: HashMap<u32, u64>,
+    fleiss_cat: Map<u32, u64>,
     /// Krippendorff: the coincidence matrix and the pairable units.
     alpha: Coincidence,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Coincidence {
-    o: HashMap<(u32, u32), f64>,
+    o: Map<(u32, u32), f64>,
     units: u64,
 }
 
@@ -675,8 +718,8 @@ impl TokenTally {
             };
         };
         let n: u64 = table.values().sum();
-        let mut rows: HashMap<u32, u64> = HashMap::new();
-        let mut cols: HashMap<u32, u64> = HashMap::new();
+        let mut rows: Map<u32, u64> = Map::default();
+        let mut cols: Map<u32, u64> = Map::default();
         let mut agree = 0;
         for (&(x, y), &v) in table {
             *rows.entry(x).or_default() += v;
@@ -810,14 +853,15 @@ impl PairExtras {
     }
 }
 
-fn pair_extras(a: &[Annotation], b: &[Annotation]) -> PairExtras {
+/// Each kind's items of both layers and their matching, in `Kind::ALL` order.
+type Matched<'a, 'b> = (&'b [Item<'a>], &'b [Item<'a>], &'b [(usize, usize, bool)]);
+
+fn pair_extras(a: &[Annotation], b: &[Annotation], kinds: &[Matched<'_, '_>]) -> PairExtras {
     let mut out = PairExtras::default();
-    let mut map: HashMap<&str, &str> = HashMap::new();
-    for kind in Kind::ALL {
-        let (xa, xb) = (items_of(a, kind), items_of(b, kind));
-        let m = best_matching(&xa, &xb);
+    let mut map: Map<&str, &str> = Map::default();
+    for (kind, &(xa, xb, m)) in Kind::ALL.into_iter().zip(kinds) {
         let (mut a_seen, mut b_seen) = (vec![false; xa.len()], vec![false; xb.len()]);
-        for &(i, j, _) in &m {
+        for &(i, j, _) in m {
             a_seen[i] = true;
             b_seen[j] = true;
             map.insert(&xa[i].ann.id, &xb[j].ann.id);
@@ -853,7 +897,7 @@ fn pair_extras(a: &[Annotation], b: &[Annotation]) -> PairExtras {
             }
         }
     }
-    let mut b_rels: HashMap<(String, &str, &str), u64> = HashMap::new();
+    let mut b_rels: Map<(String, &str, &str), u64> = Map::default();
     for y in b {
         for (k, t) in relations_of(y) {
             out.b_rel += 1;
@@ -899,16 +943,16 @@ impl ScopeKey<'_> {
 struct Tally<'a> {
     /// The global indices of the annotators it covers.
     present: Vec<usize>,
-    spans: BTreeMap<ScopeKey<'a>, HashMap<usize, SpanTally>>,
+    spans: BTreeMap<ScopeKey<'a>, Map<usize, SpanTally>>,
     tokens: BTreeMap<ScopeKey<'a>, TokenTally>,
     /// Entity tokens of the document (for the entity types it does not use).
     entity_tokens: u64,
     checkworthiness: Coincidence,
-    extras: HashMap<usize, PairExtras>,
+    extras: Map<usize, PairExtras>,
 }
 
 struct Interner<'a> {
-    ids: HashMap<&'a str, u32>,
+    ids: Map<&'a str, u32>,
 }
 
 impl<'a> Interner<'a> {
@@ -943,21 +987,27 @@ fn document_tally<'a>(
         ..Default::default()
     };
     let base = base_tokens(input.document);
-    for kind in Kind::ALL {
-        // Spans.
-        let items: Vec<Vec<Item<'a>>> = plain
-            .iter()
-            .map(|l| items_of(l.annotations, kind))
-            .collect();
-        let mut used: Vec<&'a str> = Vec::new();
-        if kind == Kind::Entity {
-            used = items.iter().flatten().map(|x| x.label).collect();
-            sort::sort_dedup(&mut used);
-        }
-        for x in 0..present.len() {
-            for y in x + 1..present.len() {
-                let p = pair_index(present[x], present[y], n_all);
-                let s = span_tally(&items[x], &items[y]);
+    // Each kind's items of every layer, and the matching of each pair's.
+    let items: Vec<Vec<Vec<Item<'a>>>> = Kind::ALL
+        .iter()
+        .map(|&kind| {
+            plain
+                .iter()
+                .map(|l| items_of(l.annotations, kind))
+                .collect()
+        })
+        .collect();
+    let mut used: Vec<&'a str> = items[0].iter().flatten().map(|x| x.label).collect();
+    sort::sort_dedup(&mut used);
+    for x in 0..present.len() {
+        for y in x + 1..present.len() {
+            let p = pair_index(present[x], present[y], n_all);
+            let matchings: Vec<Vec<(usize, usize, bool)>> = items
+                .iter()
+                .map(|of_kind| best_matching(&of_kind[x], &of_kind[y]))
+                .collect();
+            for (k, kind) in Kind::ALL.into_iter().enumerate() {
+                let s = span_tally_of(&items[k][x], &items[k][y], &matchings[k]);
                 t.spans
                     .entry(ScopeKey::Kind(kind))
                     .or_default()
@@ -968,18 +1018,33 @@ fn document_tally<'a>(
                     .entry(p)
                     .or_default()
                     .add(&s);
-                for &l in &used {
-                    let fa: Vec<Item<'a>> =
-                        items[x].iter().filter(|i| i.label == l).cloned().collect();
-                    let fb: Vec<Item<'a>> =
-                        items[y].iter().filter(|i| i.label == l).cloned().collect();
-                    t.spans
-                        .entry(ScopeKey::Label(l))
-                        .or_default()
-                        .insert(p, span_tally(&fa, &fb));
-                }
             }
+            for &l in &used {
+                let fa: Vec<Item<'a>> = items[0][x]
+                    .iter()
+                    .filter(|i| i.label == l)
+                    .copied()
+                    .collect();
+                let fb: Vec<Item<'a>> = items[0][y]
+                    .iter()
+                    .filter(|i| i.label == l)
+                    .copied()
+                    .collect();
+                t.spans
+                    .entry(ScopeKey::Label(l))
+                    .or_default()
+                    .insert(p, span_tally(&fa, &fb));
+            }
+            let kinds: Vec<Matched<'a, '_>> = (0..Kind::ALL.len())
+                .map(|k| (&items[k][x][..], &items[k][y][..], &matchings[k][..]))
+                .collect();
+            t.extras.insert(
+                p,
+                pair_extras(plain[x].annotations, plain[y].annotations, &kinds),
+            );
         }
+    }
+    for kind in Kind::ALL {
         // Tokens.
         let tokens = cut_tokens(&base, &plain, kind);
         let kept_of: Vec<Vec<&Annotation>> =
@@ -1007,20 +1072,47 @@ fn document_tally<'a>(
         t.tokens.insert(ScopeKey::Kind(kind), kind_tally);
         if kind == Kind::Entity {
             t.entity_tokens = tokens.len() as u64;
-            for &l in &used {
-                let id = labels.id(l);
+            // Each type's tokens: those some annotator tags with it; on the others every
+            // annotator's tag is "O" for that type.
+            let ids: Vec<u32> = used.iter().map(|l| labels.id(l)).collect();
+            let mut touched: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+            let mut here: Vec<usize> = Vec::new();
+            for u in 0..tokens.len() {
+                here.clear();
+                for ts in &tags {
+                    let g = ts[u];
+                    if g != 0 {
+                        let id = (g - 1) / 2;
+                        if let Some(i) = ids.iter().position(|&x| x == id) {
+                            if !here.contains(&i) {
+                                here.push(i);
+                                touched[i].push(u);
+                            }
+                        }
+                    }
+                }
+            }
+            for (i, &l) in used.iter().enumerate() {
+                let id = ids[i];
                 let mapped: Vec<Vec<u32>> = tags
                     .iter()
                     .map(|ts| {
-                        ts.iter()
-                            .map(|&g| if g != 0 && (g - 1) / 2 == id { g } else { 0 })
+                        touched[i]
+                            .iter()
+                            .map(|&u| {
+                                let g = ts[u];
+                                if g != 0 && (g - 1) / 2 == id {
+                                    g
+                                } else {
+                                    0
+                                }
+                            })
                             .collect()
                     })
                     .collect();
-                t.tokens
-                    .entry(ScopeKey::Label(l))
-                    .or_default()
-                    .add_doc(&present, &mapped, n_all);
+                let tally = t.tokens.entry(ScopeKey::Label(l)).or_default();
+                tally.add_doc(&present, &mapped, n_all);
+                tally.add_outside(&present, (tokens.len() - touched[i].len()) as u64, n_all);
             }
         }
         if kind == Kind::Claim {
@@ -1047,14 +1139,6 @@ fn document_tally<'a>(
                 }
                 t.checkworthiness.add_unit(&counts);
             }
-        }
-    }
-    for x in 0..present.len() {
-        for y in x + 1..present.len() {
-            t.extras.insert(
-                pair_index(present[x], present[y], n_all),
-                pair_extras(plain[x].annotations, plain[y].annotations),
-            );
         }
     }
     t
@@ -1098,7 +1182,7 @@ fn figures(t: &Tally<'_>, names: &[&str], extra_labels: &[&str]) -> Figures {
         keys.push(k);
     }
     sort::sort_dedup(&mut keys);
-    let empty_spans = HashMap::new();
+    let empty_spans = Map::default();
     let empty_tokens = TokenTally::default();
     let scopes = keys
         .into_iter()
@@ -1216,7 +1300,7 @@ pub fn agree(inputs: &[Input<'_>], scale: &[String]) -> Result<Report, String> {
     }
     let n_all = names.len();
     let mut labels = Interner {
-        ids: HashMap::new(),
+        ids: Map::default(),
     };
     let mut project = Tally {
         present: (0..n_all).collect(),
@@ -1294,8 +1378,13 @@ pub fn agree(inputs: &[Input<'_>], scale: &[String]) -> Result<Report, String> {
 /// kind's tokens as `[start, end]` code points), so that the figures can be checked from
 /// outside (tests/formats/agreement_reference.py).
 pub fn json(report: &Report, units: Option<&[Input<'_>]>) -> String {
+    let Some(inputs) = units else {
+        let mut s = serde_json::to_string_pretty(report).expect("plain data serialises");
+        s.push('\n');
+        return s;
+    };
     let mut value = serde_json::to_value(report).expect("plain data serialises");
-    if let Some(inputs) = units {
+    {
         let docs: Vec<serde_json::Value> = inputs
             .iter()
             .map(|i| {

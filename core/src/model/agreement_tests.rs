@@ -307,7 +307,7 @@ fn brute_credit(a: &[Item<'_>], b: &[Item<'_>]) -> u32 {
         }
         let mut best = go(i + 1, a, b, used);
         for j in 0..b.len() {
-            if used[j] || common(&a[i].frags, &b[j].frags) == 0 {
+            if used[j] || common(a[i].frags, b[j].frags) == 0 {
                 continue;
             }
             let w = if a[i].frags == b[j].frags { 2 } else { 1 };
@@ -424,4 +424,31 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn discontinuous_spans_match_exactly_only_with_the_same_fragments() {
+    let doc = Document::new("d", "t", "Anna and Carl Berg came.");
+    let split = |id: &str, frags: Vec<Span>| {
+        let mut a = ent(id, 0, 18, "PERSON");
+        a.extra = Some(Box::new(crate::model::annotation::Extra {
+            fragments: frags,
+            ..Default::default()
+        }));
+        a
+    };
+    let x = [split("1", vec![Span::new(0, 4), Span::new(14, 18)])];
+    let y = [ent("1", 0, 18, "PERSON")];
+    let r = report(&doc, &[("x", &x), ("y", &y)]);
+    let p = &scope(&r.project, "entity").pairs[0];
+    assert_eq!(p.exact.correct, 0, "the same stretch, other fragments");
+    assert_eq!((p.overlap.correct, p.overlap.partial), (0, 1));
+    let r = report(&doc, &[("x", &x), ("y", &x)]);
+    let p = &scope(&r.project, "entity").pairs[0];
+    assert_eq!(p.exact.correct, 1);
+    // Fragments that only share the stretch between them do not overlap.
+    let z = [ent("1", 5, 8, "PERSON")];
+    let r = report(&doc, &[("x", &x), ("z", &z)]);
+    let p = &scope(&r.project, "entity").pairs[0];
+    assert_eq!((p.overlap.correct, p.overlap.partial), (0, 0));
 }
