@@ -240,16 +240,19 @@ fn figures_table(out: &mut String, f: &Figures) {
         );
     }
     if !f.confusion.is_empty() {
-        let _ = writeln!(out, "\n  entity types of matched spans (– unmatched):");
+        let _ = writeln!(
+            out,
+            "\n  entity types of matched spans (a's type × b's type, – unmatched):"
+        );
         for c in &f.confusion {
             let _ = writeln!(
                 out,
-                "  {:>8} × {:<10} {} / {}: {}",
-                c.count,
+                "  {} / {}: {} × {}: {}",
+                c.a,
+                c.b,
                 c.a_label.as_deref().unwrap_or("–"),
                 c.b_label.as_deref().unwrap_or("–"),
-                c.a,
-                c.b
+                c.count
             );
         }
     }
