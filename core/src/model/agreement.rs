@@ -412,18 +412,32 @@ fn score(t: &SpanTally, credit: f64, correct: u64, partial: u64) -> SpanScore {
 /// The document's word tokens: those of its CoNLL export (`formats::conll::sentences`) with no
 /// annotation, in order.
 fn base_tokens(document: &Document) -> Vec<Span> {
-    let bundle = crate::formats::Bundle {
-        document: document.clone(),
-        labels: Default::default(),
-        annotator: String::new(),
-        annotations: Vec::new(),
-        status: Default::default(),
-    };
-    crate::formats::conll::sentences(&bundle)
-        .into_iter()
-        .flatten()
-        .map(|t| t.span)
-        .collect()
+    use unicode_segmentation::UnicodeSegmentation;
+    // `conll::tokens_of` without entity boundaries, paragraph by paragraph (the export's
+    // sentences only group its tokens); `the_tokens_are_the_conll_exports` holds them equal.
+    let separator = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    let mut out = Vec::new();
+    for &para in document.paragraphs() {
+        let mut cp = para.start;
+        for seg in document.slice(para).split_word_bounds() {
+            let mut run: Option<usize> = None;
+            for c in seg.chars() {
+                match (separator(c), run) {
+                    (true, Some(s)) => {
+                        out.push(Span::new(s, cp));
+                        run = None;
+                    }
+                    (false, None) => run = Some(cp),
+                    _ => {}
+                }
+                cp += 1;
+            }
+            if let Some(s) = run {
+                out.push(Span::new(s, cp));
+            }
+        }
+    }
+    out
 }
 
 /// The annotations of `kind` an IOB tagging can hold, in text order: the CoNLL export's rule
@@ -457,13 +471,15 @@ pub fn kept(annotations: &[Annotation], kind: Kind) -> Vec<&Annotation> {
 /// The token units of one kind on a document: its word tokens, cut wherever a kept span of
 /// `kind` of any layer begins or ends (for one layer and entities, the CoNLL export's tokens).
 pub fn token_units(document: &Document, layers: &[Layer<'_>], kind: Kind) -> Vec<Span> {
-    cut_tokens(&base_tokens(document), layers, kind)
+    let kept_of: Vec<Vec<&Annotation>> = layers.iter().map(|l| kept(l.annotations, kind)).collect();
+    cut_tokens(&base_tokens(document), &kept_of)
 }
 
-fn cut_tokens(base: &[Span], layers: &[Layer<'_>], kind: Kind) -> Vec<Span> {
-    let mut cuts: Vec<usize> = layers
+/// `base` cut wherever one of the kept spans of any layer begins or ends.
+fn cut_tokens(base: &[Span], kept_of: &[Vec<&Annotation>]) -> Vec<Span> {
+    let mut cuts: Vec<usize> = kept_of
         .iter()
-        .flat_map(|l| kept(l.annotations, kind))
+        .flatten()
         .flat_map(|a| [a.span.start, a.span.end])
         .collect();
     sort::sort_dedup(&mut cuts);
@@ -1046,9 +1062,9 @@ fn document_tally<'a>(
     }
     for kind in Kind::ALL {
         // Tokens.
-        let tokens = cut_tokens(&base, &plain, kind);
         let kept_of: Vec<Vec<&Annotation>> =
             plain.iter().map(|l| kept(l.annotations, kind)).collect();
+        let tokens = cut_tokens(&base, &kept_of);
         let tags: Vec<Vec<u32>> = kept_of
             .iter()
             .map(|k| {
@@ -1388,11 +1404,10 @@ pub fn json(report: &Report, units: Option<&[Input<'_>]>) -> String {
         let docs: Vec<serde_json::Value> = inputs
             .iter()
             .map(|i| {
-                let base = base_tokens(i.document);
                 let mut m = serde_json::Map::new();
                 m.insert("sha256".into(), i.sha256.into());
                 for kind in Kind::ALL {
-                    let spans: Vec<[usize; 2]> = cut_tokens(&base, &i.layers, kind)
+                    let spans: Vec<[usize; 2]> = token_units(i.document, &i.layers, kind)
                         .iter()
                         .map(|s| [s.start, s.end])
                         .collect();

@@ -216,7 +216,7 @@ fn relations_between_matched_ends() {
 }
 
 #[test]
-fn one_layer_and_entities_give_the_conll_tokens_and_tags() {
+fn the_tokens_are_the_conll_exports() {
     let text = "Syria's capital, Damascus, fell.\r\n\r\nOn 8 December 🎉 it did.";
     let doc = Document::new("d", "t", text);
     let a = [
@@ -242,6 +242,24 @@ fn one_layer_and_entities_give_the_conll_tokens_and_tags() {
         annotations: &a,
     }];
     assert_eq!(token_units(&doc, &layers, Kind::Entity), conll);
+    // With no annotation, the export's tokens of every text of the tests.
+    for text in [
+        text,
+        TEXT,
+        "a\u{1f}b\u{a0}c\u{2028}d  e\n\n\n f\u{85}g 👍🏽x 🇸🇪.",
+    ] {
+        let bundle = crate::formats::Bundle {
+            document: Document::new("d", "t", text),
+            annotations: Vec::new(),
+            ..bundle.clone()
+        };
+        let conll: Vec<Span> = crate::formats::conll::sentences(&bundle)
+            .into_iter()
+            .flatten()
+            .map(|t| t.span)
+            .collect();
+        assert_eq!(base_tokens(&bundle.document), conll, "{text:?}");
+    }
     let kept_ids: Vec<&str> = kept(&a, Kind::Entity)
         .iter()
         .map(|a| a.id.as_str())
@@ -451,4 +469,34 @@ fn discontinuous_spans_match_exactly_only_with_the_same_fragments() {
     let r = report(&doc, &[("x", &x), ("z", &z)]);
     let p = &scope(&r.project, "entity").pairs[0];
     assert_eq!((p.overlap.correct, p.overlap.partial), (0, 0));
+}
+
+proptest! {
+    /// The tokens are the CoNLL export's, on texts of words, spaces, line breaks of every kind,
+    /// separators and emoji.
+    #[test]
+    fn the_tokens_are_the_conll_exports_on_any_text(
+        parts in prop::collection::vec(
+            prop::sample::select(vec![
+                "ab", "Cd", "’s", "-", ".", " ", "  ", "\n", "\r\n", "\n\n", "\u{85}", "\u{2028}",
+                "\u{a0}", "\u{1f}", "\t", "🎉", "👍🏽", "🇸🇪", "e\u{301}", "12,5", "U.S.", "x",
+            ]),
+            0..40,
+        )
+    ) {
+        let text: String = parts.concat();
+        let bundle = crate::formats::Bundle {
+            document: Document::new("d", "t", text.as_str()),
+            labels: Default::default(),
+            annotator: String::new(),
+            annotations: Vec::new(),
+            status: Default::default(),
+        };
+        let conll: Vec<Span> = crate::formats::conll::sentences(&bundle)
+            .into_iter()
+            .flatten()
+            .map(|t| t.span)
+            .collect();
+        prop_assert_eq!(base_tokens(&bundle.document), conll);
+    }
 }
