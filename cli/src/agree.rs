@@ -137,9 +137,12 @@ pub fn agree(args: &[String]) -> Result<ExitCode, String> {
     if !alone.is_empty() {
         bad = true;
         eprintln!(
-            "marginalia: {} documents have one annotator and are left out (agreement needs two \
-             layers of the same text):\n{}",
-            alone.len(),
+            "marginalia: {} one annotator and left out (agreement needs two layers of the same \
+             text):\n{}",
+            match alone.len() {
+                1 => "1 document has".to_string(),
+                n => format!("{n} documents have"),
+            },
             alone.join("\n")
         );
     }
@@ -162,6 +165,15 @@ pub fn agree(args: &[String]) -> Result<ExitCode, String> {
     };
     print!("{text}");
     Ok(exit(bad))
+}
+
+/// "1 document", "2 documents".
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 fn num(v: Option<f64>) -> String {
@@ -262,10 +274,10 @@ fn table(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} annotators ({}), {} documents compared; exact span F1 {}\n\nproject",
+        "{} annotators ({}), {} compared; exact span F1 {}\n\nproject",
         r.annotators.len(),
         r.annotators.join(", "),
-        r.documents.len(),
+        count(r.documents.len(), "document"),
         num(r.span_f1_exact)
     );
     figures_table(&mut out, &r.project);

@@ -92,7 +92,7 @@ fn two_annotators_in_a_document_file_and_a_project_file() {
     let out = common::run(&["agree", fa, fb]);
     let table = stdout(&out);
     assert!(
-        table.contains("2 annotators (ann, bob), 1 documents compared"),
+        table.contains("2 annotators (ann, bob), 1 document compared"),
         "{table}"
     );
     assert!(table.contains("entity:PERSON"), "{table}");

@@ -438,10 +438,8 @@ def check_figures(where, fig, docs, names, all_names):
         # Fleiss: the units of documents every annotator of `names` annotated.
         rows = []
         for c in per_doc:
-            if all(c[n] and c[n][0] is not None for n in names) or not any(
-                    True for n in names if n in c):
+            if all(c[n] and c[n][0] is not None for n in names):
                 rows += list(zip(*[c[n] for n in names]))
-        rows = [r for r in rows if None not in r]
         if o["fleiss_kappa"]["units"] != len(rows):
             fail(f"{where} {scope}: Fleiss units {o['fleiss_kappa']['units']} != {len(rows)}")
         if rows:
