@@ -8,6 +8,7 @@
 //!     marginalia synth-corpus --documents N --spans M [--seed S] [-o DIR]
 //!     marginalia synth-hostile [--format FORMAT] [--bytes N] [-o DIR]
 //!     marginalia fuzz-seed restore FILE... -o DIR
+//!     marginalia agree FILE... [--json | --csv]
 //!
 //! `validate` checks native files, document files and project files (schema, offsets, links;
 //! every document of a project, its lines prefixed by the document id) and prints one line per
@@ -19,8 +20,10 @@
 //! `--from native`) into native ones, one per document a file holds (a doccano or Prodigy
 //! JSONL has one a line), named `<document id>.marginalia.json`. Output files are named as the
 //! page names its downloads, byte for byte the same content. `tag-all` tags every other
-//! whole-word occurrence, as the page's "Tag every occurrence" does (`Action::TagAll`).
+//! whole-word occurrence, as the page's "Tag every occurrence" does (`Action::TagAll`). `agree`
+//! prints the inter-annotator agreement of the files' layers (`agree.rs`, docs/review.md).
 
+mod agree;
 mod convert;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +62,11 @@ usage:
       (hostile files of about N bytes, default 10,000,000: every case, or those of FORMAT)
   marginalia fuzz-seed restore FILE... -o DIR
       (inputs of the restore fuzz target: each native FILE as its stored records)
+  marginalia agree FILE... [--json | --csv] [--units]
+      (inter-annotator agreement of native document or project files, a layer per file's
+      annotator, documents matched by their text; span P/R/F1, Cohen's and Fleiss' κ,
+      Krippendorff's α: docs/review.md; --json with span_f1_exact, --units adds the token
+      units; exits 1 when a document has one annotator or a file does not read)
 
 formats: ";
 
@@ -87,6 +95,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("synth-corpus") => synth_corpus(&args[1..]),
         Some("synth-hostile") => synth_hostile(&args[1..]),
         Some("fuzz-seed") => fuzz_seed(&args[1..]),
+        Some("agree") => agree::agree(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)

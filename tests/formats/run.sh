@@ -49,4 +49,5 @@ for check in tests/formats/check_*.py; do
 done
 # docs/formats.md quotes the golden files literally: it must be regenerated when they change.
 python3 scripts/gen-formats-doc.py --check
+"$py" tests/formats/agreement_reference.py "$cli" "$out/agreement" && checks=$((checks + 1))
 echo "formats: $checks format checks passed"

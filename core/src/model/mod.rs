@@ -3,6 +3,7 @@
 //! Nothing here imports a web crate (yew, web-sys, js-sys, gloo, wasm-bindgen); it builds and
 //! is tested natively with `cargo test`. `scripts/check-purity.sh` fails the test run otherwise.
 
+pub mod agreement;
 pub mod annotation;
 pub mod blanks;
 pub mod catalog;
