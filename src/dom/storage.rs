@@ -327,6 +327,30 @@ impl Db {
         tx.commit().await.map_err(idb_error)
     }
 
+    /// The other annotators' layers of document `id` (review): each a native file's text, as
+    /// it was imported; kept under `layers/<id>` in the meta store, apart from the person's
+    /// own annotations, which they never change.
+    pub async fn layers(&self, id: &str) -> Result<Vec<String>, String> {
+        Ok(self
+            .get_string("meta", &format!("layers/{id}"))
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
+    /// Stores document `id`'s layers (all of them: see [`Db::layers`]).
+    pub async fn save_layers(&self, id: &str, layers: &[String]) -> Result<(), String> {
+        let json = serde_json::to_string(layers).map_err(|e| e.to_string())?;
+        let tx = self.tx(["meta"], true)?;
+        tx.object_store("meta")
+            .map_err(idb_error)?
+            .put(json)
+            .with_key(format!("layers/{id}"))
+            .primitive()
+            .map_err(idb_error)?;
+        tx.commit().await.map_err(idb_error)
+    }
+
     /// Every stored document's record; records that cannot be read are counted, not returned.
     pub async fn documents(&self) -> Result<(Vec<DocRecord>, usize), String> {
         let tx = self.tx(["docs"], false)?;

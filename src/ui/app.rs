@@ -164,6 +164,7 @@ pub fn app(props: &AppProps) -> Html {
                 if store.ui.hint {
                     <Hint store={store.clone()} />
                 }
+                <super::review::Review store={store.clone()} />
                 if let Some(a) = selected {
                     <Details store={store.clone()} annotation={a} />
                 }

@@ -124,6 +124,30 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
             let (store, imported) = (store.clone(), imported.clone());
             Callback::from(move |_: MouseEvent| session::apply_import(&store, &imported, replace))
         };
+        // A file of another annotator: offered as their layer (review), first when the person
+        // has named themselves otherwise.
+        let theirs = imported.bundle.annotator.trim().to_string();
+        let layer = (!theirs.is_empty() && theirs != store.ui.annotator.trim()).then(|| {
+            let (store, session, imported) = (store.clone(), session.clone(), imported.clone());
+            let add = Callback::from(move |_: MouseEvent| {
+                session::add_layer(&store, &session, &imported)
+            });
+            html! {
+                <button type="button" class="primary" ref={first_ref.clone()} onclick={add}>
+                    { format!("Add as {theirs}'s layer") }
+                </button>
+            }
+        });
+        let primary = if layer.is_some() {
+            None
+        } else {
+            Some("primary")
+        };
+        let first = if layer.is_some() {
+            NodeRef::default()
+        } else {
+            first_ref.clone()
+        };
         let body = if have == 0 {
             html! {
                 <>
@@ -150,8 +174,12 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
         let actions = if have == 0 {
             html! {
                 <>
-                    <button type="button" class="primary" ref={first_ref.clone()} onclick={apply(true)}>
-                        { format!("Import and add {} type{}", new_types.len(), plural(new_types.len())) }
+                    { layer }
+                    <button type="button" class={classes!(primary)} ref={first} onclick={apply(true)}>
+                        { match new_types.len() {
+                            0 => "Import as my own".to_string(),
+                            n => format!("Import and add {n} type{}", plural(n)),
+                        } }
                     </button>
                     <button type="button" onclick={cancel}>{ "Cancel" }</button>
                 </>
@@ -159,7 +187,8 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
         } else {
             html! {
                 <>
-                    <button type="button" class="primary" ref={first_ref.clone()} onclick={apply(false)}>
+                    { layer }
+                    <button type="button" class={classes!(primary)} ref={first} onclick={apply(false)}>
                         { format!("Merge ({valid} + {have})") }
                     </button>
                     <button type="button" onclick={apply(true)}>{ format!("Replace ({have} → {valid})") }</button>

@@ -21,6 +21,7 @@ mod notices;
 mod open_text;
 mod overview;
 mod overview_row;
+mod review;
 mod schema_fields;
 pub mod session;
 mod shortcuts;

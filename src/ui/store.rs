@@ -179,7 +179,20 @@ pub struct Ui {
     /// The getting-started hint is shown (an empty project, until the first annotation, or
     /// when asked for from the Shortcuts sheet).
     pub hint: bool,
+    /// The other annotators' layers of the open document (review), and whether the Review
+    /// panel is open.
+    pub layers: Rc<Vec<LayerView>>,
+    pub review_open: bool,
     serial: u64,
+}
+
+/// Another annotator's work on the open document, read-only beside the person's own: the
+/// native file it came from (what storage keeps) and its annotations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerView {
+    pub annotator: String,
+    pub annotations: Rc<Vec<crate::model::Annotation>>,
+    pub native: Rc<String>,
 }
 
 pub enum Msg {
@@ -222,6 +235,10 @@ pub enum Msg {
     ShowHint(bool),
     ShowHelp(bool),
     ShowLabels(bool),
+    ShowReview(bool),
+    /// The layers of the document of that id (read from storage, or one added or removed):
+    /// shown if it is still the open one.
+    Layers(String, Rc<Vec<LayerView>>),
     /// Replaces the open document and its annotations (opening, switching, restoring).
     Load(Rc<State>),
     Documents(Vec<DocEntry>),
@@ -668,6 +685,12 @@ impl Reducible for Store {
             }
             Msg::ShowHelp(open) => next.ui.help_open = open,
             Msg::ShowLabels(open) => next.ui.labels_open = open,
+            Msg::ShowReview(open) => next.ui.review_open = open,
+            Msg::Layers(id, layers) => {
+                if next.state().document().id == id {
+                    next.ui.layers = layers;
+                }
+            }
             Msg::Load(state) => {
                 next.revision = state.revision();
                 next.state = state;
@@ -683,6 +706,7 @@ impl Reducible for Store {
                     toast: next.ui.toast.take(),
                     ignore_case: next.ui.ignore_case,
                     hint: next.ui.hint,
+                    review_open: next.ui.review_open,
                     serial: next.ui.serial,
                     ..Ui::default()
                 };

@@ -1,4 +1,4 @@
-//! The toolbar: undo and redo (named by what they would undo), labels, shortcuts.
+//! The toolbar: undo and redo (named by what they would undo), review, labels, shortcuts.
 
 use yew::prelude::*;
 
@@ -19,6 +19,11 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         .redo_label()
         .map(|l| format!("Redo {l} (Ctrl+Shift+Z)"));
     drop(state);
+    let review_open = store.ui.review_open;
+    let toggle_review = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowReview(!review_open)))
+    };
     let send = |msg: fn() -> Msg| {
         let store = store.clone();
         Callback::from(move |_: MouseEvent| store.dispatch(msg()))
@@ -32,6 +37,9 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 disabled={redo_label.is_none()} title={redo_label.clone()}
                 aria-keyshortcuts="Control+Shift+Z Control+Y">{ "Redo" }</button>
             <span class="spacer"></span>
+            <button type="button" onclick={toggle_review}
+                aria-pressed={review_open.to_string()}
+                title="Other annotators' layers of this document, and how far you agree">{ "Review" }</button>
             <button type="button" onclick={send(|| Msg::ShowLabels(true))}>{ "Labels" }</button>
             <button type="button" onclick={send(|| Msg::ShowHelp(true))} aria-keyshortcuts="?"
                 title="Keyboard shortcuts (?)">{ "Shortcuts" }</button>

@@ -183,6 +183,7 @@ pub(super) async fn read(
             if !fresh {
                 store.dispatch(Msg::Load(Rc::new(State::new(Rc::new(default)))));
             }
+            super::layers::read_layers(store, session, id);
             return Ok(None);
         }
         return Err(format!(
@@ -201,6 +202,7 @@ pub(super) async fn read(
     let state = Rc::new(state);
     session.borrow_mut().written = Some(state.clone());
     store.dispatch(Msg::Load(state));
+    super::layers::read_layers(store, session, id);
     Ok((!skipped.is_empty()).then(|| {
         format!(
             "{} stored annotation(s) of this document were damaged and left out: {}.",

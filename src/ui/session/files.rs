@@ -268,7 +268,12 @@ pub fn offer(
         let new_types = store
             .state()
             .types_new_to(&bundle.labels, &bundle.annotations);
-        if store.state().is_empty() && (new_types.is_empty() || types_confirmed) {
+        // Another annotator's work (the person has named themselves, the file someone else):
+        // asked, to be added as a layer rather than taken as the person's own.
+        let theirs = !bundle.annotator.trim().is_empty()
+            && !store.ui.annotator.trim().is_empty()
+            && bundle.annotator.trim() != store.ui.annotator.trim();
+        if store.state().is_empty() && (new_types.is_empty() || types_confirmed) && !theirs {
             // Nothing here to replace or merge with, nothing new to the schema: no question.
             return apply_import(&store, &imported, true);
         }

@@ -37,6 +37,7 @@ use crate::model::{sort, Action, Document, State, Status};
 mod corpus;
 mod documents;
 mod files;
+mod layers;
 mod persist;
 mod project;
 mod queue;
@@ -52,6 +53,7 @@ pub use corpus::{already_held, store_corpus, OnMatch};
 pub use documents::{next_document, set_status};
 pub use documents::{open_text, start, switch};
 pub use files::{apply_import, export, import_file, import_files, offer};
+pub use layers::{add_layer, remove_layer};
 pub use persist::{resolve_conflict, save, set_annotator};
 pub use project::export_project;
 

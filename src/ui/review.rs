@@ -1,0 +1,133 @@
+//! The Review panel of the open document: the other annotators' layers (imported from their
+//! files: see `session::layers`), each removable, and how far every pair of annotators agrees
+//! on it (`model::agreement`, the figures of `marginalia agree`): span F1 exact and overlap,
+//! Cohen's κ per pair, and over all of them Fleiss' κ and Krippendorff's α, each with the
+//! number of units behind it. The person's own annotations are the layer named by the
+//! Annotator field ("me" while it is empty).
+
+use yew::prelude::*;
+
+use super::session::{self, SessionCtx};
+use super::store::{Msg, StoreHandle};
+use crate::model::agreement::{self, Input, Layer, Measure};
+use crate::model::Annotation;
+
+#[derive(Properties, PartialEq)]
+pub struct ReviewProps {
+    pub store: StoreHandle,
+}
+
+/// A figure as the table shows it: three decimals, or a dash where it is not defined.
+fn figure(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.3}"))
+}
+
+fn measure(m: &Measure) -> Html {
+    html! { <>{ figure(m.value) }<span class="muted">{ format!(" ({})", m.units) }</span></> }
+}
+
+#[function_component(Review)]
+pub fn review(props: &ReviewProps) -> Html {
+    let store = &props.store;
+    let session = use_context::<SessionCtx>().expect("session").0;
+    if !store.ui.review_open {
+        return html! {};
+    }
+    let state = store.state();
+    let me = match store.ui.annotator.trim() {
+        "" => "me".to_string(),
+        name => name.to_string(),
+    };
+    let mine: Vec<Annotation> = state.annotations().iter().map(|a| (**a).clone()).collect();
+    let layers = store.ui.layers.clone();
+    let mut all = vec![Layer {
+        annotator: &me,
+        annotations: &mine,
+    }];
+    all.extend(layers.iter().filter(|l| l.annotator != me).map(|l| Layer {
+        annotator: &l.annotator,
+        annotations: &l.annotations,
+    }));
+    let doc = state.document().clone();
+    let sha = crate::formats::sha256_hex(doc.text());
+    let report = (all.len() >= 2).then(|| {
+        let input = Input {
+            document: &doc,
+            sha256: &sha,
+            layers: all.clone(),
+        };
+        agreement::agree(&[input], &state.labels().checkworthiness)
+    });
+    let close = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowReview(false)))
+    };
+    let overall = report
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .and_then(|r| r.project.scopes.iter().find(|s| s.scope == "all").cloned());
+    html! {
+        <section class="review" aria-labelledby="review-title">
+            <header class="details-head">
+                <h2 id="review-title">{ "Review" }</h2>
+                <button type="button" class="icon-btn" aria-label="Close review" title="Close" onclick={close}>{ "×" }</button>
+            </header>
+            <p class="muted">{ format!("Layers of this document: yours ({me}, {}) and other annotators' from their files (Import a file of this text that names another annotator).", mine.len()) }</p>
+            <ul class="layers" aria-label="Layers">
+                { for layers.iter().map(|l| {
+                    let remove = {
+                        let (store, session, name) = (store.clone(), session.clone(), l.annotator.clone());
+                        Callback::from(move |_: MouseEvent| session::remove_layer(&store, &session, &name))
+                    };
+                    html! {
+                        <li class="layer">
+                            <span>{ format!("{}: {} annotations", l.annotator, l.annotations.len()) }</span>
+                            <button type="button" onclick={remove}
+                                aria-label={format!("Remove {}'s layer", l.annotator)}>{ "Remove" }</button>
+                        </li>
+                    }
+                }) }
+            </ul>
+            { match (&report, &overall) {
+                (None, _) => html! { <p>{ "No other annotator's layer yet: nothing to compare." }</p> },
+                (Some(Err(why)), _) => html! { <p role="alert">{ why.clone() }</p> },
+                (Some(Ok(_)), None) => html! { <p>{ "No figures: no annotation in any layer." }</p> },
+                (Some(Ok(r)), Some(all)) => html! {
+                    <>
+                        <div class="table-scroll">
+                        <table class="agreement" aria-label="Agreement between each pair of annotators">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{ "Reference – other" }</th>
+                                    <th scope="col" title="Exact span F1: same kind, type and boundaries (spans of each in brackets)">{ "Exact F1" }</th>
+                                    <th scope="col" title="Overlap F1: same boundaries count 1, overlapping ½">{ "Overlap F1" }</th>
+                                    <th scope="col" title="Cohen's κ over the word tokens' IOB tags (tokens in brackets)">{ "κ" }</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                { for all.pairs.iter().map(|p| html! {
+                                    <tr data-a={p.a.clone()} data-b={p.b.clone()}>
+                                        <th scope="row">{ format!("{} – {}", p.a, p.b) }</th>
+                                        <td class="f1-exact">{ figure(p.exact.f1) }<span class="muted">{ format!(" ({}, {})", p.exact.reference_spans, p.exact.other_spans) }</span></td>
+                                        <td>{ figure(p.overlap.f1) }</td>
+                                        <td>{ measure(&p.cohen_kappa) }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        </div>
+                        <dl class="agreement-overall">
+                            <dt>{ "Span F1, exact, every pair" }</dt>
+                            <dd class="span-f1-exact">{ figure(r.span_f1_exact) }</dd>
+                            <dt>{ "Fleiss' κ (tokens)" }</dt>
+                            <dd>{ measure(&all.overall.fleiss_kappa) }</dd>
+                            <dt>{ "Krippendorff's α, nominal (tokens)" }</dt>
+                            <dd>{ measure(&all.overall.alpha_nominal) }</dd>
+                        </dl>
+                        <p class="muted">{ "Figures as marginalia agree computes them; docs/review.md says what each counts. Units in brackets." }</p>
+                    </>
+                },
+            } }
+        </section>
+    }
+}
