@@ -62,6 +62,31 @@ pub fn review(props: &ReviewProps) -> Html {
         let store = store.clone();
         Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowReview(false)))
     };
+    // The figures as files, the same as `marginalia agree --json` / `--csv` write.
+    let download = |report: agreement::Report, json: bool| {
+        let (store, id) = (store.clone(), doc.id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (name, mime, text) = if json {
+                (
+                    format!("{id}.agreement.json"),
+                    "application/json",
+                    agreement::json(&report, None),
+                )
+            } else {
+                (
+                    format!("{id}.agreement.csv"),
+                    "text/csv",
+                    agreement::csv(&report),
+                )
+            };
+            if let Err(why) = crate::dom::files::download(&name, mime, text.as_bytes()) {
+                store.dispatch(Msg::Say(
+                    format!("{name} could not be saved: {why}"),
+                    super::store::Tone::Error,
+                ));
+            }
+        })
+    };
     let overall = report
         .as_ref()
         .and_then(|r| r.as_ref().ok())
@@ -95,7 +120,7 @@ pub fn review(props: &ReviewProps) -> Html {
                 (Some(Ok(r)), Some(all)) => html! {
                     <>
                         <div class="table-scroll">
-                        <table class="agreement" aria-label="Agreement between each pair of annotators">
+                        <table class="agreement pairs" aria-label="Agreement between each pair of annotators">
                             <thead>
                                 <tr>
                                     <th scope="col">{ "Reference – other" }</th>
@@ -124,6 +149,30 @@ pub fn review(props: &ReviewProps) -> Html {
                             <dt>{ "Krippendorff's α, nominal (tokens)" }</dt>
                             <dd>{ measure(&all.overall.alpha_nominal) }</dd>
                         </dl>
+                        <table class="agreement scopes" aria-label="Agreement by kind and entity type, over every pair">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{ "Kind or type" }</th>
+                                    <th scope="col">{ "Exact F1" }</th>
+                                    <th scope="col">{ "Overlap F1" }</th>
+                                    <th scope="col">{ "α (tokens)" }</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                { for r.project.scopes.iter().filter(|s| s.scope != "all").map(|s| html! {
+                                    <tr data-scope={s.scope.clone()}>
+                                        <th scope="row">{ s.scope.clone() }</th>
+                                        <td>{ measure(&s.overall.exact_f1) }</td>
+                                        <td>{ measure(&s.overall.overlap_f1) }</td>
+                                        <td>{ measure(&s.overall.alpha_nominal) }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        <div class="row">
+                            <button type="button" onclick={download(r.clone(), true)}>{ "Download figures (JSON)" }</button>
+                            <button type="button" onclick={download(r.clone(), false)}>{ "Download figures (CSV)" }</button>
+                        </div>
                         <p class="muted">{ "Figures as marginalia agree computes them; docs/review.md says what each counts. Units in brackets." }</p>
                     </>
                 },

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, ROOT, annotateSample, exportJson, launch, openApp, screenshot, serveDist, waitSaved } from './harness.mjs';
 
@@ -19,7 +19,7 @@ async function importFile(page, name, text) {
 async function shownPairs(page) {
   return page.evaluate(() =>
     Object.fromEntries(
-      [...document.querySelectorAll('table.agreement tbody tr')].map((tr) => [
+      [...document.querySelectorAll('table.pairs tbody tr')].map((tr) => [
         `${tr.dataset.a}|${tr.dataset.b}`,
         tr.querySelector('.f1-exact').firstChild.textContent,
       ]),
@@ -85,6 +85,20 @@ describe('review', () => {
       assert.deepEqual(await shownPairs(page), expected);
       assert.equal(await page.locator('.review .span-f1-exact').innerText(), cli.span_f1_exact.toFixed(3));
       assert.notEqual(cli.span_f1_exact, 1, 'the layers disagree somewhere');
+      // By kind and type too; and the figures download as the command line writes them.
+      const scopes = await page.locator('table.scopes tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.scope));
+      assert.deepEqual(scopes, cli.project.scopes.filter((s) => s.scope !== 'all').map((s) => s.scope));
+      assert.ok(scopes.includes('entity:ORG'), scopes.join());
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Download figures (JSON)' }).click(),
+      ]);
+      const saved = join(OUT, download.suggestedFilename());
+      await download.saveAs(saved);
+      const fromPage = JSON.parse(await readFile(saved, 'utf8'));
+      assert.equal(download.suggestedFilename(), 'damascus-2024-12-08.agreement.json');
+      assert.equal(fromPage.span_f1_exact, cli.span_f1_exact);
+      assert.deepEqual(fromPage.project.scopes, cli.project.scopes);
       await page.keyboard.press('Escape');
       await page.locator('.review').scrollIntoViewIfNeeded();
       await screenshot(page, 'review-light');
@@ -99,7 +113,7 @@ describe('review', () => {
       await page.locator('.review .layer', { hasText: 'Bo:' }).waitFor();
       assert.deepEqual(await shownPairs(page), expected);
       await page.getByRole('button', { name: "Remove Bo's layer" }).click();
-      await page.waitForFunction(() => document.querySelectorAll('table.agreement tbody tr').length === 1);
+      await page.waitForFunction(() => document.querySelectorAll('table.pairs tbody tr').length === 1);
       assert.deepEqual(Object.keys(await shownPairs(page)), ['Ann|Reviewer']);
     } finally {
       await b.close();

@@ -1389,6 +1389,162 @@ pub fn agree(inputs: &[Input<'_>], scale: &[String]) -> Result<Report, String> {
     })
 }
 
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The report as CSV, one line a figure (`marginalia agree --csv`, the Review panel's
+/// download): document (empty for the project), scope, the pair (empty for all), figure,
+/// value (empty where it is not defined) and units.
+pub fn csv(r: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("document,scope,a,b,figure,value,units\n");
+    let mut row =
+        |doc: &str, scope: &str, a: &str, b: &str, figure: &str, v: Option<f64>, u: u64| {
+            let v = v.map_or(String::new(), |v| v.to_string());
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{figure},{v},{u}",
+                field(doc),
+                field(scope),
+                field(a),
+                field(b)
+            );
+        };
+    let all = std::iter::once(("", &r.project))
+        .chain(r.documents.iter().map(|d| (d.id.as_str(), &d.figures)));
+    for (doc, f) in all {
+        for s in &f.scopes {
+            for p in &s.pairs {
+                let (a, b) = (p.a.as_str(), p.b.as_str());
+                let spans = p.exact.reference_spans + p.exact.other_spans;
+                row(
+                    doc,
+                    &s.scope,
+                    a,
+                    b,
+                    "exact_precision",
+                    p.exact.precision,
+                    p.exact.other_spans,
+                );
+                row(
+                    doc,
+                    &s.scope,
+                    a,
+                    b,
+                    "exact_recall",
+                    p.exact.recall,
+                    p.exact.reference_spans,
+                );
+                row(doc, &s.scope, a, b, "exact_f1", p.exact.f1, spans);
+                row(
+                    doc,
+                    &s.scope,
+                    a,
+                    b,
+                    "overlap_precision",
+                    p.overlap.precision,
+                    p.overlap.other_spans,
+                );
+                row(
+                    doc,
+                    &s.scope,
+                    a,
+                    b,
+                    "overlap_recall",
+                    p.overlap.recall,
+                    p.overlap.reference_spans,
+                );
+                row(doc, &s.scope, a, b, "overlap_f1", p.overlap.f1, spans);
+                row(
+                    doc,
+                    &s.scope,
+                    a,
+                    b,
+                    "cohen_kappa",
+                    p.cohen_kappa.value,
+                    p.cohen_kappa.units,
+                );
+            }
+            let o = &s.overall;
+            row(
+                doc,
+                &s.scope,
+                "",
+                "",
+                "exact_f1",
+                o.exact_f1.value,
+                o.exact_f1.units,
+            );
+            row(
+                doc,
+                &s.scope,
+                "",
+                "",
+                "overlap_f1",
+                o.overlap_f1.value,
+                o.overlap_f1.units,
+            );
+            row(
+                doc,
+                &s.scope,
+                "",
+                "",
+                "fleiss_kappa",
+                o.fleiss_kappa.value,
+                o.fleiss_kappa.units,
+            );
+            row(
+                doc,
+                &s.scope,
+                "",
+                "",
+                "alpha_nominal",
+                o.alpha_nominal.value,
+                o.alpha_nominal.units,
+            );
+        }
+        let cw = &f.checkworthiness_alpha;
+        row(
+            doc,
+            "claim",
+            "",
+            "",
+            "checkworthiness_alpha_ordinal",
+            cw.value,
+            cw.units,
+        );
+        for rel in &f.relations {
+            row(
+                doc,
+                "relations",
+                &rel.a,
+                &rel.b,
+                "relation_f1",
+                rel.f1,
+                rel.a_relations + rel.b_relations,
+            );
+        }
+        for at in &f.attributes {
+            row(
+                doc,
+                &format!("attribute:{}", at.attribute),
+                &at.a,
+                &at.b,
+                "agreement",
+                at.agreement,
+                at.units,
+            );
+        }
+    }
+    out
+}
+
 /// The report as JSON (two-space indentation, a final newline); with `units`, the inputs'
 /// token units per kind besides, under `"units"` (one object a document: its `sha256` and each
 /// kind's tokens as `[start, end]` code points), so that the figures can be checked from
