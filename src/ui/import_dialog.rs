@@ -130,7 +130,7 @@ pub fn import_dialog(props: &ImportDialogProps) -> Html {
         let layer = (!theirs.is_empty() && theirs != store.ui.annotator.trim()).then(|| {
             let (store, session, imported) = (store.clone(), session.clone(), imported.clone());
             let add = Callback::from(move |_: MouseEvent| {
-                session::add_layer(&store, &session, &imported)
+                session::add_layer(&store, &session, &imported.bundle)
             });
             html! {
                 <button type="button" class="primary" ref={first_ref.clone()} onclick={add}>

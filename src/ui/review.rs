@@ -12,6 +12,9 @@ use super::store::{Msg, StoreHandle};
 use crate::model::agreement::{self, Input, Layer, Measure};
 use crate::model::Annotation;
 
+/// The annotator name of the layer disagreements are settled into.
+const GOLD: &str = "gold";
+
 #[derive(Properties, PartialEq)]
 pub struct ReviewProps {
     pub store: StoreHandle,
@@ -44,7 +47,11 @@ pub fn review(props: &ReviewProps) -> Html {
         annotator: &me,
         annotations: &mine,
     }];
-    all.extend(layers.iter().filter(|l| l.annotator != me).map(|l| Layer {
+    // The gold layer is what the others are settled into, not one more annotator.
+    let others = layers
+        .iter()
+        .filter(|l| l.annotator != me && l.annotator != GOLD);
+    all.extend(others.map(|l| Layer {
         annotator: &l.annotator,
         annotations: &l.annotations,
     }));
@@ -87,6 +94,24 @@ pub fn review(props: &ReviewProps) -> Html {
             }
         })
     };
+    // "Accept what all agree on": the gold layer starts with what every layer holds alike.
+    let accept = {
+        let (store, session, doc) = (store.clone(), session.clone(), doc.clone());
+        let labels = state.labels().clone();
+        let agreed = (all.len() >= 2).then(|| agreement::agreed(&all));
+        Callback::from(move |_: MouseEvent| {
+            if let Some(annotations) = &agreed {
+                let bundle = crate::formats::Bundle {
+                    document: (*doc).clone(),
+                    labels: labels.clone(),
+                    annotator: GOLD.to_string(),
+                    annotations: annotations.clone(),
+                    status: crate::model::Status::default(),
+                };
+                session::add_layer(&store, &session, &bundle);
+            }
+        })
+    };
     let overall = report
         .as_ref()
         .and_then(|r| r.as_ref().ok())
@@ -104,9 +129,20 @@ pub fn review(props: &ReviewProps) -> Html {
                         let (store, session, name) = (store.clone(), session.clone(), l.annotator.clone());
                         Callback::from(move |_: MouseEvent| session::remove_layer(&store, &session, &name))
                     };
+                    let save = {
+                        let (store, text) = (store.clone(), l.native.clone());
+                        let name = format!("{}.{}.marginalia.json", doc.id, l.annotator);
+                        Callback::from(move |_: MouseEvent| {
+                            if let Err(why) = crate::dom::files::download(&name, "application/json", text.as_bytes()) {
+                                store.dispatch(Msg::Say(format!("{name} could not be saved: {why}"), super::store::Tone::Error));
+                            }
+                        })
+                    };
                     html! {
                         <li class="layer">
                             <span>{ format!("{}: {} annotations", l.annotator, l.annotations.len()) }</span>
+                            <button type="button" onclick={save}
+                                aria-label={format!("Download {}'s layer", l.annotator)}>{ "Download" }</button>
                             <button type="button" onclick={remove}
                                 aria-label={format!("Remove {}'s layer", l.annotator)}>{ "Remove" }</button>
                         </li>
@@ -169,6 +205,10 @@ pub fn review(props: &ReviewProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
+                        <div class="row">
+                            <button type="button" onclick={accept.clone()}
+                                title="Start the gold layer with every annotation all layers hold alike">{ "Accept what all agree on" }</button>
+                        </div>
                         <div class="row">
                             <button type="button" onclick={download(r.clone(), true)}>{ "Download figures (JSON)" }</button>
                             <button type="button" onclick={download(r.clone(), false)}>{ "Download figures (CSV)" }</button>

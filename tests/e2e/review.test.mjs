@@ -115,6 +115,29 @@ describe('review', () => {
       await page.getByRole('button', { name: "Remove Bo's layer" }).click();
       await page.waitForFunction(() => document.querySelectorAll('table.pairs tbody tr').length === 1);
       assert.deepEqual(Object.keys(await shownPairs(page)), ['Ann|Reviewer']);
+
+      // What both agree on starts the gold layer, each annotation naming who made it; it is
+      // no annotator of the table, and downloads as a native file the validator accepts.
+      await page.getByRole('button', { name: 'Accept what all agree on' }).click();
+      await page.locator('.review .layer', { hasText: 'gold: 3 annotations' }).waitFor();
+      assert.deepEqual(Object.keys(await shownPairs(page)), ['Ann|Reviewer']);
+      const [gold] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: "Download gold's layer" }).click(),
+      ]);
+      const goldPath = join(OUT, gold.suggestedFilename());
+      await gold.saveAs(goldPath);
+      const goldFile = JSON.parse(await readFile(goldPath, 'utf8'));
+      assert.equal(goldFile.annotator, 'gold');
+      assert.deepEqual(
+        goldFile.annotations.map((a) => [a.text.slice(0, 20), a.attributes.annotators]),
+        [
+          ['Hayat Tahrir al-Sham', 'Ann; Reviewer'],
+          ['“free” of “tyrant” P', 'Ann; Reviewer'],
+          ['“reach out”', 'Ann; Reviewer'],
+        ],
+      );
+      execFileSync(CLI, ['validate', goldPath]);
     } finally {
       await b.close();
     }

@@ -1398,6 +1398,57 @@ fn field(s: &str) -> String {
     }
 }
 
+/// The attribute of a gold annotation that says which annotators made it.
+pub const ANNOTATORS: &str = "annotators";
+
+/// What every layer holds alike: each annotation of the first layer that every other layer
+/// has too (the same kind, type and fragments), once, in text order, with the attribute
+/// [`ANNOTATORS`] naming all of them ("Ann; Bo; me"). Links and relations to an annotation
+/// not among them are dropped (the gold layer must hold together). What the Review panel's
+/// "Accept what all agree on" starts the gold layer with.
+pub fn agreed(layers: &[Layer<'_>]) -> Vec<Annotation> {
+    let Some((first, others)) = layers.split_first() else {
+        return Vec::new();
+    };
+    let key = |a: &Annotation| (a.kind(), label_of(a).to_string(), a.fragments());
+    let held: Vec<std::collections::HashSet<_>> = others
+        .iter()
+        .map(|l| l.annotations.iter().map(key).collect())
+        .collect();
+    let mut names: Vec<&str> = layers.iter().map(|l| l.annotator).collect();
+    sort::sort_dedup(&mut names);
+    let names = names.join("; ");
+    let mut out: Vec<Annotation> = first
+        .annotations
+        .iter()
+        .filter(|a| held.iter().all(|h| h.contains(&key(a))))
+        .cloned()
+        .collect();
+    let ids: std::collections::HashSet<String> = out.iter().map(|a| a.id.clone()).collect();
+    for a in &mut out {
+        let gone: Vec<String> = a
+            .targets()
+            .filter(|t| !ids.contains(*t))
+            .map(str::to_string)
+            .collect();
+        for t in gone {
+            a.unlink(&t);
+        }
+        let attrs = &mut a.extra_mut().attributes;
+        attrs.retain(|(n, _)| n != ANNOTATORS);
+        let at = attrs.partition_point(|(n, _)| n.as_str() < ANNOTATORS);
+        attrs.insert(
+            at,
+            (
+                ANNOTATORS.to_string(),
+                super::annotation::Value::Text(names.clone()),
+            ),
+        );
+    }
+    sort::sort_by(&mut out, |x, y| x.sort_key().cmp(&y.sort_key()));
+    out
+}
+
 /// The report as CSV, one line a figure (`marginalia agree --csv`, the Review panel's
 /// download): document (empty for the project), scope, the pair (empty for all), figure,
 /// value (empty where it is not defined) and units.

@@ -500,3 +500,45 @@ proptest! {
         prop_assert_eq!(base_tokens(&bundle.document), conll);
     }
 }
+
+/// What all agree on: the same kind, type and fragments in every layer; named by all of them;
+/// a claimant not among them unlinked.
+#[test]
+fn what_every_layer_holds_is_the_gold_start() {
+    let mut claimed = claim("c1", 10, 20, Some("CFS"));
+    if let Body::Claim { claimant, .. } = &mut claimed.body {
+        *claimant = Some(crate::model::Party::Ref("e2".into()));
+    }
+    let a = [
+        ent("e1", 0, 5, "ORG"),
+        ent("e2", 6, 9, "PERSON"),
+        claimed.clone(),
+    ];
+    let b = [
+        ent("x1", 0, 5, "ORG"),
+        ent("x2", 6, 9, "GPE"),
+        claim("x3", 10, 20, None),
+    ];
+    let layer = |annotator, annotations| Layer {
+        annotator,
+        annotations,
+    };
+    let gold = agreed(&[layer("Bo", &a), layer("Ann", &b)]);
+    let ids: Vec<&str> = gold.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "c1"], "PERSON and GPE differ");
+    for g in &gold {
+        assert_eq!(
+            g.extra().attributes,
+            [(
+                ANNOTATORS.to_string(),
+                crate::model::annotation::Value::Text("Ann; Bo".into())
+            )]
+        );
+    }
+    assert_eq!(
+        gold[1].body.party(),
+        None,
+        "its claimant is not in the gold layer"
+    );
+    assert!(agreed(&[]).is_empty());
+}

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{say, SessionRef};
-use crate::formats::native::{self, Imported};
+use crate::formats::native;
+use crate::formats::Bundle;
 use crate::ui::store::{LayerView, Msg, StoreHandle, Tone};
 
 /// The layer a stored native text gives, if it still reads.
@@ -43,12 +44,12 @@ pub(super) fn read_layers(store: &StoreHandle, session: &SessionRef, id: &str) {
 
 /// Adds the imported file as its annotator's layer of the open document (replacing an earlier
 /// layer of the same annotator), stores the layers, and opens the Review panel.
-pub fn add_layer(store: &StoreHandle, session: &SessionRef, imported: &Imported) {
-    let native_text = native::export(&imported.bundle);
-    let annotator = imported.bundle.annotator.clone();
+pub fn add_layer(store: &StoreHandle, session: &SessionRef, bundle: &Bundle) {
+    let native_text = native::export(bundle);
+    let annotator = bundle.annotator.clone();
     let view = LayerView {
         annotator: annotator.clone(),
-        annotations: Rc::new(imported.bundle.annotations.clone()),
+        annotations: Rc::new(bundle.annotations.clone()),
         native: Rc::new(native_text),
     };
     let mut layers = without(store, &annotator);
