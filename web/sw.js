@@ -11,6 +11,8 @@ const PREFIX = 'marginalia-';
 const CACHE = `${PREFIX}${BUILD.version}`;
 const SHELL = new Set(BUILD.files.map((f) => new URL(f, self.registration.scope).href));
 const INDEX = new URL('index.html', self.registration.scope).href;
+// The page's own addresses: the scope itself and index.html (with any query).
+const PAGE = new Set([new URL(self.registration.scope).pathname, new URL(INDEX).pathname]);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -35,7 +37,6 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'take-over') self.skipWaiting();
-  if (event.data?.type === 'version') event.source?.postMessage({ type: 'version', version: BUILD.version });
 });
 
 self.addEventListener('fetch', (event) => {
@@ -43,7 +44,7 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
-  const key = req.mode === 'navigate' && BUILD.files.length ? INDEX : url.origin + url.pathname;
+  const key = PAGE.has(url.pathname) ? INDEX : url.origin + url.pathname;
   if (key !== INDEX && !SHELL.has(key)) return;
   event.respondWith(
     (async () => {
