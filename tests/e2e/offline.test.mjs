@@ -81,6 +81,7 @@ describe('offline and installable', () => {
       await waitSaved(b.page);
 
       // The network goes, and the server with it.
+      const before = site.served.length;
       site.down = true;
       await b.context.setOffline(true);
       await b.page.reload();
@@ -97,8 +98,19 @@ describe('offline and installable', () => {
       const exported = await exportJson(b.page, OUT);
       const data = JSON.parse(exported.text);
       assert.deepEqual(data.annotations.map((a) => a.text).sort(), ['Hayat Tahrir al-Sham', 'Rebel forces']);
+      // Every other format is written by the formats worker, whose code comes from the cache too.
+      await b.page.getByRole('button', { name: 'Export ▾' }).click();
+      const [download] = await Promise.all([
+        b.page.waitForEvent('download'),
+        b.page.getByRole('menuitem', { name: 'W3C Web Annotation (JSON-LD)', exact: true }).click(),
+      ]);
+      const w3c = join(OUT, download.suggestedFilename());
+      await download.saveAs(w3c);
+      const items = JSON.parse(await readFile(w3c, 'utf8')).first?.items ?? [];
+      assert.equal(items.length, 2, 'the W3C export, offline, holds both annotations');
       await screenshot(b.page, 'offline');
 
+      assert.equal(site.served.length, before, 'nothing was served while offline');
       // Online again: the banner goes.
       site.down = false;
       await b.context.setOffline(false);
