@@ -73,12 +73,7 @@ pub fn register(ready: impl Fn() + 'static) -> Option<Watch> {
         start();
         None
     } else {
-        let once = Cell::new(Some(start));
-        Some(EventListener::once(&window, "load", move |_| {
-            if let Some(f) = once.take() {
-                f();
-            }
-        }))
+        Some(EventListener::once(&window, "load", move |_| start()))
     };
     Some(Watch {
         _listeners: listeners,

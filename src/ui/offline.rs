@@ -30,14 +30,14 @@ pub fn offline(props: &OfflineProps) -> Html {
         let (online, update, store) = (online.clone(), update.clone(), props.store.clone());
         use_effect_with((), move |_| {
             let s = store.clone();
+            // Said once, though the browser may tell twice (waiting already, then installed).
+            let told = std::cell::Cell::new(false);
             let watch = crate::dom::offline::register(move || {
-                if !*update {
-                    s.dispatch(Msg::Say(
-                        format!("{NEW_VERSION}: reload to use it"),
-                        Tone::Info,
-                    ));
+                if !told.replace(true) {
+                    let said = format!("{NEW_VERSION}: reload to use it");
+                    s.dispatch(Msg::Say(said, Tone::Info));
+                    update.set(true);
                 }
-                update.set(true);
             });
             let listeners = crate::dom::offline::on_connectivity(move |now| {
                 online.set(now);
