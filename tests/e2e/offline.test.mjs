@@ -73,6 +73,15 @@ describe('offline and installable', () => {
       const { url: manifestUrl, errors: manifestErrors } = await cdp.send('Page.getAppManifest');
       assert.equal(new URL(manifestUrl).pathname, '/manifest.json');
       assert.deepEqual(manifestErrors, []);
+      const manifest = await b.page.evaluate(async () => (await fetch('manifest.json')).json());
+      assert.equal(manifest.display, 'standalone');
+      assert.equal(manifest.start_url, './');
+      assert.equal(manifest.scope, './');
+      for (const size of ['192x192', '512x512']) {
+        assert.ok(manifest.icons.some((i) => i.sizes === size && i.purpose === 'any'), `an icon ${size} for any purpose`);
+      }
+      const themes = await b.page.$$eval('meta[name=theme-color]', (ms) => ms.map((m) => m.media));
+      assert.deepEqual(themes, ['(prefers-color-scheme: light)', '(prefers-color-scheme: dark)']);
       // A session of its own would keep the page's network online under setOffline.
       await cdp.detach();
 
