@@ -61,8 +61,12 @@ pub fn offline(props: &OfflineProps) -> Html {
             }
         })
     };
+    if !*update && *online {
+        return html! {};
+    }
+    // A named region (a landmark), so that what it says is not outside the page's landmarks.
     html! {
-        <div class="pwa">
+        <section class="pwa" aria-label="Connection and updates">
             if *update {
                 <div class="pwa-banner pwa-update">
                     <span>{ NEW_VERSION }{ " — " }</span>
@@ -72,7 +76,7 @@ pub fn offline(props: &OfflineProps) -> Html {
             if !*online {
                 <p class="pwa-banner pwa-offline">{ OFFLINE }</p>
             }
-        </div>
+        </section>
     }
 }
 

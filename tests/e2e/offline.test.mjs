@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   DIST,
   ROOT,
+  axeViolations,
   dragOver,
   exportJson,
   foreignRequests,
@@ -99,6 +100,7 @@ describe('offline and installable', () => {
         throw e;
       });
       assert.equal(await b.page.locator('.pwa-offline').innerText(), OFFLINE);
+      assert.deepEqual(await axeViolations(b.page), [], 'the banner keeps the page accessible');
       assert.deepEqual(await tagged(b.page), { 'Hayat Tahrir al-Sham': 'ORG' }, 'the saved work is back');
       await dragOver(b.page, 'Rebel forces');
       await tag(b.page, 'Entity', 'ORG');
@@ -160,6 +162,7 @@ describe('offline and installable', () => {
       await notice.waitFor({ timeout: 30_000 });
       assert.equal((await notice.innerText()).replace(/\s+/g, ' ').trim(), 'A new version of Marginalia is ready — Reload');
       assert.equal(await b.page.evaluate(() => document.documentElement.dataset.release), undefined);
+      assert.deepEqual(await axeViolations(b.page), [], 'the notice keeps the page accessible');
       await screenshot(b.page, 'offline-new-version');
 
       // A change, and Reload at once.
