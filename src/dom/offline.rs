@@ -98,8 +98,12 @@ fn watch(
         ready();
     }
     let found = {
-        let (reg2, sw, listeners2, ready) =
-            (reg.clone(), sw.clone(), listeners.clone(), ready.clone());
+        let (reg2, sw, listeners2, ready) = (
+            reg.clone(),
+            sw.clone(),
+            Rc::downgrade(listeners),
+            ready.clone(),
+        );
         EventListener::new(reg, "updatefound", move |_| {
             let Some(installing) = reg2.installing() else {
                 return;
@@ -110,7 +114,10 @@ fn watch(
                     ready();
                 }
             });
-            listeners2.borrow_mut().push(changed);
+            // Weakly held: the list must not keep itself alive once the watch is dropped.
+            if let Some(l) = listeners2.upgrade() {
+                l.borrow_mut().push(changed);
+            }
         })
     };
     let mut l = listeners.borrow_mut();
