@@ -50,9 +50,12 @@ size:
 ## the browser benchmark beside the peers (bench/run.mjs; BENCH_ARGS="--runs 3 --all" etc.),
 ## which rewrites docs/performance.md and the README's headline; then the stress benchmark
 ## (bench/stress.mjs: a long session's memory; STRESS_ARGS="--runs 1" etc.); then the corpus
-## benchmark (bench/corpus.mjs: import, switch, export of 1,000 documents; CORPUS_ARGS=…).
+## benchmark (bench/corpus.mjs: import, switch, export of 1,000 documents; CORPUS_ARGS=…);
+## then visits on a slow link (bench/visits.mjs: first visit and repeat visit offline beside
+## the peers; VISITS_ARGS="--runs 5" etc.).
 BENCH_ARGS ?=
 STRESS_ARGS ?=
+VISITS_ARGS ?=
 bench: setup
 	cargo bench -p marginalia-core --bench core
 	trunk build --release --offline
@@ -60,6 +63,7 @@ bench: setup
 	node bench/run.mjs $(BENCH_ARGS)
 	node bench/stress.mjs $(STRESS_ARGS)
 	node bench/corpus.mjs $(CORPUS_ARGS)
+	node bench/visits.mjs $(VISITS_ARGS)
 
 ## Coverage-guided fuzzing of every importer and of the restore of stored records, on stable
 ## (libFuzzer; docs/fuzzing.md): FUZZ_SECONDS per target (default 60); FUZZ_TARGETS="brat w3c".

@@ -4,6 +4,7 @@
 
 pub mod crash;
 pub mod files;
+pub mod offline;
 pub mod selection;
 pub mod storage;
 pub mod tabs;

@@ -153,6 +153,7 @@ pub fn app(props: &AppProps) -> Html {
                 <DocBar store={store.clone()} />
             </section>
             <Messages store={store.clone()} />
+            <super::offline::Offline store={store.clone()} />
             <BusyBar store={store.clone()} />
             <main>
                 <Article key={store.generation} store={store.clone()} />

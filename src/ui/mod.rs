@@ -18,6 +18,7 @@ mod legend;
 mod links;
 mod messages;
 mod notices;
+mod offline;
 mod open_text;
 mod overview;
 mod overview_row;

@@ -452,3 +452,56 @@ export async function openDocument(page, query, id = query) {
   await filter.fill('');
   await page.locator('.doc-progress', { hasText: 'shown' }).waitFor({ state: 'detached' });
 }
+
+// ---- offline and installable (tests/e2e/offline.test.mjs) ----
+
+/**
+ * Serves a build like serveDist, from a folder that can be swapped while the address stays
+ * (a new deploy at the same origin, where the service worker and its caches live), or taken
+ * down (`down = true`: every request is refused, as an unreachable server). Resolves to
+ * { url, use(dir), down, served, close }, `served` listing the paths answered.
+ */
+export async function serveBuild(dir = DIST) {
+  const types = { ...TYPES, '.png': 'image/png', '.webmanifest': 'application/manifest+json' };
+  const site = { dir, down: false, served: [] };
+  const server = createServer(async (req, res) => {
+    if (site.down) {
+      req.socket.destroy();
+      return;
+    }
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const [root, rel] = path.startsWith('/e2e-data/')
+        ? [E2E_DATA, path.slice('/e2e-data/'.length)]
+        : [site.dir, path];
+      let file = normalize(join(root, rel));
+      if (!file.startsWith(root)) throw new Error('outside the served folders');
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+      site.served.push(path);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return Object.assign(site, {
+    url: `http://127.0.0.1:${port}/`,
+    use: (next) => {
+      site.dir = next;
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((ok) => server.close(ok));
+    },
+  });
+}
+
+/** Waits until a service worker controls the page; resolves to its cache names. */
+export async function waitControlled(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  return page.evaluate(() => caches.keys());
+}

@@ -109,6 +109,11 @@ impl Session {
 
 pub type SessionRef = Rc<RefCell<Session>>;
 
+/// Whether a save is being written now (the page waits for it before reloading).
+pub fn writing(session: &SessionRef) -> bool {
+    matches!(session.borrow().queue, Queue::Writing { .. })
+}
+
 impl Session {
     pub fn new() -> SessionRef {
         Rc::new(RefCell::new(Session {
