@@ -33,38 +33,30 @@ fn measure(m: &Measure) -> Html {
 pub fn review(props: &ReviewProps) -> Html {
     let store = &props.store;
     let session = use_context::<SessionCtx>().expect("session").0;
+    // Computed once per change to the work, its layers or who the person is, not at every
+    // render of the page (a selection, a key): agreement reads every annotation.
+    let key = (
+        store.revision,
+        store.generation,
+        std::rc::Rc::as_ptr(&store.ui.layers) as usize,
+        store.ui.annotator.clone(),
+    );
+    let computed = {
+        let store = store.clone();
+        use_memo(key, move |_| compute(&store))
+    };
     if !store.ui.review_open {
         return html! {};
     }
+    let Computed {
+        me,
+        mine,
+        report,
+        agreed,
+    } = &*computed;
     let state = store.state();
-    let me = match store.ui.annotator.trim() {
-        "" => "me".to_string(),
-        name => name.to_string(),
-    };
-    let mine: Vec<Annotation> = state.annotations().iter().map(|a| (**a).clone()).collect();
     let layers = store.ui.layers.clone();
-    let mut all = vec![Layer {
-        annotator: &me,
-        annotations: &mine,
-    }];
-    // The gold layer is what the others are settled into, not one more annotator.
-    let others = layers
-        .iter()
-        .filter(|l| l.annotator != me && l.annotator != GOLD);
-    all.extend(others.map(|l| Layer {
-        annotator: &l.annotator,
-        annotations: &l.annotations,
-    }));
     let doc = state.document().clone();
-    let sha = crate::formats::sha256_hex(doc.text());
-    let report = (all.len() >= 2).then(|| {
-        let input = Input {
-            document: &doc,
-            sha256: &sha,
-            layers: all.clone(),
-        };
-        agreement::agree(&[input], &state.labels().checkworthiness)
-    });
     let close = {
         let store = store.clone();
         Callback::from(move |_: MouseEvent| store.dispatch(Msg::ShowReview(false)))
@@ -98,7 +90,7 @@ pub fn review(props: &ReviewProps) -> Html {
     let accept = {
         let (store, session, doc) = (store.clone(), session.clone(), doc.clone());
         let labels = state.labels().clone();
-        let agreed = (all.len() >= 2).then(|| agreement::agreed(&all));
+        let agreed = agreed.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(annotations) = &agreed {
                 let bundle = crate::formats::Bundle {
@@ -122,7 +114,7 @@ pub fn review(props: &ReviewProps) -> Html {
                 <h2 id="review-title">{ "Review" }</h2>
                 <button type="button" class="icon-btn" aria-label="Close review" title="Close" onclick={close}>{ "×" }</button>
             </header>
-            <p class="muted">{ format!("Layers of this document: yours ({me}, {}) and other annotators' from their files (Import a file of this text that names another annotator).", mine.len()) }</p>
+            <p class="muted">{ format!("Layers of this document: yours ({me}, {mine}) and other annotators' from their files (Import a file of this text that names another annotator).") }</p>
             <ul class="layers" aria-label="Layers">
                 { for layers.iter().map(|l| {
                     let remove = {
@@ -218,5 +210,62 @@ pub fn review(props: &ReviewProps) -> Html {
                 },
             } }
         </section>
+    }
+}
+
+/// What the panel shows, computed from the store.
+#[derive(PartialEq)]
+struct Computed {
+    /// The person's own layer's name.
+    me: String,
+    /// How many annotations it holds.
+    mine: usize,
+    /// The figures (none without another layer).
+    report: Option<Result<agreement::Report, String>>,
+    /// What every layer holds alike (the gold layer's start).
+    agreed: Option<Vec<Annotation>>,
+}
+
+fn compute(store: &StoreHandle) -> Computed {
+    let state = store.state();
+    let me = match store.ui.annotator.trim() {
+        "" => "me".to_string(),
+        name => name.to_string(),
+    };
+    let own: Vec<Annotation> = state.annotations().iter().map(|a| (**a).clone()).collect();
+    let mut all = vec![Layer {
+        annotator: &me,
+        annotations: &own,
+    }];
+    // The gold layer is what the others are settled into, not one more annotator.
+    let others = store
+        .ui
+        .layers
+        .iter()
+        .filter(|l| l.annotator != me && l.annotator != GOLD);
+    all.extend(others.map(|l| Layer {
+        annotator: &l.annotator,
+        annotations: &l.annotations,
+    }));
+    let doc = state.document();
+    let sha = crate::formats::sha256_hex(doc.text());
+    let (report, agreed) = if all.len() >= 2 {
+        let input = Input {
+            document: doc,
+            sha256: &sha,
+            layers: all.clone(),
+        };
+        (
+            Some(agreement::agree(&[input], &state.labels().checkworthiness)),
+            Some(agreement::agreed(&all)),
+        )
+    } else {
+        (None, None)
+    };
+    Computed {
+        mine: own.len(),
+        me,
+        report,
+        agreed,
     }
 }

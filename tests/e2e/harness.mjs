@@ -80,7 +80,7 @@ export const CHROMIUM_ARGS = [
  * { context, page, requests, errors, close }, where `requests` lists every URL the browser
  * asked for and `errors` every console error and uncaught page error.
  */
-export async function launch({ colorScheme = 'light', viewport = { width: 1280, height: 900 } } = {}) {
+export async function launch({ colorScheme = 'light', viewport = { width: 1280, height: 900 }, serviceWorkers = 'allow' } = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'marginalia-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -89,6 +89,9 @@ export async function launch({ colorScheme = 'light', viewport = { width: 1280, 
     acceptDownloads: true,
     colorScheme,
     viewport,
+    // 'block' for a test that routes the app's own requests (a slow network), which a service
+    // worker would otherwise answer from its cache.
+    serviceWorkers,
   });
   const requests = [];
   const errors = [];

@@ -272,7 +272,9 @@ describe('promises under stress', () => {
   });
 
   test('a conversion shows its progress and can be cancelled; nothing changes, and the next one works', async () => {
-    const b = await launch();
+    // The first visit's case: the worker's code still on its way (the service worker, which
+    // would serve it from its cache on later visits, is kept out so that the route holds it).
+    const b = await launch({ serviceWorkers: 'block' });
     try {
       const { page } = b;
       await openApp(page, server.url);
