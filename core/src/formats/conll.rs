@@ -48,9 +48,7 @@
 //!
 //! The export is deterministic: the same bundle gives the same bytes.
 
-use crate::model::sort;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -98,30 +96,8 @@ pub struct Token<'a> {
 /// wins, then the earliest, then the first in (start, end, id) order; every entity that
 /// overlaps one already kept is dropped.
 pub fn kept_entities(bundle: &Bundle) -> Vec<&Annotation> {
-    let mut entities: Vec<&Annotation> = bundle
-        .annotations
-        .iter()
-        .filter(|a| a.kind() == Kind::Entity)
-        .collect();
-    sort::sort_by(&mut entities, |a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut order: Vec<usize> = (0..entities.len()).collect();
-    sort::sort_by_key(&mut order, |&i| {
-        (Reverse(entities[i].span.len()), entities[i].span.start, i)
-    });
-    // Kept spans do not overlap, so only the kept span starting last before `span.end` can
-    // overlap `span`: every earlier one ends before that one starts.
-    let mut kept: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    for i in order {
-        let span = entities[i].span;
-        let clash = kept
-            .range(..span.end)
-            .next_back()
-            .is_some_and(|(_, &(end, _))| end > span.start);
-        if !clash {
-            kept.insert(span.start, (span.end, i));
-        }
-    }
-    kept.values().map(|&(_, i)| entities[i]).collect()
+    // One rule for the export and for agreement's token units (model::agreement::kept).
+    crate::model::agreement::kept(&bundle.annotations, Kind::Entity)
 }
 
 /// Whether a character separates tokens: Unicode white space, and the four C0 separators

@@ -2009,6 +2009,32 @@ impl Sink {
     }
 }
 
+/// The items whose file IRI no earlier item (in `seen`, which they join) has; each other one
+/// is refused by `sink` (left out, or the whole file refused).
+fn unique_iris<T>(
+    items: Vec<T>,
+    at: impl Fn(&T) -> &Where,
+    seen: &mut HashMap<String, usize>,
+    sink: &mut Sink,
+) -> Result<Vec<T>, FileError> {
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        let here = at(&item);
+        if let Some(iri) = here.iri.as_deref() {
+            if let Some(&first) = seen.get(iri) {
+                sink.bad(
+                    here,
+                    format!("its id is already used by annotation {}", first + 1),
+                )?;
+                continue;
+            }
+            seen.insert(iri.to_string(), here.index);
+        }
+        kept.push(item);
+    }
+    Ok(kept)
+}
+
 /// Gives ids, joins links and relations, checks the model's rules, and builds the labels.
 fn build(
     spans: Vec<SpanItem>,
@@ -2018,48 +2044,9 @@ fn build(
 ) -> Result<(Vec<Annotation>, Labels), FileError> {
     // File IRIs, unique: a later annotation with an IRI already used is refused (left out).
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut kept_spans = Vec::with_capacity(spans.len());
-    for s in spans {
-        if let Some(iri) = s.at.iri.as_deref() {
-            if let Some(&first) = seen.get(iri) {
-                sink.bad(
-                    &s.at,
-                    format!("its id is already used by annotation {}", first + 1),
-                )?;
-                continue;
-            }
-            seen.insert(iri.to_string(), s.at.index);
-        }
-        kept_spans.push(s);
-    }
-    let mut kept_links = Vec::with_capacity(links.len());
-    for l in links {
-        if let Some(iri) = l.at.iri.as_deref() {
-            if let Some(&first) = seen.get(iri) {
-                sink.bad(
-                    &l.at,
-                    format!("its id is already used by annotation {}", first + 1),
-                )?;
-                continue;
-            }
-            seen.insert(iri.to_string(), l.at.index);
-        }
-        kept_links.push(l);
-    }
-    let mut kept_relations = Vec::with_capacity(relations.len());
-    for r in relations {
-        if let Some(iri) = r.at.iri.as_deref() {
-            if let Some(&first) = seen.get(iri) {
-                sink.bad(
-                    &r.at,
-                    format!("its id is already used by annotation {}", first + 1),
-                )?;
-                continue;
-            }
-            seen.insert(iri.to_string(), r.at.index);
-        }
-        kept_relations.push(r);
-    }
+    let kept_spans = unique_iris(spans, |s| &s.at, &mut seen, sink)?;
+    let kept_links = unique_iris(links, |l| &l.at, &mut seen, sink)?;
+    let kept_relations = unique_iris(relations, |r| &r.at, &mut seen, sink)?;
     drop(seen);
 
     // Duplicates of kind, label and span.
