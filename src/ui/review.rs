@@ -101,6 +101,8 @@ pub fn review(props: &ReviewProps) -> Html {
                     status: crate::model::Status::default(),
                 };
                 session::add_layer(&store, &session, &bundle);
+                // Settled: the document's status says so.
+                session::set_status(&store, &session, crate::model::Status::Reviewed);
             }
         })
     };

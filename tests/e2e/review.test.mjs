@@ -120,6 +120,9 @@ describe('review', () => {
       // no annotator of the table, and downloads as a native file the validator accepts.
       await page.getByRole('button', { name: 'Accept what all agree on' }).click();
       await page.locator('.review .layer', { hasText: 'gold: 3 annotations' }).waitFor();
+      // Settled: the document is reviewed (and counts as done).
+      await page.waitForFunction(() => document.querySelector('.doc-status select')?.value === 'reviewed');
+      assert.match(await page.locator('.doc-progress').innerText(), /^1 of 1 done/);
       assert.deepEqual(Object.keys(await shownPairs(page)), ['Ann|Reviewer']);
       const [gold] = await Promise.all([
         page.waitForEvent('download'),

@@ -399,7 +399,7 @@ fn an_unknown_status_is_named_with_the_allowed_ones() {
     assert_eq!(
         err,
         "The file's \"status\" is “finished”; it must be one of \"new\", \"in-progress\", \
-         \"done\", \"rejected\", \"ignored\"."
+         \"done\", \"reviewed\", \"rejected\", \"ignored\"."
     );
     let err = import_edited(|v| v["status"] = json!(3))
         .unwrap_err()

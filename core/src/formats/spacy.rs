@@ -307,11 +307,14 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, FileError> {
 }
 
 /// Where a task's document stands: `reject` and `ignore` say so; `accept` is done unless
-/// Marginalia's extras say it is new or in progress (an `accept` Marginalia wrote for a document
-/// not yet done); a task without an answer is what the extras say, or new.
+/// Marginalia's extras say it is new, in progress or reviewed (an `accept` Marginalia wrote); a
+/// task without an answer is what the extras say, or new.
 fn status_of(answer: Option<Status>, extras: Option<Status>) -> Status {
     match (answer, extras) {
-        (Some(Status::Done), Some(s @ (Status::New | Status::InProgress | Status::Done))) => s,
+        (
+            Some(Status::Done),
+            Some(s @ (Status::New | Status::InProgress | Status::Done | Status::Reviewed)),
+        ) => s,
         (Some(answer), _) => answer,
         (None, extras) => extras.unwrap_or_default(),
     }

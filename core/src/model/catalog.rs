@@ -28,7 +28,7 @@ pub enum Order {
     Title,
     /// Most annotations first.
     Annotations,
-    /// New, in progress, done, rejected, ignored.
+    /// New, in progress, done, reviewed, rejected, ignored.
     Status,
 }
 
@@ -216,9 +216,9 @@ mod tests {
         /// Whatever the view, the list holds each matching document once, and only those.
         #[test]
         fn arrange_is_a_permutation_of_the_matches(
-            statuses in proptest::collection::vec(0usize..5, 0..40),
+            statuses in proptest::collection::vec(0usize..Status::ALL.len(), 0..40),
             order in 0usize..4,
-            filter in proptest::option::of(0usize..5),
+            filter in proptest::option::of(0usize..Status::ALL.len()),
         ) {
             let entries: Vec<Entry> = statuses.iter().enumerate().map(|(i, s)| {
                 entry(&format!("d{i}"), &format!("T{}", (i * 7) % 5), Status::ALL[*s], i % 3)

@@ -3,7 +3,8 @@
 //! `answer`).
 //!
 //! `New` until the person first changes the document (then `InProgress`, [`Status::after_edit`]);
-//! `Done` when they say so. `Rejected` and `Ignored` are what Prodigy's annotators answer for an
+//! `Done` when they say so; `Reviewed` once a reviewer has settled the annotators' layers into a
+//! gold layer (the Review panel). `Rejected` and `Ignored` are what Prodigy's annotators answer for an
 //! example they refused or skipped: such documents are kept, with that status, rather than
 //! dropped, and are written back with the same answer.
 
@@ -18,6 +19,7 @@ pub enum Status {
     New,
     InProgress,
     Done,
+    Reviewed,
     Rejected,
     Ignored,
 }
@@ -27,16 +29,19 @@ impl Status {
         Status::New,
         Status::InProgress,
         Status::Done,
+        Status::Reviewed,
         Status::Rejected,
         Status::Ignored,
     ];
 
-    /// The name in files and storage: `new`, `in-progress`, `done`, `rejected`, `ignored`.
+    /// The name in files and storage: `new`, `in-progress`, `done`, `reviewed`, `rejected`,
+    /// `ignored`.
     pub fn key(self) -> &'static str {
         match self {
             Status::New => "new",
             Status::InProgress => "in-progress",
             Status::Done => "done",
+            Status::Reviewed => "reviewed",
             Status::Rejected => "rejected",
             Status::Ignored => "ignored",
         }
@@ -48,6 +53,7 @@ impl Status {
             Status::New => "New",
             Status::InProgress => "In progress",
             Status::Done => "Done",
+            Status::Reviewed => "Reviewed",
             Status::Rejected => "Rejected",
             Status::Ignored => "Ignored",
         }
@@ -83,15 +89,17 @@ impl Status {
         match self {
             Status::Rejected => "reject",
             Status::Ignored => "ignore",
-            Status::New | Status::InProgress | Status::Done => "accept",
+            Status::New | Status::InProgress | Status::Done | Status::Reviewed => "accept",
         }
     }
 }
 
-/// How many documents of a project are done, for the progress line ("37 of 120 done").
+/// How many documents of a project are done (a reviewed one is done too), for the progress
+/// line ("37 of 120 done").
 pub fn progress<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> (usize, usize) {
     statuses.into_iter().fold((0, 0), |(done, all), s| {
-        (done + usize::from(*s == Status::Done), all + 1)
+        let finished = matches!(s, Status::Done | Status::Reviewed);
+        (done + usize::from(finished), all + 1)
     })
 }
 
