@@ -35,7 +35,9 @@ pub fn review(props: &ReviewProps) -> Html {
     let session = use_context::<SessionCtx>().expect("session").0;
     // Computed once per change to the work, its layers or who the person is, not at every
     // render of the page (a selection, a key): agreement reads every annotation.
+    // Closed, nothing is computed: every edit would otherwise copy every annotation.
     let key = (
+        store.ui.review_open,
         store.revision,
         store.generation,
         std::rc::Rc::as_ptr(&store.ui.layers) as usize,
@@ -229,6 +231,14 @@ struct Computed {
 }
 
 fn compute(store: &StoreHandle) -> Computed {
+    if !store.ui.review_open {
+        return Computed {
+            me: String::new(),
+            mine: 0,
+            report: None,
+            agreed: None,
+        };
+    }
     let state = store.state();
     let me = match store.ui.annotator.trim() {
         "" => "me".to_string(),
